@@ -1,0 +1,2 @@
+//! The `callseal` command.
+fn main() {}

@@ -1,0 +1,1 @@
+//! Live interoperability tests of callseal against real peers; the tests are in `tests/`.

@@ -1,0 +1,188 @@
+//! Crate-private cipher building blocks. Every context here is built once per key and reused
+//! for every packet or frame; nothing in here allocates.
+//!
+//! AES-GCM comes from ring; AES-CTR, HMAC-SHA1 and HMAC-SHA256 from RustCrypto (ring does not
+//! expose them), all with hardware acceleration picked at run time.
+
+use crate::error::{Error, Result};
+use aes::cipher::StreamCipher;
+use hmac::Mac;
+use ring::aead;
+
+/// AES-GCM with a 16-byte tag, 128- or 256-bit key.
+pub(crate) struct AesGcm {
+    key: aead::LessSafeKey,
+}
+
+impl AesGcm {
+    pub(crate) fn new(key: &[u8]) -> Result<Self> {
+        let alg = match key.len() {
+            16 => &aead::AES_128_GCM,
+            32 => &aead::AES_256_GCM,
+            _ => return Err(Error::InvalidKeyLength),
+        };
+        let unbound = aead::UnboundKey::new(alg, key).map_err(|_| Error::InvalidKeyLength)?;
+        Ok(AesGcm {
+            key: aead::LessSafeKey::new(unbound),
+        })
+    }
+
+    /// Encrypt `in_out` in place and return the tag.
+    #[inline]
+    pub(crate) fn seal(&self, nonce: [u8; 12], aad: &[u8], in_out: &mut [u8]) -> Result<[u8; 16]> {
+        let tag = self
+            .key
+            .seal_in_place_separate_tag(
+                aead::Nonce::assume_unique_for_key(nonce),
+                aead::Aad::from(aad),
+                in_out,
+            )
+            .map_err(|_| Error::LimitReached)?;
+        let mut out = [0u8; 16];
+        out.copy_from_slice(tag.as_ref());
+        Ok(out)
+    }
+
+    /// Decrypt `in_out` in place after checking `tag`. On failure ring leaves the bytes of
+    /// `in_out` unspecified (callers document this).
+    #[inline]
+    pub(crate) fn open(
+        &self,
+        nonce: [u8; 12],
+        aad: &[u8],
+        in_out: &mut [u8],
+        tag: &[u8],
+    ) -> Result<()> {
+        let tag: [u8; 16] = tag.try_into().map_err(|_| Error::Authentication)?;
+        self.key
+            .open_in_place_separate_tag(
+                aead::Nonce::assume_unique_for_key(nonce),
+                aead::Aad::from(aad),
+                aead::Tag::from(tag),
+                in_out,
+                0..,
+            )
+            .map(|_| ())
+            .map_err(|_| Error::Authentication)
+    }
+}
+
+/// AES-128 in counter mode with a 128-bit big-endian counter block (SRTP AES-CM, SFrame
+/// AES-CTR). The expanded key is kept and copied per message, never re-expanded.
+pub(crate) struct Aes128Ctr {
+    cipher: aes::Aes128,
+}
+
+impl Aes128Ctr {
+    pub(crate) fn new(key: &[u8]) -> Result<Self> {
+        use aes::cipher::KeyInit;
+        Ok(Aes128Ctr {
+            cipher: aes::Aes128::new_from_slice(key).map_err(|_| Error::InvalidKeyLength)?,
+        })
+    }
+
+    /// XOR the keystream starting at counter block `iv` into `buf`.
+    #[inline]
+    pub(crate) fn apply(&self, iv: &[u8; 16], buf: &mut [u8]) {
+        use ctr::cipher::InnerIvInit;
+        let core = ctr::CtrCore::<aes::Aes128, ctr::flavors::Ctr128BE>::inner_iv_init(
+            self.cipher.clone(),
+            iv.into(),
+        );
+        let mut c = ctr::cipher::StreamCipherCoreWrapper::from_core(core);
+        c.apply_keystream(buf);
+    }
+
+    /// Encrypt one block (the SRTP key derivation PRF).
+    pub(crate) fn encrypt_block(&self, block: &mut [u8; 16]) {
+        use aes::cipher::BlockEncrypt;
+        self.cipher.encrypt_block(block.into());
+    }
+}
+
+/// An HMAC whose keyed inner and outer states are computed once; each message starts from a
+/// copy of them.
+pub(crate) struct KeyedHmac<M> {
+    state: M,
+}
+
+impl<M: Mac + hmac::digest::KeyInit + Clone> KeyedHmac<M> {
+    pub(crate) fn new(key: &[u8]) -> Self {
+        KeyedHmac {
+            state: <M as Mac>::new_from_slice(key).expect("HMAC takes keys of any length"),
+        }
+    }
+
+    /// A fresh MAC computation, already keyed.
+    #[inline]
+    pub(crate) fn start(&self) -> M {
+        self.state.clone()
+    }
+}
+
+/// Finish a MAC and compare its first `tag.len()` bytes with `tag` in constant time.
+#[inline]
+pub(crate) fn verify_truncated<M: Mac>(mac: M, tag: &[u8]) -> Result<()> {
+    let full = mac.finalize().into_bytes();
+    if tag.len() > full.len() || tag.is_empty() {
+        return Err(Error::Authentication);
+    }
+    if subtle::ConstantTimeEq::ct_eq(&full[..tag.len()], tag).into() {
+        Ok(())
+    } else {
+        Err(Error::Authentication)
+    }
+}
+
+/// HMAC-SHA1 as SRTP AES-CM uses it.
+pub(crate) type HmacSha1 = KeyedHmac<hmac::Hmac<sha1::Sha1>>;
+/// HMAC-SHA256 as SFrame AES-CTR-HMAC uses it.
+pub(crate) type HmacSha256 = KeyedHmac<hmac::Hmac<sha2::Sha256>>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gcm_round_trip_and_tamper() {
+        let k = AesGcm::new(&[7u8; 16]).unwrap();
+        let mut buf = *b"hello world";
+        let tag = k.seal([1; 12], b"aad", &mut buf).unwrap();
+        assert_ne!(&buf, b"hello world");
+        let mut b2 = buf;
+        k.open([1; 12], b"aad", &mut b2, &tag).unwrap();
+        assert_eq!(&b2, b"hello world");
+        let mut b3 = buf;
+        assert_eq!(
+            k.open([1; 12], b"aaD", &mut b3, &tag),
+            Err(Error::Authentication)
+        );
+        assert!(AesGcm::new(&[0; 20]).is_err());
+    }
+
+    #[test]
+    fn ctr_is_involution() {
+        let c = Aes128Ctr::new(&[3u8; 16]).unwrap();
+        let mut buf = [9u8; 100];
+        c.apply(&[0xff; 16], &mut buf);
+        assert_ne!(buf, [9u8; 100]);
+        c.apply(&[0xff; 16], &mut buf);
+        assert_eq!(buf, [9u8; 100]);
+    }
+
+    #[test]
+    fn hmac_truncated_verify() {
+        let h = HmacSha1::new(b"key");
+        let mut m = h.start();
+        m.update(b"msg");
+        let full = m.finalize().into_bytes();
+        let mut m = h.start();
+        m.update(b"msg");
+        assert!(verify_truncated(m, &full[..10]).is_ok());
+        let mut m = h.start();
+        m.update(b"msg");
+        let mut bad = full[..4].to_vec();
+        bad[0] ^= 1;
+        assert_eq!(verify_truncated(m, &bad), Err(Error::Authentication));
+    }
+}

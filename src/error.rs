@@ -1,0 +1,117 @@
+//! The one error type of the crate.
+
+use core::fmt;
+
+/// Every way a callseal operation can fail.
+///
+/// The variants carry no strings and no secret-dependent detail. Authentication failures are a
+/// single detail-free [`Error::Authentication`]; replay, too-old, unknown-key and
+/// buffer-too-small stay distinct so callers can count them.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Error {
+    /// An authentication tag or MAC did not verify. Deliberately carries no detail.
+    Authentication,
+    /// The packet or frame was already received (it is inside the replay window).
+    Replay,
+    /// The packet or frame is older than the replay window reaches.
+    TooOld,
+    /// No key is known for this SSRC, key id or epoch (never installed, or already retired).
+    UnknownKey,
+    /// The caller's buffer is too small; `needed` is the total length it must have.
+    BufferTooSmall {
+        /// Bytes the buffer must hold for the operation to succeed.
+        needed: usize,
+    },
+    /// Input bytes could not be parsed.
+    Malformed(Malformed),
+    /// A counter (packet index, frame counter, SRTCP index) has reached its limit: rekey.
+    LimitReached,
+    /// A key or salt of the wrong length for the suite.
+    InvalidKeyLength,
+    /// A configuration value is out of its documented range.
+    InvalidConfig,
+    /// The two sides share no cipher suite for one of the layers.
+    NoCommonSuite,
+    /// A cipher suite name or identifier that callseal does not know.
+    UnsupportedSuite,
+    /// The X25519 result was all zeros: the peer sent a low-order public key.
+    NonContributory,
+    /// One side requires end-to-end encryption and the other has it off: the call must fail
+    /// rather than downgrade.
+    E2eeRequired,
+    /// A handshake step was called in the wrong state (for example twice).
+    HandshakeState,
+    /// The feature is unavailable in this call (see [`crate::policy::Feature`]).
+    FeatureUnavailable(crate::policy::Feature),
+}
+
+/// What was wrong with bytes that could not be parsed.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Malformed {
+    /// The input ends before a complete header or message.
+    Truncated,
+    /// The input is longer than the format allows.
+    Oversized,
+    /// The version field is not one callseal speaks.
+    Version,
+    /// The message type is not the one expected at this step.
+    MessageType,
+    /// A field holds a value the format does not allow.
+    Field,
+    /// A length field disagrees with the bytes present.
+    Length,
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Authentication => f.write_str("authentication failed"),
+            Error::Replay => f.write_str("replayed packet or frame"),
+            Error::TooOld => f.write_str("packet or frame older than the replay window"),
+            Error::UnknownKey => f.write_str("unknown or retired key"),
+            Error::BufferTooSmall { needed } => {
+                write!(f, "buffer too small: {needed} bytes needed")
+            }
+            Error::Malformed(m) => write!(f, "malformed input: {m}"),
+            Error::LimitReached => f.write_str("counter limit reached: rekey required"),
+            Error::InvalidKeyLength => f.write_str("key or salt length does not match the suite"),
+            Error::InvalidConfig => f.write_str("configuration value out of range"),
+            Error::NoCommonSuite => f.write_str("no cipher suite in common"),
+            Error::UnsupportedSuite => f.write_str("unsupported cipher suite"),
+            Error::NonContributory => f.write_str("non-contributory X25519 result"),
+            Error::E2eeRequired => {
+                f.write_str("end-to-end encryption required but the other side has it off")
+            }
+            Error::HandshakeState => f.write_str("handshake step called in the wrong state"),
+            Error::FeatureUnavailable(feat) => {
+                write!(f, "{} is unavailable in an end-to-end encrypted call", feat.name())
+            }
+        }
+    }
+}
+
+impl fmt::Display for Malformed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Malformed::Truncated => "truncated",
+            Malformed::Oversized => "oversized",
+            Malformed::Version => "unsupported version",
+            Malformed::MessageType => "unexpected message type",
+            Malformed::Field => "invalid field value",
+            Malformed::Length => "length field mismatch",
+        })
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<Malformed> for Error {
+    fn from(m: Malformed) -> Self {
+        Error::Malformed(m)
+    }
+}
+
+/// The crate's result type.
+pub type Result<T> = core::result::Result<T, Error>;

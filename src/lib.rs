@@ -1,0 +1,71 @@
+//! # callseal
+//!
+//! End-to-end encrypted one-to-one calls: two endpoints agree on keys over the application's
+//! own signaling (X25519, HKDF-SHA256), both users compare a 20-digit security code, and every
+//! audio, video and screen-share frame is encrypted at its origin and decrypted only at its
+//! destination.
+//!
+//! ```text
+//!  caller app                     signaling (app's)                      callee app
+//!  policy::decide ─► intent                                    intent ◄─ policy::decide
+//!  Caller::offer ────────── Offer ───────────────────────────────────► Callee::accept
+//!  Caller::finish ◄──────── Answer ◄──────────────────────────────────
+//!                 ───────── Confirm ─────────────────────────────────► Callee::confirm
+//!         │  security code "12345 67890 12345 67890" shown on both screens  │
+//!         ▼                                                                 ▼
+//!   CallKeys ─► per-stream keys (direction × audio/video/screen × epoch) ◄─ CallKeys
+//!         │                                                                 │
+//!   frame ─► sframe seal ─► packetize ─► srtp protect ─► UDP ─► srtp unprotect ─► depacketize ─► sframe open
+//!            (end-to-end)                (per packet)                                           (end-to-end)
+//! ```
+//!
+//! Two protection layers, usable alone or stacked:
+//! - the **packet layer**, [`srtp`] (RFC 3711, RFC 7714), byte-compatible with libsrtp;
+//! - the **frame layer**, [`sframe`] (RFC 9605), which keeps media end-to-end when a relay or an
+//!   SFU sits in the media path.
+//!
+//! ## Threat model
+//!
+//! callseal protects the confidentiality and integrity of media against everyone in the path:
+//! the signaling server, TURN relays, SFUs and the network. An attacker there may read, drop,
+//! delay, reorder, replay, reflect and tamper with every message and packet.
+//! - The handshake binds both ephemeral keys, both intents, the negotiated suites and the
+//!   application's call context into one transcript hash, authenticated by both sides' MACs.
+//!   A man in the middle of the signaling can only be detected by the users: they compare the
+//!   20-digit security code, which differs on the two sides whenever the keys do.
+//! - Replayed, reordered-out-of-window, reflected and tampered packets and frames are rejected
+//!   with typed errors and never change state. Keys are per direction and per media kind, so a
+//!   packet of one stream never authenticates on another.
+//! - Out of scope: compromised endpoints, traffic analysis (sizes and timing are visible),
+//!   denial of service by dropping traffic, and users who do not compare the code.
+//!
+//! ## Calling contract
+//!
+//! The library is sans-IO: no sockets, threads, clocks or global random number generator.
+//! Bytes go in and out; time and randomness are passed in. Protect and unprotect work in place
+//! on caller-owned buffers, allocate nothing per packet or frame, and publish their maximum
+//! overhead so buffers are sized once.
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs, unreachable_pub)]
+
+mod crypto;
+mod error;
+pub mod handshake;
+pub mod policy;
+mod replay;
+pub mod schedule;
+mod secret;
+pub mod session;
+pub mod sframe;
+pub mod srtp;
+mod types;
+
+pub use error::{Error, Malformed, Result};
+pub use replay::{DEFAULT_REPLAY_WINDOW, MAX_REPLAY_WINDOW, MIN_REPLAY_WINDOW};
+pub use schedule::{CallKeys, StreamSecret};
+pub use secret::{Secret, SrtpMasterKey};
+pub use types::{
+    Direction, Epoch, FrameCounter, Intent, KeyId, MediaKind, PacketIndex, Role, Roc,
+    SeqNum, SframeSuite, SrtcpIndex, SrtpSuite, Ssrc,
+};

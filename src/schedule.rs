@@ -1,0 +1,230 @@
+//! The key schedule: HKDF-SHA256 labels, call keys, epochs and stream keys.
+//!
+//! Each step consumes the one before: the handshake's pseudorandom key gives the epoch-0 media
+//! secret ([`CallKeys`]); [`CallKeys::next_epoch`] consumes it for the next epoch and zeroizes
+//! the old secret; [`CallKeys::stream`] derives a [`StreamSecret`] per direction and media kind,
+//! which is either the SFrame base key or, through [`StreamSecret::into_srtp_master_key`], an
+//! SRTP master key and salt.
+
+use crate::error::Result;
+use crate::secret::{Secret, SrtpMasterKey};
+use crate::types::{Direction, Epoch, MediaKind, SframeSuite, SrtpSuite};
+use core::fmt;
+use hkdf::Hkdf;
+use sha2::Sha256;
+use zeroize::Zeroize;
+
+/// Every HKDF label of the protocol, in one place.
+pub(crate) mod labels {
+    /// Key of the MAC that ends the Answer.
+    pub(crate) const CONFIRM_CALLEE: &[u8] = b"callseal v1 confirm callee";
+    /// Key of the MAC that ends the Confirm.
+    pub(crate) const CONFIRM_CALLER: &[u8] = b"callseal v1 confirm caller";
+    /// The 20 security code bytes.
+    pub(crate) const SECURITY_CODE: &[u8] = b"callseal v1 security code";
+    /// The epoch-0 media secret.
+    pub(crate) const MEDIA: &[u8] = b"callseal v1 media";
+    /// The next epoch's media secret.
+    pub(crate) const EPOCH: &[u8] = b"callseal v1 epoch";
+    /// A stream secret (followed by the direction byte and the kind byte).
+    pub(crate) const STREAM: &[u8] = b"callseal v1 stream";
+    /// An SRTP master key and salt.
+    pub(crate) const SRTP: &[u8] = b"callseal v1 srtp";
+}
+
+/// HKDF-Expand(prk, info_parts…, out.len()) with SHA-256. `prk` is at least 32 bytes.
+pub(crate) fn expand(prk: &[u8], info: &[&[u8]], out: &mut [u8]) {
+    let hk = Hkdf::<Sha256>::from_prk(prk).expect("PRK is at least the hash length");
+    hk.expand_multi_info(info, out)
+        .expect("output length is far below 255 * 32");
+}
+
+/// The media keys of an end-to-end call at one epoch. Not `Clone`; zeroized on drop.
+pub struct CallKeys {
+    epoch: Epoch,
+    media: Secret<32>,
+    srtp_suite: SrtpSuite,
+    sframe_suite: SframeSuite,
+}
+
+impl CallKeys {
+    pub(crate) fn new(media: Secret<32>, srtp_suite: SrtpSuite, sframe_suite: SframeSuite) -> Self {
+        CallKeys {
+            epoch: Epoch(0),
+            media,
+            srtp_suite,
+            sframe_suite,
+        }
+    }
+
+    /// The epoch these keys belong to.
+    pub fn epoch(&self) -> Epoch {
+        self.epoch
+    }
+
+    /// The negotiated SRTP suite.
+    pub fn srtp_suite(&self) -> SrtpSuite {
+        self.srtp_suite
+    }
+
+    /// The negotiated SFrame suite.
+    pub fn sframe_suite(&self) -> SframeSuite {
+        self.sframe_suite
+    }
+
+    /// The media secret of this epoch. Exposed for test vectors; never log it.
+    pub fn media_secret(&self) -> &Secret<32> {
+        &self.media
+    }
+
+    /// Move to the next epoch: `media[e+1] = HKDF-Expand(media[e], "callseal v1 epoch", 32)`.
+    /// The old secret is zeroized when `self` is dropped here.
+    pub fn next_epoch(self) -> CallKeys {
+        let mut next = Secret::<32>::zero();
+        expand(self.media.expose(), &[labels::EPOCH], next.expose_mut());
+        CallKeys {
+            epoch: Epoch(self.epoch.0.checked_add(1).expect("epoch counter exhausted")),
+            media: next,
+            srtp_suite: self.srtp_suite,
+            sframe_suite: self.sframe_suite,
+        }
+    }
+
+    /// The secret of one of the six streams of this epoch.
+    pub fn stream(&self, direction: Direction, kind: MediaKind) -> StreamSecret {
+        let mut s = Secret::<32>::zero();
+        expand(
+            self.media.expose(),
+            &[labels::STREAM, &[direction.byte()], &[kind.byte()]],
+            s.expose_mut(),
+        );
+        StreamSecret {
+            epoch: self.epoch,
+            direction,
+            kind,
+            secret: s,
+        }
+    }
+}
+
+impl fmt::Debug for CallKeys {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CallKeys")
+            .field("epoch", &self.epoch)
+            .field("srtp_suite", &self.srtp_suite)
+            .field("sframe_suite", &self.sframe_suite)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The secret of one stream (epoch × direction × media kind): the SFrame base key, or the
+/// input of the SRTP master key. Not `Clone`; zeroized on drop.
+pub struct StreamSecret {
+    epoch: Epoch,
+    direction: Direction,
+    kind: MediaKind,
+    secret: Secret<32>,
+}
+
+impl StreamSecret {
+    /// The epoch.
+    pub fn epoch(&self) -> Epoch {
+        self.epoch
+    }
+
+    /// The direction.
+    pub fn direction(&self) -> Direction {
+        self.direction
+    }
+
+    /// The media kind.
+    pub fn kind(&self) -> MediaKind {
+        self.kind
+    }
+
+    /// The secret bytes: the SFrame base key of this stream. Never log them.
+    pub fn secret(&self) -> &Secret<32> {
+        &self.secret
+    }
+
+    /// Consume into the SFrame base key.
+    pub fn into_sframe_base_key(self) -> Secret<32> {
+        let StreamSecret { secret, .. } = self;
+        secret
+    }
+
+    /// Consume into the SRTP master key ‖ master salt of `suite`:
+    /// `HKDF-Expand(stream_secret, "callseal v1 srtp", key_len + salt_len)`.
+    pub fn into_srtp_master_key(self, suite: SrtpSuite) -> Result<SrtpMasterKey> {
+        let mut okm = [0u8; 46];
+        let n = suite.key_len() + suite.salt_len();
+        expand(self.secret.expose(), &[labels::SRTP], &mut okm[..n]);
+        let k = SrtpMasterKey::from_concatenated(suite, &okm[..n]);
+        okm.zeroize();
+        k
+    }
+}
+
+impl fmt::Debug for StreamSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StreamSecret")
+            .field("epoch", &self.epoch)
+            .field("direction", &self.direction)
+            .field("kind", &self.kind)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hkdf_rfc5869_vectors() {
+        let v: serde_json::Value =
+            serde_json::from_str(include_str!("../tests/vectors/rfc5869-hkdf-sha256.json")).unwrap();
+        let cases = v["vectors"].as_array().or(v["test_cases"].as_array()).unwrap();
+        assert_eq!(cases.len(), 3);
+        for c in cases {
+            let h = |k: &str| hex::decode(c[k].as_str().unwrap()).unwrap();
+            let (ikm, salt, info, prk, okm) = (h("ikm"), h("salt"), h("info"), h("prk"), h("okm"));
+            let (got_prk, _) = Hkdf::<Sha256>::extract(Some(&salt), &ikm);
+            assert_eq!(got_prk.as_slice(), &prk[..]);
+            let mut out = vec![0u8; okm.len()];
+            expand(&prk, &[&info], &mut out);
+            assert_eq!(out, okm);
+        }
+    }
+
+    #[test]
+    fn epochs_and_streams_differ() {
+        let k = CallKeys::new(
+            Secret::new([1; 32]),
+            SrtpSuite::AeadAes128Gcm,
+            SframeSuite::Aes128GcmSha256_128,
+        );
+        let a = k.stream(Direction::CallerToCallee, MediaKind::Audio);
+        let v = k.stream(Direction::CallerToCallee, MediaKind::Video);
+        let b = k.stream(Direction::CalleeToCaller, MediaKind::Audio);
+        assert!(!a.secret().ct_eq(v.secret()));
+        assert!(!a.secret().ct_eq(b.secret()));
+        let k1 = k.next_epoch();
+        assert_eq!(k1.epoch(), Epoch(1));
+        let a1 = k1.stream(Direction::CallerToCallee, MediaKind::Audio);
+        assert!(!a.secret().ct_eq(a1.secret()));
+        let a1_hex = hex::encode(a1.secret().expose());
+        let a1_dbg = format!("{a1:?}");
+        let m = a1.into_srtp_master_key(SrtpSuite::AeadAes256Gcm).unwrap();
+        assert_eq!((m.key().len(), m.salt().len()), (32, 12));
+        let d = format!("{k1:?} {a:?} {m:?} {a1_dbg}");
+        for secret in [
+            hex::encode(k1.media_secret().expose()),
+            hex::encode(a.secret().expose()),
+            a1_hex,
+            hex::encode(m.key()),
+        ] {
+            assert!(!d.contains(&secret[..8]), "{d}");
+        }
+        assert!(!d.contains(", 1") && !d.contains("[1"), "{d}");
+    }
+}

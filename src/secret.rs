@@ -1,0 +1,143 @@
+//! Fixed-size secrets: zeroized on drop, never `Clone`, a `Debug` that prints no key bytes,
+//! compared in constant time.
+
+use crate::error::{Error, Result};
+use crate::types::SrtpSuite;
+use core::fmt;
+use subtle::ConstantTimeEq;
+use zeroize::{Zeroize, ZeroizeOnDrop};
+
+/// `N` secret bytes. Zeroized on drop; `Debug` shows only the length.
+#[derive(Zeroize, ZeroizeOnDrop)]
+pub struct Secret<const N: usize>([u8; N]);
+
+impl<const N: usize> Secret<N> {
+    /// Take ownership of key bytes. The caller should zeroize its own copy.
+    pub fn new(bytes: [u8; N]) -> Self {
+        Secret(bytes)
+    }
+
+    /// Copy from a slice of exactly `N` bytes.
+    pub fn from_slice(bytes: &[u8]) -> Result<Self> {
+        if bytes.len() != N {
+            return Err(Error::InvalidKeyLength);
+        }
+        let mut s = Secret([0u8; N]);
+        s.0.copy_from_slice(bytes);
+        Ok(s)
+    }
+
+    /// All zeros, to be filled in place.
+    pub(crate) fn zero() -> Self {
+        Secret([0u8; N])
+    }
+
+    /// The secret bytes. Do not log them.
+    pub fn expose(&self) -> &[u8; N] {
+        &self.0
+    }
+
+    pub(crate) fn expose_mut(&mut self) -> &mut [u8; N] {
+        &mut self.0
+    }
+
+    /// Constant-time equality.
+    pub fn ct_eq(&self, other: &Self) -> bool {
+        self.0.ct_eq(&other.0).into()
+    }
+}
+
+impl<const N: usize> fmt::Debug for Secret<N> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Secret<{N}>(redacted)")
+    }
+}
+
+/// An SRTP master key and master salt for one suite, from the key schedule or supplied by the
+/// application (standard, hop-by-hop SRTP).
+#[derive(Zeroize, ZeroizeOnDrop)]
+pub struct SrtpMasterKey {
+    #[zeroize(skip)]
+    suite: SrtpSuite,
+    key: [u8; 32],
+    salt: [u8; 14],
+}
+
+impl SrtpMasterKey {
+    /// Build from key and salt of the lengths `suite` wants (16 or 32; 12 or 14).
+    pub fn new(suite: SrtpSuite, key: &[u8], salt: &[u8]) -> Result<Self> {
+        if key.len() != suite.key_len() || salt.len() != suite.salt_len() {
+            return Err(Error::InvalidKeyLength);
+        }
+        let mut k = SrtpMasterKey {
+            suite,
+            key: [0; 32],
+            salt: [0; 14],
+        };
+        k.key[..key.len()].copy_from_slice(key);
+        k.salt[..salt.len()].copy_from_slice(salt);
+        Ok(k)
+    }
+
+    /// Split the SDP `a=crypto` inline form (master key ‖ master salt, already base64-decoded).
+    pub fn from_concatenated(suite: SrtpSuite, key_and_salt: &[u8]) -> Result<Self> {
+        if key_and_salt.len() != suite.key_len() + suite.salt_len() {
+            return Err(Error::InvalidKeyLength);
+        }
+        let (k, s) = key_and_salt.split_at(suite.key_len());
+        Self::new(suite, k, s)
+    }
+
+    /// The suite this key is for.
+    pub fn suite(&self) -> SrtpSuite {
+        self.suite
+    }
+
+    /// The master key bytes.
+    pub fn key(&self) -> &[u8] {
+        &self.key[..self.suite.key_len()]
+    }
+
+    /// The master salt bytes (12 or 14).
+    pub fn salt(&self) -> &[u8] {
+        &self.salt[..self.suite.salt_len()]
+    }
+}
+
+impl fmt::Debug for SrtpMasterKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "SrtpMasterKey({}, redacted)", self.suite.name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_is_redacted() {
+        let s = Secret::new([0xab; 32]);
+        let d = format!("{s:?}");
+        assert!(!d.contains("ab") && !d.contains("171"), "{d}");
+        let m = SrtpMasterKey::new(SrtpSuite::AeadAes128Gcm, &[0xcd; 16], &[0xef; 12]).unwrap();
+        let d = format!("{m:?}");
+        assert!(!d.contains("cd") && !d.contains("205") && !d.contains("ef"), "{d}");
+        assert!(d.contains("AEAD_AES_128_GCM"));
+    }
+
+    #[test]
+    fn lengths_checked() {
+        assert_eq!(
+            SrtpMasterKey::new(SrtpSuite::AeadAes128Gcm, &[0; 16], &[0; 14]).unwrap_err(),
+            Error::InvalidKeyLength
+        );
+        assert!(SrtpMasterKey::from_concatenated(SrtpSuite::AesCm128HmacSha1_80, &[0; 30]).is_ok());
+        assert!(Secret::<4>::from_slice(&[1, 2, 3]).is_err());
+    }
+
+    #[test]
+    fn ct_eq_works() {
+        assert!(Secret::new([1u8; 8]).ct_eq(&Secret::new([1u8; 8])));
+        assert!(!Secret::new([1u8; 8]).ct_eq(&Secret::new([2u8; 8])));
+    }
+}

@@ -1,0 +1,1 @@
+//! The call session: policy, handshake and media streams together.

@@ -1,0 +1,1 @@
+//! The frame layer: SFrame (RFC 9605).
