@@ -86,7 +86,11 @@ impl fmt::Display for Error {
             }
             Error::HandshakeState => f.write_str("handshake step called in the wrong state"),
             Error::FeatureUnavailable(feat) => {
-                write!(f, "{} is unavailable in an end-to-end encrypted call", feat.name())
+                write!(
+                    f,
+                    "{} is unavailable in an end-to-end encrypted call",
+                    feat.name()
+                )
             }
         }
     }
