@@ -1,1 +1,2 @@
 //! The call session: policy, handshake and media streams together.
+mod packetize;
