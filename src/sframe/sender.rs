@@ -1,0 +1,203 @@
+//! The sending end of one SFrame key.
+
+use crate::error::{Error, Malformed, Result};
+use crate::schedule::StreamSecret;
+use crate::sframe::header::Header;
+use crate::sframe::key::{AadParts, FrameKey, MAX_CLEAR_BYTES};
+use crate::sframe::kid::CallKid;
+use crate::sframe::{FrameOptions, SframeConfig};
+use crate::types::{FrameCounter, KeyId, SframeSuite};
+use core::fmt;
+
+/// Headroom [`SframeSender::seal_in_place`] needs in front of the frame: the longest header.
+pub const SEAL_HEADROOM: usize = Header::MAX_LEN;
+
+/// Seals frames under one key (one KID). The frame counter is private, starts at 0, only
+/// moves forward and never wraps: after [`SframeConfig::frame_limit`] frames every seal fails
+/// with [`Error::LimitReached`], and [`SframeSender::rekey_soon`] turns true at three quarters
+/// of it.
+///
+/// Not `Clone`: two senders with one key would reuse nonces.
+pub struct SframeSender {
+    suite: SframeSuite,
+    kid: KeyId,
+    key: FrameKey,
+    next: u64,
+    limit: u64,
+}
+
+impl SframeSender {
+    /// A sender for `kid` whose base key is `base_key` (at least 16 bytes).
+    pub fn new(config: &SframeConfig, kid: KeyId, base_key: &[u8]) -> Result<Self> {
+        config.validate()?;
+        Ok(SframeSender {
+            suite: config.suite,
+            kid,
+            key: FrameKey::derive(config.suite, kid, base_key)?,
+            next: 0,
+            limit: config.frame_limit,
+        })
+    }
+
+    /// The sender of one call stream: the KID is [`CallKid`] of the stream's epoch, direction
+    /// and kind, the base key is the stream secret.
+    pub fn for_stream(config: &SframeConfig, stream: &StreamSecret) -> Result<Self> {
+        let kid = CallKid::new(stream.epoch(), stream.direction(), stream.kind()).kid();
+        Self::new(config, kid, stream.secret().expose())
+    }
+
+    /// The KID every frame carries.
+    pub fn kid(&self) -> KeyId {
+        self.kid
+    }
+
+    /// The cipher suite.
+    pub fn suite(&self) -> SframeSuite {
+        self.suite
+    }
+
+    /// The counter the next frame will carry.
+    pub fn next_counter(&self) -> FrameCounter {
+        FrameCounter(self.next)
+    }
+
+    /// How many more frames this key may seal.
+    pub fn frames_left(&self) -> u64 {
+        self.limit.saturating_sub(self.next)
+    }
+
+    /// True once three quarters of the frame limit are used: install the next epoch's keys
+    /// and switch before [`Error::LimitReached`].
+    pub fn rekey_soon(&self) -> bool {
+        self.next >= self.limit - self.limit / 4
+    }
+
+    /// Move the counter forward to `ctr` (never back: [`Error::InvalidConfig`] if `ctr` is
+    /// below [`SframeSender::next_counter`]). Skipping counters never reuses a nonce.
+    pub fn skip_to(&mut self, ctr: FrameCounter) -> Result<()> {
+        if ctr.0 < self.next {
+            return Err(Error::InvalidConfig);
+        }
+        self.next = ctr.0;
+        Ok(())
+    }
+
+    /// The most bytes a seal adds to a frame, for sizing buffers once:
+    /// [`SframeSuite::max_overhead`].
+    pub fn max_overhead(&self) -> usize {
+        self.suite.max_overhead()
+    }
+
+    /// The exact length the next sealed frame of `frame_len` bytes will have.
+    pub fn sealed_len(&self, frame_len: usize) -> usize {
+        frame_len
+            + Header::new(self.kid, FrameCounter(self.next)).encoded_len()
+            + self.suite.tag_len()
+    }
+
+    #[inline]
+    fn begin(&self, frame_len: usize, opts: &FrameOptions<'_>) -> Result<(Header, usize)> {
+        if opts.clear_prefix > frame_len {
+            return Err(Error::Malformed(Malformed::Truncated));
+        }
+        if opts.metadata.len() + opts.clear_prefix > MAX_CLEAR_BYTES {
+            return Err(Error::Malformed(Malformed::Oversized));
+        }
+        if self.next >= self.limit {
+            return Err(Error::LimitReached);
+        }
+        let header = Header::new(self.kid, FrameCounter(self.next));
+        Ok((header, header.encoded_len()))
+    }
+
+    /// Seal `frame` into `out`; returns the sealed length, `frame.len()` plus the header and
+    /// the tag (at most [`SframeSuite::max_overhead`] more).
+    ///
+    /// Output: `clear prefix ‖ header ‖ ciphertext ‖ tag`, where the first
+    /// `opts.clear_prefix` bytes of `frame` stay in clear. The additional data is
+    /// `header ‖ metadata ‖ clear prefix`, so `out[clear_prefix..len]` is an RFC 9605 SFrame
+    /// ciphertext whose metadata is `metadata ‖ clear prefix`.
+    ///
+    /// Errors, all leaving the sender unchanged: [`Error::BufferTooSmall`],
+    /// [`Error::LimitReached`], [`Malformed::Truncated`] when the clear prefix is longer than
+    /// the frame, [`Malformed::Oversized`] when metadata and prefix exceed
+    /// [`MAX_CLEAR_BYTES`](crate::sframe::MAX_CLEAR_BYTES).
+    pub fn seal_into(
+        &mut self,
+        frame: &[u8],
+        out: &mut [u8],
+        opts: FrameOptions<'_>,
+    ) -> Result<usize> {
+        let (header, hlen) = self.begin(frame.len(), &opts)?;
+        let tag_len = self.suite.tag_len();
+        let needed = frame.len() + hlen + tag_len;
+        let out = out
+            .get_mut(..needed)
+            .ok_or(Error::BufferTooSmall { needed })?;
+        let n = opts.clear_prefix;
+        let (prefix, payload) = frame.split_at(n);
+        let (head, rest) = out.split_at_mut(n + hlen);
+        head[..n].copy_from_slice(prefix);
+        header.encode(&mut head[n..])?;
+        let (body, tag) = rest.split_at_mut(payload.len());
+        body.copy_from_slice(payload);
+        let aad = AadParts {
+            header: &head[n..],
+            metadata: opts.metadata,
+            prefix,
+        };
+        self.key
+            .aead()
+            .seal_parts(&self.key.nonce(header.ctr()), aad, body, tag)?;
+        self.next += 1;
+        Ok(needed)
+    }
+
+    /// Seal in place. The frame is `buf[SEAL_HEADROOM..SEAL_HEADROOM + len]`, and `buf` must
+    /// hold the tag after it (`SEAL_HEADROOM + len + tag_len` bytes in all, else
+    /// [`Error::BufferTooSmall`]). Returns the sealed frame, a sub-slice of `buf` that ends
+    /// with the tag and starts `header length` bytes before `SEAL_HEADROOM`. Layout, additional
+    /// data and errors are those of [`SframeSender::seal_into`]; the frame bytes are never
+    /// copied, only the clear prefix moves.
+    pub fn seal_in_place<'a>(
+        &mut self,
+        buf: &'a mut [u8],
+        len: usize,
+        opts: FrameOptions<'_>,
+    ) -> Result<&'a mut [u8]> {
+        let (header, hlen) = self.begin(len, &opts)?;
+        let tag_len = self.suite.tag_len();
+        let needed = SEAL_HEADROOM + len + tag_len;
+        let buf = buf
+            .get_mut(..needed)
+            .ok_or(Error::BufferTooSmall { needed })?;
+        let n = opts.clear_prefix;
+        let start = SEAL_HEADROOM - hlen;
+        buf.copy_within(SEAL_HEADROOM..SEAL_HEADROOM + n, start);
+        let sealed = &mut buf[start..];
+        let (head, rest) = sealed.split_at_mut(n + hlen);
+        header.encode(&mut head[n..])?;
+        let (body, tag) = rest.split_at_mut(len - n);
+        let (prefix, hdr) = head.split_at(n);
+        let aad = AadParts {
+            header: hdr,
+            metadata: opts.metadata,
+            prefix,
+        };
+        self.key
+            .aead()
+            .seal_parts(&self.key.nonce(header.ctr()), aad, body, tag)?;
+        self.next += 1;
+        Ok(sealed)
+    }
+}
+
+impl fmt::Debug for SframeSender {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SframeSender")
+            .field("suite", &self.suite)
+            .field("kid", &self.kid)
+            .field("next", &self.next)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,103 @@
+//! Sealing and opening frames allocate nothing once the keys are set up. A counting global
+//! allocator counts the allocations of this test's own thread.
+
+use callseal::sframe::{FrameOptions, SEAL_HEADROOM};
+use callseal::{Epoch, KeyId, SframeConfig, SframeReceiver, SframeSender, SframeSuite};
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+struct Counting;
+
+thread_local! {
+    static COUNTING: Cell<bool> = const { Cell::new(false) };
+    static COUNT: Cell<usize> = const { Cell::new(0) };
+}
+
+fn note() {
+    if COUNTING.with(Cell::get) {
+        COUNT.with(|c| c.set(c.get() + 1));
+    }
+}
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        note();
+        System.alloc(layout)
+    }
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        note();
+        System.alloc_zeroed(layout)
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        note();
+        System.realloc(ptr, layout, new_size)
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        System.dealloc(ptr, layout)
+    }
+}
+
+#[global_allocator]
+static ALLOC: Counting = Counting;
+
+fn counted<R>(f: impl FnOnce() -> R) -> (R, usize) {
+    COUNT.with(|c| c.set(0));
+    COUNTING.with(|c| c.set(true));
+    let r = f();
+    COUNTING.with(|c| c.set(false));
+    (r, COUNT.with(Cell::get))
+}
+
+#[test]
+fn counter_works() {
+    let (v, n) = counted(|| vec![1u8; 10]);
+    assert_eq!((v.len(), n), (10, 1));
+}
+
+#[test]
+fn no_allocation_per_frame() {
+    const SIZES: [usize; 5] = [0, 160, 1200, 16 * 1024, 100 * 1024];
+    let max = *SIZES.iter().max().unwrap();
+    let metadata = [0x11u8; 24];
+    for suite in SframeSuite::ALL {
+        let config = SframeConfig::new(suite);
+        let base = [0x77u8; 32];
+        let mut tx = SframeSender::new(&config, KeyId(1000), &base).unwrap();
+        let mut rx = SframeReceiver::new(config).unwrap();
+        rx.install_key(KeyId(1000), Epoch(0), &base).unwrap();
+        rx.install_key(KeyId(1001), Epoch(1), &[0x78u8; 32])
+            .unwrap();
+        let frame = vec![0x5au8; max];
+        let mut out = vec![0u8; max + suite.max_overhead()];
+        let mut buf = vec![0u8; SEAL_HEADROOM + max + suite.tag_len()];
+
+        let ((), allocations) = counted(|| {
+            for round in 0..20 {
+                for len in SIZES {
+                    let opts = match round % 3 {
+                        0 => FrameOptions::NONE,
+                        1 => FrameOptions::default().with_metadata(&metadata),
+                        _ => FrameOptions::default()
+                            .with_metadata(&metadata)
+                            .with_clear_prefix(len.min(10)),
+                    };
+                    let n = tx.seal_into(&frame[..len], &mut out, opts).unwrap();
+                    let plain = rx.open(&mut out[..n], opts).unwrap();
+                    assert_eq!(plain.len(), len);
+
+                    buf[SEAL_HEADROOM..SEAL_HEADROOM + len].copy_from_slice(&frame[..len]);
+                    let sealed = tx.seal_in_place(&mut buf, len, opts).unwrap();
+                    let plain = rx.open(sealed, opts).unwrap();
+                    assert_eq!(plain, &frame[..len]);
+
+                    // Failures allocate nothing either.
+                    let n = tx.seal_into(&frame[..len], &mut out, opts).unwrap();
+                    out[n - 1] ^= 1;
+                    assert!(rx.open(&mut out[..n], opts).is_err());
+                    assert!(rx.open(&mut out[..n], opts).is_err());
+                }
+            }
+        });
+        assert_eq!(allocations, 0, "{}", suite.name());
+    }
+}
