@@ -66,6 +66,6 @@ pub use replay::{DEFAULT_REPLAY_WINDOW, MAX_REPLAY_WINDOW, MIN_REPLAY_WINDOW};
 pub use schedule::{CallKeys, StreamSecret};
 pub use secret::{Secret, SrtpMasterKey};
 pub use types::{
-    Direction, Epoch, FrameCounter, Intent, KeyId, MediaKind, PacketIndex, Role, Roc,
-    SeqNum, SframeSuite, SrtcpIndex, SrtpSuite, Ssrc,
+    Direction, Epoch, FrameCounter, Intent, KeyId, MediaKind, PacketIndex, Roc, Role, SeqNum,
+    SframeSuite, SrtcpIndex, SrtpSuite, Ssrc,
 };

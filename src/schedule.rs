@@ -83,7 +83,12 @@ impl CallKeys {
         let mut next = Secret::<32>::zero();
         expand(self.media.expose(), &[labels::EPOCH], next.expose_mut());
         CallKeys {
-            epoch: Epoch(self.epoch.0.checked_add(1).expect("epoch counter exhausted")),
+            epoch: Epoch(
+                self.epoch
+                    .0
+                    .checked_add(1)
+                    .expect("epoch counter exhausted"),
+            ),
             media: next,
             srtp_suite: self.srtp_suite,
             sframe_suite: self.sframe_suite,
@@ -182,8 +187,12 @@ mod tests {
     #[test]
     fn hkdf_rfc5869_vectors() {
         let v: serde_json::Value =
-            serde_json::from_str(include_str!("../tests/vectors/rfc5869-hkdf-sha256.json")).unwrap();
-        let cases = v["vectors"].as_array().or(v["test_cases"].as_array()).unwrap();
+            serde_json::from_str(include_str!("../tests/vectors/rfc5869-hkdf-sha256.json"))
+                .unwrap();
+        let cases = v["vectors"]
+            .as_array()
+            .or(v["test_cases"].as_array())
+            .unwrap();
         assert_eq!(cases.len(), 3);
         for c in cases {
             let h = |k: &str| hex::decode(c[k].as_str().unwrap()).unwrap();

@@ -121,7 +121,10 @@ mod tests {
         assert!(!d.contains("ab") && !d.contains("171"), "{d}");
         let m = SrtpMasterKey::new(SrtpSuite::AeadAes128Gcm, &[0xcd; 16], &[0xef; 12]).unwrap();
         let d = format!("{m:?}");
-        assert!(!d.contains("cd") && !d.contains("205") && !d.contains("ef"), "{d}");
+        assert!(
+            !d.contains("cd") && !d.contains("205") && !d.contains("ef"),
+            "{d}"
+        );
         assert!(d.contains("AEAD_AES_128_GCM"));
     }
 
