@@ -65,6 +65,7 @@ pub use error::{Error, Malformed, Result};
 pub use replay::{DEFAULT_REPLAY_WINDOW, MAX_REPLAY_WINDOW, MIN_REPLAY_WINDOW};
 pub use schedule::{CallKeys, StreamSecret};
 pub use secret::{Secret, SrtpMasterKey};
+pub use srtp::{Mki, SrtpConfig, SrtpReceiver, SrtpSender};
 pub use types::{
     Direction, Epoch, FrameCounter, Intent, KeyId, MediaKind, PacketIndex, Roc, Role, SeqNum,
     SframeSuite, SrtcpIndex, SrtpSuite, Ssrc,

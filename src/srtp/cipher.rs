@@ -63,7 +63,7 @@ fn cm_iv(salt: &[u8; 14], ssrc: u32, index: u64) -> [u8; 16] {
 
 /// RFC 7714 §8.1 / §9.1 nonce: `(0x0000 ‖ SSRC ‖ word1 ‖ word2) ^ salt`.
 #[inline]
-fn gcm_nonce(salt: &[u8; 12], ssrc: u32, mid: u32, low: u16) -> [u8; 12] {
+pub(crate) fn gcm_nonce(salt: &[u8; 12], ssrc: u32, mid: u32, low: u16) -> [u8; 12] {
     let mut n = [0u8; 12];
     n[2..6].copy_from_slice(&ssrc.to_be_bytes());
     n[6..10].copy_from_slice(&mid.to_be_bytes());
@@ -278,7 +278,7 @@ impl KeyCipher {
 }
 
 #[inline]
-fn xor_tail(mut nonce: [u8; 12], index: u32) -> [u8; 12] {
+pub(crate) fn xor_tail(mut nonce: [u8; 12], index: u32) -> [u8; 12] {
     for (b, x) in nonce[8..].iter_mut().zip(index.to_be_bytes()) {
         *b ^= x;
     }

@@ -148,13 +148,13 @@ impl KeyRing {
 }
 
 /// Per-SSRC state of the sender.
-struct SendStream {
+pub(crate) struct SendStream {
     /// The indices already used, so that none is ever used twice (nonce reuse).
     sent: ReplayWindow,
     /// The ROC of the first packet (set with [`SrtpSender::set_roc`]).
     first_roc: u32,
     /// The last SRTCP index used; 0 before the first (libsrtp numbers from 1).
-    srtcp_last: u32,
+    pub(crate) srtcp_last: u32,
 }
 
 /// Per-SSRC state of the receiver.
@@ -502,6 +502,11 @@ impl SrtpSender {
     /// How many SSRCs the sender tracks.
     pub fn stream_count(&self) -> usize {
         self.streams.len()
+    }
+
+    #[cfg(test)]
+    pub(crate) fn streams_for_test(&mut self, ssrc: u32, f: impl FnOnce(&mut SendStream)) {
+        f(self.streams.get_mut(&ssrc).unwrap())
     }
 }
 
