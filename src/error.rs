@@ -42,6 +42,8 @@ pub enum Error {
     E2eeRequired,
     /// A handshake step was called in the wrong state (for example twice).
     HandshakeState,
+    /// A context already tracks as many streams (SSRCs) as it was configured for.
+    TooManyStreams,
     /// The feature is unavailable in this call (see [`crate::policy::Feature`]).
     FeatureUnavailable(crate::policy::Feature),
 }
@@ -85,6 +87,7 @@ impl fmt::Display for Error {
                 f.write_str("end-to-end encryption required but the other side has it off")
             }
             Error::HandshakeState => f.write_str("handshake step called in the wrong state"),
+            Error::TooManyStreams => f.write_str("too many streams (SSRCs) for this context"),
             Error::FeatureUnavailable(feat) => {
                 write!(
                     f,

@@ -67,6 +67,7 @@ pub use replay::{DEFAULT_REPLAY_WINDOW, MAX_REPLAY_WINDOW, MIN_REPLAY_WINDOW};
 pub use schedule::{CallKeys, StreamSecret};
 pub use secret::{Secret, SrtpMasterKey};
 pub use sframe::{SframeConfig, SframeReceiver, SframeSender};
+pub use srtp::{Mki, SrtpConfig, SrtpReceiver, SrtpSender};
 pub use types::{
     Direction, Epoch, FrameCounter, Intent, KeyId, MediaKind, PacketIndex, Roc, Role, SeqNum,
     SframeSuite, SrtcpIndex, SrtpSuite, Ssrc,

@@ -1,1 +1,111 @@
-//! The packet layer: SRTP and SRTCP (RFC 3711, RFC 7714).
+//! The packet layer: SRTP and SRTCP (RFC 3711, RFC 7714), byte-compatible with libsrtp.
+//!
+//! - [`SrtpSender`] protects RTP and RTCP packets, [`SrtpReceiver`] unprotects them. The two
+//!   directions are separate types: a key protects in one direction only.
+//! - Suites: AEAD_AES_128_GCM, AEAD_AES_256_GCM (RFC 7714), AES_CM_128_HMAC_SHA1_80 and
+//!   AES_CM_128_HMAC_SHA1_32 (RFC 3711; SRTCP always carries the 80-bit tag).
+//! - Keys: the RFC 3711 key derivation ([`SessionKeys::derive`], AES-CM PRF, key derivation
+//!   rate 0) from an [`SrtpMasterKey`](crate::SrtpMasterKey); cipher contexts are built once
+//!   per key. [`SrtpSender::rekey`] replaces the key and keeps every stream's ROC, index and
+//!   replay state. With an MKI ([`SrtpConfig::mki_len`] 1..=4, RFC 3711 §3.1) several keys
+//!   are held at once and each packet names its key, so packets of an old and a new key both
+//!   decrypt during a changeover.
+//! - Hot path on caller-owned buffers: [`SrtpSender::protect_rtp`] works in place with room
+//!   for [`SrtpSender::srtp_overhead`] more bytes; [`SrtpReceiver::unprotect_rtp`] works in
+//!   place and returns the plaintext slice. No allocation per packet; a new SSRC allocates its
+//!   state once, and the number of SSRCs is bounded ([`SrtpConfig::max_streams`]).
+//! - [`RtpHeader`] and [`RtcpHeader`] are zero-copy header views with typed errors.
+//!
+//! ```
+//! use callseal::srtp::{SrtpConfig, SrtpReceiver, SrtpSender};
+//! use callseal::{SrtpMasterKey, SrtpSuite};
+//!
+//! let suite = SrtpSuite::AeadAes128Gcm;
+//! let key = || SrtpMasterKey::new(suite, &[7; 16], &[9; 12]).unwrap();
+//! let mut tx = SrtpSender::new(&key(), SrtpConfig::default())?;
+//! let mut rx = SrtpReceiver::new(&key(), SrtpConfig::default())?;
+//!
+//! let rtp = [0x80, 96, 0, 1, 0, 0, 0, 0, 0xca, 0xfe, 0xba, 0xbe, b'h', b'i'];
+//! let mut buf = [0u8; 1500];
+//! buf[..rtp.len()].copy_from_slice(&rtp);
+//! let n = tx.protect_rtp(&mut buf, rtp.len())?;
+//! assert_eq!(n, rtp.len() + suite.srtp_overhead());
+//! assert_eq!(rx.unprotect_rtp(&mut buf[..n])?, &rtp[..]);
+//! // The same packet again is a replay.
+//! # Ok::<(), callseal::Error>(())
+//! ```
+
+mod cipher;
+mod context;
+mod header;
+mod index;
+mod kdf;
+
+pub use context::{SrtpReceiver, SrtpSender};
+pub use header::{is_rtcp, RtcpHeader, RtpHeader, RTCP_HEADER_LEN, RTP_FIXED_HEADER_LEN};
+pub use kdf::SessionKeys;
+
+use crate::error::{Error, Result};
+use crate::replay::{DEFAULT_REPLAY_WINDOW, MAX_REPLAY_WINDOW, MIN_REPLAY_WINDOW};
+
+/// The most master keys a context holds at once (with MKI).
+pub const MAX_KEYS: usize = 16;
+/// The default bound on the number of SSRCs a context tracks.
+pub const DEFAULT_MAX_STREAMS: usize = 64;
+/// The largest [`SrtpConfig::max_streams`].
+pub const MAX_STREAMS: usize = 1 << 16;
+/// The largest MKI length in bytes.
+pub const MAX_MKI_LEN: usize = 4;
+/// The default [`SrtpConfig::soft_limit`]: 2^24 packets before the 2^48 hard limit.
+pub const DEFAULT_SOFT_LIMIT: u64 = (1 << 48) - (1 << 24);
+
+/// A master key identifier (RFC 3711 §3.1): carried in every packet in
+/// [`SrtpConfig::mki_len`] bytes, big-endian. The value must fit in that many bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Mki(pub u32);
+
+/// Settings of an [`SrtpSender`] or [`SrtpReceiver`]. Checked when the context is built
+/// ([`Error::InvalidConfig`] when out of range).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SrtpConfig {
+    /// Replay window per SSRC, in packets: 64..=32768, default 128. The sender uses a window
+    /// of the same size to refuse protecting one index twice.
+    pub replay_window: u32,
+    /// The most SSRCs tracked at once: 1..=65536, default 64. A packet of one more SSRC is
+    /// [`Error::TooManyStreams`].
+    pub max_streams: usize,
+    /// MKI length in bytes: 0 (no MKI, the default) or 1..=4.
+    pub mki_len: usize,
+    /// After this many SRTP packets under one key, [`SrtpSender::rekey_soon`] turns true:
+    /// 1..=2^48, default 2^48 − 2^24.
+    pub soft_limit: u64,
+}
+
+impl Default for SrtpConfig {
+    fn default() -> Self {
+        SrtpConfig {
+            replay_window: DEFAULT_REPLAY_WINDOW,
+            max_streams: DEFAULT_MAX_STREAMS,
+            mki_len: 0,
+            soft_limit: DEFAULT_SOFT_LIMIT,
+        }
+    }
+}
+
+impl SrtpConfig {
+    /// Check every field's range.
+    pub fn validate(&self) -> Result<()> {
+        let ok = (MIN_REPLAY_WINDOW..=MAX_REPLAY_WINDOW).contains(&self.replay_window)
+            && (1..=MAX_STREAMS).contains(&self.max_streams)
+            && self.mki_len <= MAX_MKI_LEN
+            && (1..=1u64 << 48).contains(&self.soft_limit);
+        if ok {
+            Ok(())
+        } else {
+            Err(Error::InvalidConfig)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,114 @@
+//! Zero allocations per packet: a counting global allocator around protect and unprotect,
+//! once each stream exists.
+
+use callseal::srtp::{SrtpConfig, SrtpReceiver, SrtpSender};
+use callseal::{Mki, SrtpMasterKey, SrtpSuite};
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+struct Counting;
+
+static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::SeqCst);
+        System.alloc(layout)
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        System.dealloc(ptr, layout)
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::SeqCst);
+        System.realloc(ptr, layout, new_size)
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+fn rtp(ssrc: u32, seq: u16, buf: &mut [u8], payload_len: usize) -> usize {
+    buf[0] = 0x80;
+    buf[1] = 96;
+    buf[2..4].copy_from_slice(&seq.to_be_bytes());
+    buf[4..8].copy_from_slice(&[0, 0, 1, 0]);
+    buf[8..12].copy_from_slice(&ssrc.to_be_bytes());
+    for (i, b) in buf[12..12 + payload_len].iter_mut().enumerate() {
+        *b = i as u8;
+    }
+    12 + payload_len
+}
+
+fn rtcp(ssrc: u32, buf: &mut [u8]) -> usize {
+    buf[..4].copy_from_slice(&[0x80, 200, 0, 6]);
+    buf[4..8].copy_from_slice(&ssrc.to_be_bytes());
+    buf[8..28].fill(3);
+    28
+}
+
+/// One test function, so no other test thread allocates while we count.
+#[test]
+fn no_allocation_per_packet() {
+    for suite in SrtpSuite::ALL {
+        for mki_len in [0usize, 1] {
+            let key = || {
+                SrtpMasterKey::new(suite, &vec![1; suite.key_len()], &vec![2; suite.salt_len()])
+                    .unwrap()
+            };
+            let cfg = SrtpConfig {
+                mki_len,
+                ..Default::default()
+            };
+            let (mut tx, mut rx) = if mki_len == 0 {
+                (
+                    SrtpSender::new(&key(), cfg).unwrap(),
+                    SrtpReceiver::new(&key(), cfg).unwrap(),
+                )
+            } else {
+                let tx = SrtpSender::new_with_mki(Mki(4), &key(), cfg).unwrap();
+                let mut rx = SrtpReceiver::new_with_mki(suite, cfg).unwrap();
+                rx.add_key(Mki(4), &key()).unwrap();
+                (tx, rx)
+            };
+            let mut buf = vec![0u8; 1600];
+            let ssrcs = [0x1111_1111u32, 0x2222_2222, 0x3333_3333];
+            // Create every stream (this may allocate).
+            for &ssrc in &ssrcs {
+                let n = rtp(ssrc, 0, &mut buf, 100);
+                let n = tx.protect_rtp(&mut buf, n).unwrap();
+                rx.unprotect_rtp(&mut buf[..n]).unwrap();
+                let n = rtcp(ssrc, &mut buf);
+                let n = tx.protect_rtcp(&mut buf, n).unwrap();
+                rx.unprotect_rtcp(&mut buf[..n]).unwrap();
+            }
+            let before = ALLOCATIONS.load(Ordering::SeqCst);
+            for seq in 1..3000u16 {
+                for &ssrc in &ssrcs {
+                    let n = rtp(
+                        ssrc,
+                        seq.wrapping_mul(23),
+                        &mut buf,
+                        (seq as usize * 7) % 1400,
+                    );
+                    let n = tx.protect_rtp(&mut buf, n).unwrap();
+                    rx.unprotect_rtp(&mut buf[..n]).unwrap();
+                    // Failures allocate nothing either.
+                    assert!(rx.unprotect_rtp(&mut buf[..n]).is_err());
+                    if seq % 10 == 0 {
+                        let n = rtcp(ssrc, &mut buf);
+                        let n = tx.protect_rtcp(&mut buf, n).unwrap();
+                        rx.unprotect_rtcp(&mut buf[..n]).unwrap();
+                        buf[n - 1] ^= 1;
+                        assert!(rx.unprotect_rtcp(&mut buf[..n]).is_err());
+                    }
+                }
+            }
+            let after = ALLOCATIONS.load(Ordering::SeqCst);
+            assert_eq!(
+                after - before,
+                0,
+                "{suite} mki {mki_len}: allocations in the hot path"
+            );
+        }
+    }
+}
