@@ -28,7 +28,8 @@ impl ReplayWindow {
         if !(MIN_REPLAY_WINDOW..=MAX_REPLAY_WINDOW).contains(&size) {
             return Err(Error::InvalidConfig);
         }
-        let words = (size as usize).div_ceil(64);
+        // A power-of-two bitmap, so the bit of an index is found with a mask, not a division.
+        let words = (size as usize).div_ceil(64).next_power_of_two();
         Ok(ReplayWindow {
             size: size as u64,
             top: None,
@@ -41,12 +42,14 @@ impl ReplayWindow {
         self.top
     }
 
+    #[inline]
     fn capacity(&self) -> u64 {
         self.bits.len() as u64 * 64
     }
 
+    #[inline]
     fn bit(&self, idx: u64) -> (usize, u64) {
-        let pos = idx % self.capacity();
+        let pos = idx & (self.capacity() - 1);
         ((pos / 64) as usize, 1u64 << (pos % 64))
     }
 

@@ -33,12 +33,6 @@ const fn ext_len(v: u64) -> usize {
     }
 }
 
-#[inline]
-fn write_be(v: u64, out: &mut [u8]) {
-    let bytes = v.to_be_bytes();
-    out.copy_from_slice(&bytes[8 - out.len()..]);
-}
-
 /// Read a compact value whose 3-bit field is `field`, extended when `extended`; returns the value
 /// and the bytes it took from `rest`.
 #[inline]
@@ -47,8 +41,19 @@ fn read_value(field: u8, extended: bool, rest: &[u8]) -> Result<(u64, usize)> {
         return Ok((u64::from(field), 0));
     }
     let len = usize::from(field) + 1;
-    let bytes = rest.get(..len).ok_or(Malformed::Truncated)?;
-    let v = bytes.iter().fold(0u64, |acc, &b| (acc << 8) | u64::from(b));
+    let v = match rest.get(..8) {
+        // One 8-byte load, shifted down to the field's bytes.
+        Some(word) if len <= 8 => {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(word);
+            u64::from_be_bytes(w) >> (64 - 8 * len as u32)
+        }
+        _ => rest
+            .get(..len)
+            .ok_or(Malformed::Truncated)?
+            .iter()
+            .fold(0u64, |acc, &b| (acc << 8) | u64::from(b)),
+    };
     if ext_len(v) != len {
         return Err(Error::Malformed(Malformed::Field));
     }
@@ -80,18 +85,15 @@ impl Header {
         1 + ext_len(self.kid.0) + ext_len(self.ctr.0)
     }
 
-    /// Write the header at the start of `out`; returns its length.
-    ///
-    /// Fails with [`Error::BufferTooSmall`] when `out` is shorter than
-    /// [`Header::encoded_len`].
+    /// Write the encoded header right-aligned into `out`: it is `out[MAX_LEN - len..]`; the
+    /// bytes before it are overwritten too. Built in registers and written with a byte and one
+    /// 16-byte value, so that reading it back soon after (as AES-GCM does with its additional
+    /// data) is forwarded from the stores instead of stalling on a mix of narrow ones.
     #[inline]
-    pub fn encode(&self, out: &mut [u8]) -> Result<usize> {
+    pub(crate) fn write_right_aligned(&self, out: &mut [u8; Header::MAX_LEN]) -> usize {
         let (kid, ctr) = (self.kid.0, self.ctr.0);
         let (klen, clen) = (ext_len(kid), ext_len(ctr));
         let len = 1 + klen + clen;
-        let out = out
-            .get_mut(..len)
-            .ok_or(Error::BufferTooSmall { needed: len })?;
         let k = if klen == 0 {
             (kid as u8) << 4
         } else {
@@ -102,9 +104,30 @@ impl Header {
         } else {
             0x08 | (clen - 1) as u8
         };
-        out[0] = k | c;
-        write_be(kid, &mut out[1..1 + klen]);
-        write_be(ctr, &mut out[1 + klen..]);
+        let config = k | c;
+        let kid_part = if klen == 0 { 0 } else { u128::from(kid) };
+        let ctr_part = if clen == 0 { 0 } else { u128::from(ctr) };
+        // KID and CTR take at most 16 bytes; the config byte joins them when it fits.
+        let mut tail = (kid_part << (8 * clen)) | ctr_part;
+        if len <= 16 {
+            tail |= u128::from(config) << (8 * (len - 1));
+        }
+        out[0] = config;
+        out[1..].copy_from_slice(&tail.to_be_bytes());
+        len
+    }
+
+    /// Write the header at the start of `out`; returns its length.
+    ///
+    /// Fails with [`Error::BufferTooSmall`] when `out` is shorter than
+    /// [`Header::encoded_len`].
+    #[inline]
+    pub fn encode(&self, out: &mut [u8]) -> Result<usize> {
+        let mut bytes = [0u8; Header::MAX_LEN];
+        let len = self.write_right_aligned(&mut bytes);
+        out.get_mut(..len)
+            .ok_or(Error::BufferTooSmall { needed: len })?
+            .copy_from_slice(&bytes[Header::MAX_LEN - len..]);
         Ok(len)
     }
 

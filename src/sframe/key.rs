@@ -104,9 +104,10 @@ impl fmt::Debug for DerivedKey {
 #[inline]
 fn nonce(salt: &[u8; NONCE_LEN], ctr: FrameCounter) -> [u8; NONCE_LEN] {
     let mut n = *salt;
-    for (b, c) in n[NONCE_LEN - 8..].iter_mut().zip(ctr.0.to_be_bytes()) {
-        *b ^= c;
-    }
+    let mut low = [0u8; 8];
+    low.copy_from_slice(&n[NONCE_LEN - 8..]);
+    let low = u64::from_be_bytes(low) ^ ctr.0;
+    n[NONCE_LEN - 8..].copy_from_slice(&low.to_be_bytes());
     n
 }
 
@@ -131,7 +132,7 @@ impl AadParts<'_> {
 const AAD_STACK: usize = Header::MAX_LEN + MAX_CLEAR_BYTES;
 
 /// Run `f` on the AAD as one slice: the header itself when it is alone, else a stack copy.
-#[inline]
+#[inline(always)]
 fn with_contiguous<R>(aad: AadParts<'_>, f: impl FnOnce(&[u8]) -> Result<R>) -> Result<R> {
     if aad.metadata.is_empty() && aad.prefix.is_empty() {
         return f(aad.header);
@@ -225,35 +226,6 @@ impl SframeAead {
         Ok(body)
     }
 
-    #[inline]
-    fn ctr_iv(nonce: &[u8; NONCE_LEN]) -> [u8; 16] {
-        let mut iv = [0u8; 16];
-        iv[..NONCE_LEN].copy_from_slice(nonce);
-        iv
-    }
-
-    #[inline]
-    fn mac(
-        &self,
-        auth: &HmacSha256,
-        nonce: &[u8; NONCE_LEN],
-        aad: AadParts<'_>,
-        ct: &[u8],
-    ) -> hmac::Hmac<Sha256> {
-        let mut lens = [0u8; 24 + NONCE_LEN];
-        lens[..8].copy_from_slice(&(aad.len() as u64).to_be_bytes());
-        lens[8..16].copy_from_slice(&(ct.len() as u64).to_be_bytes());
-        lens[16..24].copy_from_slice(&(self.suite.tag_len() as u64).to_be_bytes());
-        lens[24..].copy_from_slice(nonce);
-        let mut m = auth.start();
-        m.update(&lens);
-        m.update(aad.header);
-        m.update(aad.metadata);
-        m.update(aad.prefix);
-        m.update(ct);
-        m
-    }
-
     /// Encrypt `body` in place and write the `Nt`-byte tag to `tag`. The caller guarantees
     /// that `nonce` is never used twice with this key.
     #[inline]
@@ -266,16 +238,14 @@ impl SframeAead {
     ) -> Result<()> {
         match &self.cipher {
             Cipher::Gcm(gcm) => {
-                let t = with_contiguous(aad, |a| gcm.seal(*nonce, a, body))?;
-                tag.copy_from_slice(&t);
+                let tag: &mut [u8; 16] = tag.try_into().map_err(|_| Error::InvalidKeyLength)?;
+                with_contiguous(aad, |a| gcm.seal_to(*nonce, a, body, tag))
             }
             Cipher::CtrHmac { enc, auth } => {
-                enc.apply(&Self::ctr_iv(nonce), body);
-                let full = self.mac(auth, nonce, aad, body).finalize().into_bytes();
-                tag.copy_from_slice(&full[..tag.len()]);
+                ctr_hmac_seal(enc, auth, self.suite, nonce, aad, body, tag);
+                Ok(())
             }
         }
-        Ok(())
     }
 
     /// Verify `tag` and decrypt `body` in place.
@@ -290,12 +260,73 @@ impl SframeAead {
         match &self.cipher {
             Cipher::Gcm(gcm) => with_contiguous(aad, |a| gcm.open(*nonce, a, body, tag)),
             Cipher::CtrHmac { enc, auth } => {
-                verify_truncated(self.mac(auth, nonce, aad, body), tag)?;
-                enc.apply(&Self::ctr_iv(nonce), body);
-                Ok(())
+                ctr_hmac_open(enc, auth, self.suite, nonce, aad, body, tag)
             }
         }
     }
+}
+
+#[inline]
+fn ctr_iv(nonce: &[u8; NONCE_LEN]) -> [u8; 16] {
+    let mut iv = [0u8; 16];
+    iv[..NONCE_LEN].copy_from_slice(nonce);
+    iv
+}
+
+/// `HMAC(auth_key, len(aad) ‖ len(ct) ‖ Nt ‖ nonce ‖ aad ‖ ct)`, lengths as 8 bytes BE.
+#[inline]
+fn ctr_hmac_mac(
+    auth: &HmacSha256,
+    suite: SframeSuite,
+    nonce: &[u8; NONCE_LEN],
+    aad: AadParts<'_>,
+    ct: &[u8],
+) -> hmac::Hmac<Sha256> {
+    let mut lens = [0u8; 24 + NONCE_LEN];
+    lens[..8].copy_from_slice(&(aad.len() as u64).to_be_bytes());
+    lens[8..16].copy_from_slice(&(ct.len() as u64).to_be_bytes());
+    lens[16..24].copy_from_slice(&(suite.tag_len() as u64).to_be_bytes());
+    lens[24..].copy_from_slice(nonce);
+    let mut m = auth.start();
+    m.update(&lens);
+    m.update(aad.header);
+    m.update(aad.metadata);
+    m.update(aad.prefix);
+    m.update(ct);
+    m
+}
+
+// Out of line, so the AES-GCM path keeps a small stack frame.
+#[inline(never)]
+fn ctr_hmac_seal(
+    enc: &Aes128Ctr,
+    auth: &HmacSha256,
+    suite: SframeSuite,
+    nonce: &[u8; NONCE_LEN],
+    aad: AadParts<'_>,
+    body: &mut [u8],
+    tag: &mut [u8],
+) {
+    enc.apply(&ctr_iv(nonce), body);
+    let full = ctr_hmac_mac(auth, suite, nonce, aad, body)
+        .finalize()
+        .into_bytes();
+    tag.copy_from_slice(&full[..tag.len()]);
+}
+
+#[inline(never)]
+fn ctr_hmac_open(
+    enc: &Aes128Ctr,
+    auth: &HmacSha256,
+    suite: SframeSuite,
+    nonce: &[u8; NONCE_LEN],
+    aad: AadParts<'_>,
+    body: &mut [u8],
+    tag: &[u8],
+) -> Result<()> {
+    verify_truncated(ctr_hmac_mac(auth, suite, nonce, aad, body), tag)?;
+    enc.apply(&ctr_iv(nonce), body);
+    Ok(())
 }
 
 impl fmt::Debug for SframeAead {
@@ -307,21 +338,36 @@ impl fmt::Debug for SframeAead {
 /// The per-KID state both ends hold: the keyed AEAD and the salt.
 pub(crate) struct FrameKey {
     aead: SframeAead,
-    salt: [u8; NONCE_LEN],
+    /// The salt as the two words the nonce is stored in: bytes 0..8 and 8..12, big-endian.
+    salt_hi: u64,
+    salt_lo: u32,
 }
 
 impl FrameKey {
     pub(crate) fn derive(suite: SframeSuite, kid: KeyId, base_key: &[u8]) -> Result<Self> {
         let d = DerivedKey::derive(suite, kid, base_key)?;
-        Ok(FrameKey {
+        let mut hi = [0u8; 8];
+        let mut lo = [0u8; 4];
+        hi.copy_from_slice(&d.salt[..8]);
+        lo.copy_from_slice(&d.salt[8..]);
+        let k = FrameKey {
             aead: SframeAead::new(suite, d.key())?,
-            salt: d.salt,
-        })
+            salt_hi: u64::from_be_bytes(hi),
+            salt_lo: u32::from_be_bytes(lo),
+        };
+        hi.zeroize();
+        lo.zeroize();
+        Ok(k)
     }
 
+    /// `salt XOR CTR`, written as one 8-byte and one 4-byte store, the widths the AEAD reads
+    /// it back with.
     #[inline]
     pub(crate) fn nonce(&self, ctr: FrameCounter) -> [u8; NONCE_LEN] {
-        nonce(&self.salt, ctr)
+        let mut n = [0u8; NONCE_LEN];
+        n[..8].copy_from_slice(&(self.salt_hi ^ (ctr.0 >> 32)).to_be_bytes());
+        n[8..].copy_from_slice(&(self.salt_lo ^ ctr.0 as u32).to_be_bytes());
+        n
     }
 
     #[inline]
@@ -332,7 +378,8 @@ impl FrameKey {
 
 impl Drop for FrameKey {
     fn drop(&mut self) {
-        self.salt.zeroize();
+        self.salt_hi.zeroize();
+        self.salt_lo.zeroize();
     }
 }
 

@@ -171,7 +171,16 @@ impl SframeReceiver {
     }
 
     /// Record an authenticated frame of `epoch`: switch epochs, count down the grace.
+    #[inline]
     fn authenticated(&mut self, epoch: Epoch) {
+        if self.grace.is_none() && self.current == Some(epoch) {
+            return;
+        }
+        self.epoch_change(epoch);
+    }
+
+    #[inline(never)]
+    fn epoch_change(&mut self, epoch: Epoch) {
         match self.current {
             Some(c) if epoch < c => {}
             Some(c) if epoch == c => {

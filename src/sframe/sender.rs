@@ -158,7 +158,8 @@ impl SframeSender {
     /// [`Error::BufferTooSmall`]). Returns the sealed frame, a sub-slice of `buf` that ends
     /// with the tag and starts `header length` bytes before `SEAL_HEADROOM`. Layout, additional
     /// data and errors are those of [`SframeSender::seal_into`]; the frame bytes are never
-    /// copied, only the clear prefix moves.
+    /// copied, only the clear prefix moves. The headroom in front of the returned slice is
+    /// scratch: its bytes may change.
     pub fn seal_in_place<'a>(
         &mut self,
         buf: &'a mut [u8],
@@ -173,10 +174,18 @@ impl SframeSender {
             .ok_or(Error::BufferTooSmall { needed })?;
         let n = opts.clear_prefix;
         let start = SEAL_HEADROOM - hlen;
-        buf.copy_within(SEAL_HEADROOM..SEAL_HEADROOM + n, start);
+        if n == 0 {
+            // Straight into the headroom; the bytes before `start` are scratch.
+            let head: &mut [u8; SEAL_HEADROOM] = (&mut buf[..SEAL_HEADROOM])
+                .try_into()
+                .map_err(|_| Error::BufferTooSmall { needed })?;
+            header.write_right_aligned(head);
+        } else {
+            buf.copy_within(SEAL_HEADROOM..SEAL_HEADROOM + n, start);
+            header.encode(&mut buf[start + n..])?;
+        }
         let sealed = &mut buf[start..];
         let (head, rest) = sealed.split_at_mut(n + hlen);
-        header.encode(&mut head[n..])?;
         let (body, tag) = rest.split_at_mut(len - n);
         let (prefix, hdr) = head.split_at(n);
         let aad = AadParts {
