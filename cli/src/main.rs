@@ -4,6 +4,9 @@
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+mod bench;
+mod demo;
+mod demo_policy;
 mod policy_cmd;
 mod srtp_cmd;
 mod vectors;
@@ -18,6 +21,10 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Run a complete end-to-end encrypted call on this machine.
+    Demo(demo::DemoArgs),
+    /// Measure protect and unprotect throughput of every suite.
+    Bench(bench::BenchArgs),
     /// Protect or unprotect the RTP and RTCP packets of a pcap capture.
     #[command(subcommand)]
     Srtp(srtp_cmd::SrtpCommand),
@@ -31,6 +38,8 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Demo(a) => demo::run(a),
+        Command::Bench(a) => bench::run(a),
         Command::Srtp(c) => srtp_cmd::run(c),
         Command::Policy(a) => policy_cmd::run(a),
         Command::Vectors(c) => vectors::run(c),

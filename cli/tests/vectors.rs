@@ -19,7 +19,11 @@ fn cli_reproduces_vectors_file() {
             .arg(String::from_utf8(ctx).unwrap())
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let got: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(&got, run);
     }

@@ -117,12 +117,6 @@ impl Aes128Ctr {
         let mut c = ctr::cipher::StreamCipherCoreWrapper::from_core(core);
         c.apply_keystream(buf);
     }
-
-    /// Encrypt one block (the SRTP key derivation PRF).
-    pub(crate) fn encrypt_block(&self, block: &mut [u8; 16]) {
-        use aes::cipher::BlockEncrypt;
-        self.cipher.encrypt_block(block.into());
-    }
 }
 
 /// An HMAC whose keyed inner and outer states are computed once; each message starts from a

@@ -117,6 +117,7 @@ pub(crate) struct Reassembler {
     max_frame: usize,
     clock: u64,
     evicted: u64,
+    last_taken: usize,
 }
 
 impl Reassembler {
@@ -128,6 +129,7 @@ impl Reassembler {
             max_frame,
             clock: 0,
             evicted: 0,
+            last_taken: 0,
         }
     }
 
@@ -192,12 +194,21 @@ impl Reassembler {
     }
 
     /// The completed frame in `slot`, mutable for in-place decryption; the slot is free again
-    /// after this call.
+    /// after this call, and its bytes stay readable through [`Reassembler::completed`] until
+    /// the next fragment arrives.
     pub(crate) fn take(&mut self, slot: usize) -> &mut [u8] {
+        self.last_taken = slot;
         let s = &mut self.slots[slot];
         s.in_use = false;
         let total = s.total.unwrap_or(0);
         &mut s.data[..total]
+    }
+}
+
+impl Reassembler {
+    /// Bytes `start..end` of the frame last returned by [`Reassembler::take`].
+    pub(crate) fn completed(&self, start: usize, end: usize) -> &[u8] {
+        &self.slots[self.last_taken].data[start..end]
     }
 }
 
@@ -260,7 +271,10 @@ mod tests {
         assert!(r.push(1, &[0, 1, 0, 2, 0, 4, 1, 2, 3, 4, 5]).is_err()); // long last fragment
         let mut huge = vec![0, 0, 0xff, 0xff, 0xff, 0xff];
         huge.extend(std::iter::repeat_n(0u8, 0xffff));
-        assert_eq!(r.push(1, &huge), Err(Error::Malformed(Malformed::Oversized)));
+        assert_eq!(
+            r.push(1, &huge),
+            Err(Error::Malformed(Malformed::Oversized))
+        );
     }
 
     #[test]

@@ -1,0 +1,432 @@
+//! `callseal bench`: protect and unprotect throughput of every suite of both layers, beside the
+//! raw AEAD of the same key size measured in the same run.
+
+use anyhow::bail;
+use callseal::sframe::{FrameOptions, SframeConfig, SframeReceiver, SframeSender};
+use callseal::srtp::{SrtpConfig, SrtpReceiver, SrtpSender};
+use callseal::{Epoch, KeyId, SframeSuite, SrtpMasterKey, SrtpSuite};
+use clap::Args;
+use ring::aead;
+use serde_json::json;
+use std::hint::black_box;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+/// Arguments of `callseal bench`.
+#[derive(Args, Debug)]
+pub(crate) struct BenchArgs {
+    /// Payload sizes in bytes, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "160,1200,16384,102400")]
+    sizes: Vec<usize>,
+    /// Independent streams on this many threads (also measured on one thread, for the scaling).
+    #[arg(long, default_value_t = 1)]
+    threads: usize,
+    /// Milliseconds measured per figure.
+    #[arg(long, default_value_t = 100)]
+    time_ms: u64,
+    /// One JSON record per measurement instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Subject {
+    Srtp(SrtpSuite),
+    Sframe(SframeSuite),
+    /// ring's AES-GCM with a 16- or 32-byte key.
+    Raw(usize),
+}
+
+impl Subject {
+    fn layer(self) -> &'static str {
+        match self {
+            Subject::Srtp(_) => "srtp",
+            Subject::Sframe(_) => "sframe",
+            Subject::Raw(_) => "raw",
+        }
+    }
+
+    fn suite(self) -> &'static str {
+        match self {
+            Subject::Srtp(s) => s.name(),
+            Subject::Sframe(s) => s.name(),
+            Subject::Raw(16) => "AES_128_GCM (ring)",
+            Subject::Raw(_) => "AES_256_GCM (ring)",
+        }
+    }
+
+    /// Key size of the raw AEAD this is compared with.
+    fn raw_key_len(self) -> usize {
+        match self {
+            Subject::Srtp(s) => s.key_len(),
+            Subject::Sframe(SframeSuite::Aes256GcmSha512_128) => 32,
+            Subject::Sframe(_) => 16,
+            Subject::Raw(n) => n,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Op {
+    Protect,
+    Unprotect,
+}
+
+impl Op {
+    fn name(self) -> &'static str {
+        match self {
+            Op::Protect => "protect",
+            Op::Unprotect => "unprotect",
+        }
+    }
+}
+
+/// Operations per batch before the receiving side is rebuilt (its replay window would reject
+/// repeats).
+const BATCH: usize = 256;
+
+/// A closure that runs `n` operations and returns the time they took (setup excluded).
+type Runner = Box<dyn FnMut(usize) -> Duration + Send>;
+
+fn rtp_packet(size: usize, seq: u16, room: usize) -> Vec<u8> {
+    let mut p = vec![0u8; 12 + size + room];
+    p[0] = 0x80;
+    p[1] = 96;
+    p[2..4].copy_from_slice(&seq.to_be_bytes());
+    p[4..8].copy_from_slice(&1234u32.to_be_bytes());
+    p[8..12].copy_from_slice(&0xcafe_babeu32.to_be_bytes());
+    for (i, b) in p[12..12 + size].iter_mut().enumerate() {
+        *b = i as u8;
+    }
+    p
+}
+
+fn srtp_key(suite: SrtpSuite) -> SrtpMasterKey {
+    SrtpMasterKey::new(
+        suite,
+        &vec![0x42; suite.key_len()],
+        &vec![0x24; suite.salt_len()],
+    )
+    .expect("lengths of the suite")
+}
+
+fn runner(subject: Subject, op: Op, size: usize) -> anyhow::Result<Runner> {
+    Ok(match (subject, op) {
+        (Subject::Raw(key_len), op) => {
+            let alg = if key_len == 16 {
+                &aead::AES_128_GCM
+            } else {
+                &aead::AES_256_GCM
+            };
+            let key = aead::LessSafeKey::new(
+                aead::UnboundKey::new(alg, &vec![7u8; key_len]).expect("key"),
+            );
+            let aad = [0u8; 12];
+            let mut buf = vec![0u8; size];
+            let tag = key
+                .seal_in_place_separate_tag(
+                    aead::Nonce::assume_unique_for_key([1; 12]),
+                    aead::Aad::from(aad),
+                    &mut buf,
+                )
+                .expect("seal");
+            let sealed = buf.clone();
+            Box::new(move |n| {
+                let t = Instant::now();
+                for i in 0..n {
+                    let mut nonce = [0u8; 12];
+                    nonce[4..].copy_from_slice(&(i as u64).to_be_bytes());
+                    match op {
+                        Op::Protect => {
+                            let tag = key
+                                .seal_in_place_separate_tag(
+                                    aead::Nonce::assume_unique_for_key(nonce),
+                                    aead::Aad::from(aad),
+                                    &mut buf,
+                                )
+                                .expect("seal");
+                            black_box(tag.as_ref()[0]);
+                        }
+                        Op::Unprotect => {
+                            buf.copy_from_slice(&sealed);
+                            key.open_in_place_separate_tag(
+                                aead::Nonce::assume_unique_for_key([1; 12]),
+                                aead::Aad::from(aad),
+                                tag,
+                                &mut buf,
+                                0..,
+                            )
+                            .expect("open");
+                        }
+                    }
+                }
+                t.elapsed()
+            })
+        }
+        (Subject::Srtp(suite), Op::Protect) => {
+            let mut ctx = SrtpSender::new(&srtp_key(suite), SrtpConfig::default())?;
+            let room = suite.srtp_overhead();
+            let mut p = rtp_packet(size, 0, room);
+            let mut seq = 0u16;
+            Box::new(move |n| {
+                let t = Instant::now();
+                for _ in 0..n {
+                    p[2..4].copy_from_slice(&seq.to_be_bytes());
+                    seq = seq.wrapping_add(1);
+                    black_box(ctx.protect_rtp(&mut p, 12 + size).expect("protect"));
+                }
+                t.elapsed()
+            })
+        }
+        (Subject::Srtp(suite), Op::Unprotect) => {
+            let key = srtp_key(suite);
+            let mut tx = SrtpSender::new(&key, SrtpConfig::default())?;
+            let room = suite.srtp_overhead();
+            let sealed: Vec<Vec<u8>> = (0..BATCH as u16)
+                .map(|seq| {
+                    let mut p = rtp_packet(size, seq, room);
+                    let len = tx.protect_rtp(&mut p, 12 + size).expect("protect");
+                    p.truncate(len);
+                    p
+                })
+                .collect();
+            let mut buf = vec![0u8; sealed[0].len()];
+            Box::new(move |n| {
+                let mut spent = Duration::ZERO;
+                let mut done = 0;
+                while done < n {
+                    let mut rx = SrtpReceiver::new(&key, SrtpConfig::default()).expect("context");
+                    let t = Instant::now();
+                    for p in sealed.iter().take(n - done) {
+                        buf.copy_from_slice(p);
+                        black_box(rx.unprotect_rtp(&mut buf).expect("unprotect").len());
+                        done += 1;
+                    }
+                    spent += t.elapsed();
+                }
+                spent
+            })
+        }
+        (Subject::Sframe(suite), Op::Protect) => {
+            let config = SframeConfig::new(suite);
+            let mut tx = SframeSender::new(&config, KeyId(3), &[0x42; 32])?;
+            let frame = vec![0x5au8; size];
+            let mut out = vec![0u8; size + suite.max_overhead()];
+            Box::new(move |n| {
+                let t = Instant::now();
+                for _ in 0..n {
+                    black_box(
+                        tx.seal_into(&frame, &mut out, FrameOptions::NONE)
+                            .expect("seal"),
+                    );
+                }
+                t.elapsed()
+            })
+        }
+        (Subject::Sframe(suite), Op::Unprotect) => {
+            let config = SframeConfig::new(suite);
+            let mut tx = SframeSender::new(&config, KeyId(3), &[0x42; 32])?;
+            let frame = vec![0x5au8; size];
+            let sealed: Vec<Vec<u8>> = (0..BATCH)
+                .map(|_| {
+                    let mut out = vec![0u8; size + suite.max_overhead()];
+                    let len = tx
+                        .seal_into(&frame, &mut out, FrameOptions::NONE)
+                        .expect("seal");
+                    out.truncate(len);
+                    out
+                })
+                .collect();
+            let mut buf = vec![0u8; sealed.iter().map(Vec::len).max().unwrap_or(0)];
+            Box::new(move |n| {
+                let mut spent = Duration::ZERO;
+                let mut done = 0;
+                while done < n {
+                    let mut rx = SframeReceiver::new(config).expect("receiver");
+                    rx.install_key(KeyId(3), Epoch(0), &[0x42; 32])
+                        .expect("key");
+                    let t = Instant::now();
+                    for s in sealed.iter().take(n - done) {
+                        let b = &mut buf[..s.len()];
+                        b.copy_from_slice(s);
+                        black_box(rx.open(b, FrameOptions::NONE).expect("open").len());
+                        done += 1;
+                    }
+                    spent += t.elapsed();
+                }
+                spent
+            })
+        }
+    })
+}
+
+/// Operations per second of one runner over about `budget`.
+fn measure_one(mut run: Runner, budget: Duration) -> (u64, Duration) {
+    // Warm up and size the rounds.
+    let mut n = 16usize;
+    loop {
+        let t = run(n);
+        if t >= budget / 20 || n >= 1 << 24 {
+            break;
+        }
+        n *= 2;
+    }
+    let mut ops = 0u64;
+    let mut spent = Duration::ZERO;
+    while spent < budget {
+        spent += run(n);
+        ops += n as u64;
+    }
+    (ops, spent)
+}
+
+/// ns per operation and MB/s for `threads` independent streams.
+fn measure(
+    subject: Subject,
+    op: Op,
+    size: usize,
+    threads: usize,
+    budget: Duration,
+) -> anyhow::Result<(f64, f64)> {
+    let runners = (0..threads)
+        .map(|_| runner(subject, op, size))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let results: Vec<(u64, Duration)> = std::thread::scope(|s| {
+        let handles: Vec<_> = runners
+            .into_iter()
+            .map(|r| s.spawn(move || measure_one(r, budget)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("bench thread"))
+            .collect()
+    });
+    // Each thread's rate, added: the aggregate throughput of independent streams.
+    let ops_per_s: f64 = results
+        .iter()
+        .map(|(ops, t)| *ops as f64 / t.as_secs_f64())
+        .sum();
+    let ns_per_op = 1e9 * threads as f64 / ops_per_s;
+    let mb_per_s = ops_per_s * size as f64 / 1e6;
+    Ok((ns_per_op, mb_per_s))
+}
+
+pub(crate) fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
+    if args.threads == 0 || args.threads > 256 {
+        bail!("--threads must be between 1 and 256");
+    }
+    if args.sizes.is_empty() || args.sizes.iter().any(|s| *s == 0 || *s > 1 << 20) {
+        bail!("--sizes must be between 1 and 1048576 bytes");
+    }
+    let budget = Duration::from_millis(args.time_ms.clamp(5, 10_000));
+    let mut subjects = vec![Subject::Raw(16), Subject::Raw(32)];
+    subjects.extend(SrtpSuite::ALL.map(Subject::Srtp));
+    subjects.extend(SframeSuite::ALL.map(Subject::Sframe));
+    let thread_counts: Vec<usize> = if args.threads > 1 {
+        vec![1, args.threads]
+    } else {
+        vec![1]
+    };
+    let total = (subjects.len() * 2 * args.sizes.len() * thread_counts.len()) as u64;
+    let bar = if args.json {
+        indicatif::ProgressBar::hidden()
+    } else {
+        indicatif::ProgressBar::new(total)
+    };
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} {msg:40} [{bar:30}] {pos}/{len}")
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
+    // (subject, op, size, threads) -> (ns/op, MB/s)
+    let mut results = Vec::new();
+    for &threads in &thread_counts {
+        for &size in &args.sizes {
+            for &subject in &subjects {
+                for op in [Op::Protect, Op::Unprotect] {
+                    bar.set_message(format!(
+                        "{} {} {size} B x{threads}",
+                        subject.suite(),
+                        op.name()
+                    ));
+                    let (ns, mbs) = measure(subject, op, size, threads, budget)?;
+                    results.push((subject, op, size, threads, ns, mbs));
+                    bar.inc(1);
+                }
+            }
+        }
+    }
+    bar.finish_and_clear();
+    let raw = |key_len: usize, op: Op, size: usize, threads: usize| {
+        results
+            .iter()
+            .find(|r| r.0 == Subject::Raw(key_len) && r.1 == op && r.2 == size && r.3 == threads)
+            .map(|r| r.5)
+            .unwrap_or(f64::NAN)
+    };
+    if args.json {
+        for &(subject, op, size, threads, ns, mbs) in &results {
+            if matches!(subject, Subject::Raw(_)) {
+                continue;
+            }
+            let ratio = mbs / raw(subject.raw_key_len(), op, size, threads);
+            println!(
+                "{}",
+                json!({
+                    "layer": subject.layer(),
+                    "suite": subject.suite(),
+                    "op": op.name(),
+                    "size": size,
+                    "threads": threads,
+                    "ns_per_op": (ns * 10.0).round() / 10.0,
+                    "mb_per_s": (mbs * 10.0).round() / 10.0,
+                    "ratio_to_raw": (ratio * 1000.0).round() / 1000.0,
+                })
+            );
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    for &threads in &thread_counts {
+        println!("\n{threads} thread{}:", if threads == 1 { "" } else { "s" });
+        println!(
+            "{:<7} {:<27} {:<10} {:>8} {:>12} {:>10} {:>8}",
+            "layer", "suite", "op", "size", "ns/op", "MB/s", "vs raw"
+        );
+        for &(subject, op, size, t, ns, mbs) in results.iter().filter(|r| r.3 == threads) {
+            let ratio = mbs / raw(subject.raw_key_len(), op, size, t);
+            println!(
+                "{:<7} {:<27} {:<10} {:>8} {:>12.1} {:>10.1} {:>7.2}x",
+                subject.layer(),
+                subject.suite(),
+                op.name(),
+                size,
+                ns,
+                mbs,
+                ratio
+            );
+        }
+    }
+    if args.threads > 1 {
+        println!(
+            "\nscaling, {} threads over 1 thread (throughput):",
+            args.threads
+        );
+        for &(subject, op, size, t, _, mbs) in results.iter().filter(|r| r.3 == args.threads) {
+            let one = results
+                .iter()
+                .find(|r| r.0 == subject && r.1 == op && r.2 == size && r.3 == 1)
+                .map(|r| r.5)
+                .unwrap_or(f64::NAN);
+            println!(
+                "{:<7} {:<27} {:<10} {:>8} B  {:>5.2}x",
+                subject.layer(),
+                subject.suite(),
+                op.name(),
+                size,
+                mbs / one
+            );
+            let _ = t;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

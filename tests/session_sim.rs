@@ -1,0 +1,606 @@
+//! A deterministic two-endpoint simulator: a network with loss, reordering, duplication and
+//! delay, and a hostile relay that tampers, replays, reflects, swaps payloads between streams
+//! and cuts traffic. Minutes of simulated call time, all three media kinds, several rekeys.
+
+use callseal::handshake::{Callee, Caller, Established, HandshakeConfig};
+use callseal::policy::Feature;
+use callseal::session::{Call, CallConfig, Layers, PacketKeys, Packets, Rejected};
+use callseal::sframe::Grace;
+use callseal::{Direction, Epoch, Error, Intent, MediaKind, Role, SrtpMasterKey, SrtpSuite};
+use rand_chacha::rand_core::{RngCore, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::time::Duration;
+
+const CTX: &[u8] = b"simulated call | alice | bob";
+
+fn handshake(seed: u8) -> (Established, Established) {
+    let mut rng = ChaCha8Rng::from_seed([seed; 32]);
+    let cfg = HandshakeConfig::new(Intent::On);
+    let (mut caller, offer) = Caller::offer(&cfg, CTX, &mut rng).unwrap();
+    let (mut callee, answer) = Callee::accept(&cfg, CTX, &offer, &mut rng).unwrap();
+    let (confirm, a) = caller.finish(&answer).unwrap();
+    let b = callee.confirm(&confirm).unwrap();
+    (a, b)
+}
+
+fn hop_keys(flip: bool) -> PacketKeys {
+    let k = |b: u8| SrtpMasterKey::new(SrtpSuite::AeadAes128Gcm, &[b; 16], &[b; 12]).unwrap();
+    let (a, b) = if flip { (2, 1) } else { (1, 2) };
+    PacketKeys {
+        outbound: k(a),
+        inbound: k(b),
+    }
+}
+
+fn calls(layers: Layers, grace: Grace, seed: u8) -> [Call; 2] {
+    let (a, b) = handshake(seed);
+    let ca = CallConfig::new(Role::Caller)
+        .with_layers(layers)
+        .with_grace(grace);
+    let cb = CallConfig::new(Role::Callee)
+        .with_layers(layers)
+        .with_grace(grace);
+    let hop = layers == Layers::Both;
+    [
+        Call::new(a, ca, hop.then(|| hop_keys(false))).unwrap(),
+        Call::new(b, cb, hop.then(|| hop_keys(true))).unwrap(),
+    ]
+}
+
+/// The frames one side sends: ids in the first bytes so the receiver finds the original.
+struct Media {
+    rng: ChaCha8Rng,
+    side: u8,
+    n: [u32; 3],
+}
+
+impl Media {
+    fn frame(&mut self, kind: MediaKind, lo: usize, hi: usize) -> Vec<u8> {
+        let len = lo + self.rng.next_u32() as usize % (hi - lo + 1);
+        let mut f = vec![0u8; len.max(6)];
+        self.rng.fill_bytes(&mut f);
+        f[0] = self.side;
+        f[1] = kind as u8;
+        f[2..6].copy_from_slice(&self.n[kind as usize].to_be_bytes());
+        self.n[kind as usize] += 1;
+        f
+    }
+
+    /// Frames due in the 10 ms step `step`.
+    fn due(&mut self, step: u64) -> Vec<(MediaKind, Vec<u8>)> {
+        let ms = step * 10;
+        let mut out = Vec::new();
+        if ms % 20 == 0 {
+            out.push((MediaKind::Audio, self.frame(MediaKind::Audio, 40, 200)));
+        }
+        if ms % 30 == 0 {
+            let key = ms % 2000 == 0;
+            let (lo, hi) = if key { (15_000, 25_000) } else { (800, 5_000) };
+            out.push((MediaKind::Video, self.frame(MediaKind::Video, lo, hi)));
+        }
+        if ms % 3000 < 30 && ms % 10 == 0 {
+            out.push((
+                MediaKind::Screen,
+                self.frame(MediaKind::Screen, 30_000, 80_000),
+            ));
+        }
+        out
+    }
+}
+
+/// What the network and the relay do.
+#[derive(Clone, Copy, Default)]
+struct Net {
+    loss: u32,
+    dup: u32,
+    jitter_ms: u64,
+    tamper: u32,
+    replay: u32,
+    reflect: u32,
+    swap: u32,
+    /// Traffic is cut for `cut_ms` every 20 s.
+    cut_ms: u64,
+}
+
+#[derive(Default, Debug)]
+struct Tally {
+    sent: [u64; 2],
+    delivered: [u64; 2],
+    mismatched: u64,
+    duplicated: u64,
+    tampered: u64,
+    replayed: u64,
+    reflected: u64,
+    swapped: u64,
+    cut: u64,
+    lost: u64,
+}
+
+#[derive(PartialEq, Eq)]
+struct InFlight {
+    at: u64,
+    order: u64,
+    to: usize,
+    bytes: Vec<u8>,
+}
+
+impl Ord for InFlight {
+    fn cmp(&self, o: &Self) -> std::cmp::Ordering {
+        (o.at, o.order).cmp(&(self.at, self.order))
+    }
+}
+
+impl PartialOrd for InFlight {
+    fn partial_cmp(&self, o: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(o))
+    }
+}
+
+/// Run `seconds` of call time; rekeys at `rekeys` (ms, side).
+fn simulate(
+    calls: &mut [Call; 2],
+    net: Net,
+    seconds: u64,
+    rekeys: &[(u64, usize)],
+    seed: u64,
+) -> Tally {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut media = [0u8, 1].map(|side| Media {
+        rng: ChaCha8Rng::seed_from_u64(seed * 7 + side as u64),
+        side,
+        n: [0; 3],
+    });
+    let mut sent: HashMap<(u8, u8, u32), Vec<u8>> = HashMap::new();
+    let mut seen: HashSet<(u8, u8, u32)> = HashSet::new();
+    let mut queue = BinaryHeap::new();
+    let mut history: Vec<(usize, Vec<u8>)> = Vec::new();
+    let mut tally = Tally::default();
+    let mut order = 0u64;
+    let mut packets = Packets::new();
+    let roll =
+        |rng: &mut ChaCha8Rng, per_mille: u32| per_mille > 0 && rng.next_u32() % 1000 < per_mille;
+    for step in 0..seconds * 100 {
+        let ms = step * 10;
+        let now = Duration::from_millis(ms);
+        for &(at, side) in rekeys {
+            if at == ms {
+                calls[side].rekey(now).unwrap();
+            }
+        }
+        for side in 0..2 {
+            calls[side].poll(now).unwrap();
+            for (kind, frame) in media[side].due(step) {
+                packets.clear();
+                let ts = (ms * 90) as u32;
+                calls[side]
+                    .send_frame(kind, &frame, ts, now, &mut packets)
+                    .unwrap();
+                tally.sent[side] += 1;
+                sent.insert(
+                    (
+                        side as u8,
+                        kind as u8,
+                        u32::from_be_bytes(frame[2..6].try_into().unwrap()),
+                    ),
+                    frame,
+                );
+                for p in packets.iter() {
+                    let to = 1 - side;
+                    let cut = net.cut_ms > 0 && ms % 20_000 < net.cut_ms;
+                    if cut {
+                        tally.cut += 1;
+                        continue;
+                    }
+                    if roll(&mut rng, net.loss) {
+                        tally.lost += 1;
+                        continue;
+                    }
+                    let delay = 20
+                        + if net.jitter_ms > 0 {
+                            rng.next_u64() % net.jitter_ms
+                        } else {
+                            0
+                        };
+                    let mut push = |bytes: Vec<u8>, to: usize, extra: u64| {
+                        order += 1;
+                        queue.push(InFlight {
+                            at: ms + delay + extra,
+                            order,
+                            to,
+                            bytes,
+                        });
+                    };
+                    if roll(&mut rng, net.tamper) {
+                        let mut t = p.to_vec();
+                        let bit = rng.next_u32() as usize % (t.len() * 8);
+                        t[bit / 8] ^= 1 << (bit % 8);
+                        push(t, to, 0);
+                        tally.tampered += 1;
+                    }
+                    if roll(&mut rng, net.reflect) {
+                        push(p.to_vec(), side, 0);
+                        tally.reflected += 1;
+                    }
+                    if roll(&mut rng, net.replay) && !history.is_empty() {
+                        let i = rng.next_u32() as usize % history.len();
+                        let (h_to, h) = history[i].clone();
+                        push(h, h_to, 0);
+                        tally.replayed += 1;
+                    }
+                    if roll(&mut rng, net.swap) {
+                        // Another stream's payload under this packet's header.
+                        if let Some((_, other)) = history
+                            .iter()
+                            .rev()
+                            .find(|(t, h)| *t == to && h[8..12] != p[8..12] && h.len() > 12)
+                        {
+                            let mut s = p[..12].to_vec();
+                            s.extend_from_slice(&other[12..]);
+                            push(s, to, 0);
+                            tally.swapped += 1;
+                        }
+                    }
+                    if roll(&mut rng, net.dup) {
+                        push(p.to_vec(), to, 5);
+                    }
+                    push(p.to_vec(), to, 0);
+                    if history.len() >= 256 {
+                        history.remove(0);
+                    }
+                    history.push((to, p.to_vec()));
+                }
+            }
+        }
+        while queue.peek().is_some_and(|f| f.at <= ms) {
+            let InFlight { to, mut bytes, .. } = queue.pop().unwrap();
+            if let Ok(Some(r)) = calls[to].receive_packet(&mut bytes, now) {
+                let id = (
+                    r.frame[0],
+                    r.frame[1],
+                    u32::from_be_bytes(r.frame[2..6].try_into().unwrap()),
+                );
+                assert_eq!(r.kind as u8, id.1, "frame delivered on another stream");
+                match sent.get(&id) {
+                    Some(orig) if orig[..] == r.frame[..] && id.0 as usize == 1 - to => {
+                        if seen.insert(id) {
+                            tally.delivered[to] += 1;
+                        } else {
+                            tally.duplicated += 1;
+                        }
+                    }
+                    _ => tally.mismatched += 1,
+                }
+            }
+        }
+    }
+    tally
+}
+
+fn rejected(c: &Call) -> Rejected {
+    let mut r = *c.unattributed();
+    for kind in MediaKind::ALL {
+        let x = c.stats(c.role().recv_direction(), kind).rejected;
+        r.authentication += x.authentication;
+        r.replay += x.replay;
+        r.too_old += x.too_old;
+        r.unknown_key += x.unknown_key;
+        r.malformed += x.malformed;
+    }
+    r
+}
+
+fn rekey_schedule() -> Vec<(u64, usize)> {
+    // Both sides rekey, several times, sometimes close together.
+    vec![
+        (20_000, 0),
+        (40_000, 1),
+        (60_000, 0),
+        (60_010, 1),
+        (95_000, 1),
+        (130_000, 0),
+        (160_000, 0),
+    ]
+}
+
+fn lossy() -> Net {
+    Net {
+        loss: 10,
+        dup: 10,
+        jitter_ms: 40,
+        ..Net::default()
+    }
+}
+
+fn check_clean_run(layers: Layers) {
+    let mut c = calls(layers, Grace::Frames(512), 11);
+    let t = simulate(&mut c, lossy(), 180, &rekey_schedule(), 5);
+    assert_eq!(t.mismatched, 0, "{t:?}");
+    assert_eq!(t.duplicated, 0, "{t:?}");
+    assert!(
+        c[0].epoch().0 >= 5 && c[0].epoch() == c[1].epoch(),
+        "{:?} {:?}",
+        c[0],
+        c[1]
+    );
+    for side in 0..2 {
+        // 1% loss per packet: a large frame of 20+ packets is lost more often, so the bound is
+        // on frames overall.
+        let ratio = t.delivered[1 - side] as f64 / t.sent[side] as f64;
+        assert!(ratio > 0.9, "side {side}: {ratio} {t:?}");
+        let r = rejected(&c[1 - side]);
+        // Without an attacker, only duplicates are rejected; nothing fails authentication and no
+        // key is missing across the rekeys.
+        assert_eq!(r.authentication, 0, "{r:?}");
+        assert_eq!(r.unknown_key, 0, "{r:?}");
+        assert_eq!(r.malformed, 0, "{r:?}");
+    }
+}
+
+#[test]
+fn simulated_call_sframe_inside_srtp() {
+    check_clean_run(Layers::Both);
+}
+
+#[test]
+fn simulated_call_srtp_end_to_end() {
+    check_clean_run(Layers::Srtp);
+}
+
+#[test]
+fn simulated_call_sframe_only() {
+    check_clean_run(Layers::Sframe);
+}
+
+#[test]
+fn hostile_relay_every_attack_rejected_and_counted() {
+    for layers in [Layers::Both, Layers::Srtp, Layers::Sframe] {
+        let mut c = calls(layers, Grace::Frames(512), 12);
+        let net = Net {
+            tamper: 20,
+            replay: 20,
+            reflect: 20,
+            swap: 20,
+            cut_ms: 1500,
+            ..lossy()
+        };
+        let t = simulate(&mut c, net, 120, &rekey_schedule()[..4], 9);
+        assert_eq!(t.mismatched, 0, "{layers:?} {t:?}");
+        assert_eq!(t.duplicated, 0, "{layers:?} {t:?}");
+        assert!(
+            t.tampered > 50 && t.replayed > 50 && t.reflected > 50 && t.swapped > 50 && t.cut > 0
+        );
+        let r = [rejected(&c[0]), rejected(&c[1])];
+        let total: u64 = r.iter().map(Rejected::total).sum();
+        let injected = t.tampered + t.replayed + t.reflected + t.swapped;
+        if layers == Layers::Sframe {
+            // Without a packet layer a frame is checked once it is whole: one bad fragment
+            // costs the frame, and several injected packets can hit the same frame.
+            assert!(total > injected / 2, "{layers:?} {r:?} {t:?}");
+        } else {
+            assert!(total >= injected, "{layers:?} {r:?} {t:?}");
+            let auth: u64 = r.iter().map(|x| x.authentication).sum();
+            assert!(auth >= t.tampered + t.swapped / 2, "{layers:?} {r:?} {t:?}");
+            let replay: u64 = r.iter().map(|x| x.replay + x.too_old).sum();
+            assert!(replay >= t.replayed, "{layers:?} {r:?} {t:?}");
+        }
+        // Reflected packets carry the receiver's own SSRC: no key for them (a tampered SSRC
+        // lands here too).
+        let unattributed: u64 = [&c[0], &c[1]]
+            .iter()
+            .map(|c| c.unattributed().unknown_key)
+            .sum();
+        assert!(
+            unattributed >= t.reflected,
+            "{layers:?} {unattributed} {t:?}"
+        );
+        assert!(c[0].epoch().0 >= 3);
+    }
+}
+
+/// One frame from `from` to `to`; returns the packets.
+fn packets_of(call: &mut Call, kind: MediaKind, frame: &[u8], now: Duration) -> Vec<Vec<u8>> {
+    let mut p = Packets::new();
+    call.send_frame(kind, frame, 1000, now, &mut p).unwrap();
+    p.iter().map(<[u8]>::to_vec).collect()
+}
+
+fn deliver(call: &mut Call, packets: &[Vec<u8>], now: Duration) -> Result<Option<Vec<u8>>, Error> {
+    let mut out = None;
+    for p in packets {
+        let mut b = p.clone();
+        if let Some(r) = call.receive_packet(&mut b, now)? {
+            out = Some(r.frame.to_vec());
+        }
+    }
+    Ok(out)
+}
+
+#[test]
+fn tamper_is_rejected_and_state_unchanged() {
+    for layers in [Layers::Both, Layers::Srtp, Layers::Sframe] {
+        let [mut a, mut b] = calls(layers, Grace::Frames(16), 1);
+        let p = packets_of(&mut a, MediaKind::Audio, b"hello bob", Duration::ZERO);
+        for i in 0..p[0].len() * 8 {
+            let mut t = p.clone();
+            t[0][i / 8] ^= 1 << (i % 8);
+            match deliver(&mut b, &t, Duration::ZERO) {
+                Err(_) => {}
+                // Without SRTP the RTP and fragment headers are not protected (relays may
+                // rewrite them): a flip there may still deliver, but only the original frame.
+                Ok(got) => {
+                    assert_eq!(layers, Layers::Sframe, "bit {i}");
+                    assert!(i < (12 + 6) * 8, "bit {i} of the sealed frame went through");
+                    if let Some(f) = got {
+                        assert_eq!(f, b"hello bob");
+                        b = calls(layers, Grace::Frames(16), 1)
+                            .into_iter()
+                            .nth(1)
+                            .unwrap();
+                    }
+                }
+            }
+        }
+        assert_eq!(
+            deliver(&mut b, &p, Duration::ZERO).unwrap().unwrap(),
+            b"hello bob"
+        );
+    }
+}
+
+#[test]
+fn replay_is_rejected() {
+    for layers in [Layers::Both, Layers::Srtp, Layers::Sframe] {
+        let [mut a, mut b] = calls(layers, Grace::Frames(16), 2);
+        let p = packets_of(&mut a, MediaKind::Video, &[7; 5000], Duration::ZERO);
+        assert!(deliver(&mut b, &p, Duration::ZERO).unwrap().is_some());
+        assert_eq!(
+            deliver(&mut b, &p, Duration::ZERO).err(),
+            Some(Error::Replay),
+            "{layers:?}"
+        );
+        let r = b
+            .stats(Direction::CallerToCallee, MediaKind::Video)
+            .rejected;
+        assert_eq!(r.replay, 1, "{layers:?}");
+    }
+}
+
+#[test]
+fn reflection_is_rejected() {
+    for layers in [Layers::Both, Layers::Srtp, Layers::Sframe] {
+        let [mut a, _] = calls(layers, Grace::Frames(16), 3);
+        let p = packets_of(&mut a, MediaKind::Audio, b"echo", Duration::ZERO);
+        assert_eq!(
+            deliver(&mut a, &p, Duration::ZERO).err(),
+            Some(Error::UnknownKey)
+        );
+        assert_eq!(a.unattributed().unknown_key, 1);
+    }
+    // Even when both sides use the same SSRCs, the other direction's keys do not open it.
+    let (ea, _) = handshake(4);
+    let mut cfg = CallConfig::new(Role::Caller).with_layers(Layers::Srtp);
+    cfg.remote_ssrcs = cfg.local_ssrcs;
+    let mut a = Call::new(ea, cfg, None).unwrap();
+    let p = packets_of(&mut a, MediaKind::Audio, b"echo", Duration::ZERO);
+    assert_eq!(
+        deliver(&mut a, &p, Duration::ZERO).err(),
+        Some(Error::Authentication)
+    );
+}
+
+#[test]
+fn cross_stream_key_confusion_is_rejected() {
+    // An audio packet under the video stream's SSRC: the video keys do not open it.
+    for layers in [Layers::Both, Layers::Srtp, Layers::Sframe] {
+        let [mut a, mut b] = calls(layers, Grace::Frames(16), 5);
+        let audio = packets_of(&mut a, MediaKind::Audio, b"audio frame", Duration::ZERO);
+        let video_ssrc = CallConfig::new(Role::Caller).local_ssrcs[MediaKind::Video as usize];
+        let mut moved = audio.clone();
+        moved[0][8..12].copy_from_slice(&video_ssrc.0.to_be_bytes());
+        let e = deliver(&mut b, &moved, Duration::ZERO).unwrap_err();
+        assert!(
+            matches!(e, Error::Authentication | Error::UnknownKey),
+            "{layers:?} {e:?}"
+        );
+        // The genuine packet still opens on its own stream.
+        assert_eq!(
+            deliver(&mut b, &audio, Duration::ZERO).unwrap().unwrap(),
+            b"audio frame"
+        );
+    }
+}
+
+#[test]
+fn stale_epoch_after_grace_is_rejected() {
+    for layers in [Layers::Both, Layers::Srtp, Layers::Sframe] {
+        let [mut a, mut b] = calls(layers, Grace::Frames(3), 6);
+        let t0 = Duration::ZERO;
+        let late = packets_of(&mut a, MediaKind::Audio, b"epoch 0, late", t0);
+        let stale = packets_of(&mut a, MediaKind::Audio, b"epoch 0, stale", t0);
+        a.rekey(t0).unwrap();
+        assert_eq!(a.epoch(), Epoch(1));
+        let new: Vec<_> = (0..5)
+            .map(|i| packets_of(&mut a, MediaKind::Audio, &[i; 50], t0))
+            .collect();
+        // The first frame of epoch 1 moves bob to it, and bob follows with his own sending.
+        assert!(deliver(&mut b, &new[0], t0).unwrap().is_some());
+        assert_eq!(b.epoch(), Epoch(1));
+        let reply = packets_of(&mut b, MediaKind::Audio, b"bob follows", t0);
+        assert!(deliver(&mut a, &reply, t0).unwrap().is_some());
+        assert_eq!(a.peer_epoch(), Epoch(1));
+        // A late epoch-0 frame within the grace still opens.
+        assert_eq!(
+            deliver(&mut b, &late, t0).unwrap().unwrap(),
+            b"epoch 0, late"
+        );
+        // Past the grace (3 more frames of epoch 1), epoch 0 is gone.
+        for p in &new[1..] {
+            deliver(&mut b, p, t0).unwrap().unwrap();
+        }
+        assert_eq!(
+            deliver(&mut b, &stale, t0).err(),
+            Some(Error::UnknownKey),
+            "{layers:?}"
+        );
+        let r = b
+            .stats(Direction::CallerToCallee, MediaKind::Audio)
+            .rejected;
+        assert_eq!(r.unknown_key, 1, "{layers:?}");
+    }
+}
+
+#[test]
+fn man_in_the_middle_changing_an_intent_is_detected() {
+    let mut rng = ChaCha8Rng::from_seed([9; 32]);
+    let (mut caller, mut offer) =
+        Caller::offer(&HandshakeConfig::new(Intent::On), CTX, &mut rng).unwrap();
+    offer[2] = Intent::Off.byte();
+    let (_, answer) =
+        Callee::accept(&HandshakeConfig::new(Intent::On), CTX, &offer, &mut rng).unwrap();
+    assert_eq!(caller.finish(&answer).err(), Some(Error::Authentication));
+}
+
+#[test]
+fn end_to_end_calls_gate_features() {
+    let [a, _] = calls(Layers::Both, Grace::Frames(16), 7);
+    for f in Feature::ALL {
+        assert_eq!(a.check_feature(f), Err(Error::FeatureUnavailable(f)));
+    }
+}
+
+#[test]
+fn standard_call_runs_hop_by_hop_srtp() {
+    let mut rng = ChaCha8Rng::from_seed([8; 32]);
+    let (mut caller, offer) =
+        Caller::offer(&HandshakeConfig::new(Intent::On), CTX, &mut rng).unwrap();
+    let (mut callee, answer) =
+        Callee::accept(&HandshakeConfig::new(Intent::Off), CTX, &offer, &mut rng).unwrap();
+    let (confirm, ea) = caller.finish(&answer).unwrap();
+    let eb = callee.confirm(&confirm).unwrap();
+    assert!(Call::new(ea, CallConfig::new(Role::Caller), None).is_err());
+    let (ea, eb) = {
+        let _ = eb;
+        let mut rng = ChaCha8Rng::from_seed([8; 32]);
+        let (mut caller, offer) =
+            Caller::offer(&HandshakeConfig::new(Intent::On), CTX, &mut rng).unwrap();
+        let (mut callee, answer) =
+            Callee::accept(&HandshakeConfig::new(Intent::Off), CTX, &offer, &mut rng).unwrap();
+        let (confirm, ea) = caller.finish(&answer).unwrap();
+        (ea, callee.confirm(&confirm).unwrap())
+    };
+    let mut a = Call::new(ea, CallConfig::new(Role::Caller), Some(hop_keys(false))).unwrap();
+    let mut b = Call::new(eb, CallConfig::new(Role::Callee), Some(hop_keys(true))).unwrap();
+    assert!(!a.is_end_to_end());
+    assert_eq!(a.layers(), Layers::Srtp);
+    for f in Feature::ALL {
+        assert!(a.check_feature(f).is_ok());
+    }
+    assert_eq!(a.rekey(Duration::ZERO).err(), Some(Error::InvalidConfig));
+    let p = packets_of(&mut a, MediaKind::Screen, &[3; 70_000], Duration::ZERO);
+    assert!(p.iter().all(|p| p.len() <= 1200));
+    assert_eq!(
+        deliver(&mut b, &p, Duration::ZERO).unwrap().unwrap(),
+        vec![3; 70_000]
+    );
+}
