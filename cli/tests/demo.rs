@@ -1,0 +1,133 @@
+//! `callseal demo` end to end: real sockets, a real relay, the binary as users run it.
+
+use serde_json::Value;
+use std::process::{Command, Output};
+
+fn demo(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_callseal"))
+        .arg("demo")
+        .args(args)
+        .output()
+        .expect("run callseal demo")
+}
+
+fn demo_json(args: &[&str]) -> (Output, Value) {
+    let mut a = vec!["--fast", "--duration", "2", "--json"];
+    a.extend_from_slice(args);
+    let out = demo(&a);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{e}: {}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (out, v)
+}
+
+#[test]
+fn clean_call_delivers_every_frame_in_every_layer() {
+    for layers in ["both", "srtp", "sframe"] {
+        let (out, v) = demo_json(&["--layers", layers]);
+        assert!(out.status.success(), "{layers}: {v:#}");
+        assert_eq!(v["security"], "end_to_end");
+        assert_eq!(v["layers"], layers);
+        let codes = &v["security_codes"];
+        assert!(codes["caller"].is_string());
+        assert_eq!(codes["caller"], codes["callee"]);
+        assert_eq!(codes["caller"].as_str().unwrap().len(), 23);
+        assert_eq!(v["codes_match"], true);
+        assert!(v["frames_sent"].as_u64().unwrap() > 300);
+        assert_eq!(v["frames_delivered"], v["frames_sent"], "{v:#}");
+        assert_eq!(v["frames_mismatched"], 0);
+        assert_eq!(v["rejected_total"], 0, "{v:#}");
+        assert_eq!(v["relay"]["plaintext_seen"], 0);
+        assert_eq!(v["rekeys"], 1);
+        assert_eq!(v["final_epoch"]["caller"], 1);
+        assert_eq!(v["final_epoch"]["callee"], 1);
+        let streams = v["streams"].as_array().unwrap();
+        assert_eq!(streams.len(), 6);
+        for s in streams {
+            assert!(s["frames_sent"].as_u64().unwrap() > 0, "{s}");
+            assert_eq!(s["frames_delivered"], s["frames_sent"]);
+        }
+        assert_eq!(v["ok"], true);
+    }
+}
+
+#[test]
+fn every_attack_is_rejected_and_nothing_forged_is_delivered() {
+    for layers in ["both", "srtp", "sframe"] {
+        let (out, v) = demo_json(&[
+            "--layers",
+            layers,
+            "--attack",
+            "tamper,replay,drop,reorder,reflect",
+        ]);
+        assert!(out.status.success(), "{layers}: {v:#}");
+        let a = &v["attacks"];
+        for name in ["tamper", "replay", "drop", "reorder", "reflect"] {
+            assert!(
+                a[name].as_u64().unwrap() > 0,
+                "{layers}: no {name} happened"
+            );
+        }
+        assert_eq!(v["frames_mismatched"], 0);
+        assert_eq!(v["frames_duplicated"], 0);
+        let injected = v["attack_packets_injected"].as_u64().unwrap();
+        let rejected = v["rejected_total"].as_u64().unwrap();
+        if layers == "sframe" {
+            let incomplete = v["frames_incomplete"].as_u64().unwrap();
+            assert!(rejected + incomplete >= injected, "{v:#}");
+        } else {
+            assert_eq!(rejected, injected, "{v:#}");
+        }
+        // Dropped packets cost frames; nothing else does.
+        assert!(v["frames_delivered"].as_u64() < v["frames_sent"].as_u64());
+        assert_eq!(v["relay"]["plaintext_seen"], 0);
+        assert_eq!(v["ok"], true);
+    }
+}
+
+#[test]
+fn no_e2ee_falls_back_to_standard_encryption() {
+    let (out, v) = demo_json(&["--no-e2ee"]);
+    assert!(out.status.success(), "{v:#}");
+    assert_eq!(v["security"], "standard");
+    assert!(v["security_codes"]["caller"].is_null());
+    assert_eq!(v["policy"]["decision"], "standard");
+    assert!(!v["policy"]["reasons"].as_array().unwrap().is_empty());
+    assert_eq!(v["frames_delivered"], v["frames_sent"]);
+}
+
+#[test]
+fn require_e2ee_refuses_instead_of_falling_back() {
+    let (out, v) = demo_json(&["--no-e2ee", "--require-e2ee"]);
+    assert!(!out.status.success());
+    assert_eq!(v["security"], "refused");
+    let out = demo(&["--fast", "--duration", "1", "--no-e2ee", "--require-e2ee"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("call refused"));
+    // Required on both sides that have it on: an end-to-end call.
+    let (out, v) = demo_json(&["--require-e2ee"]);
+    assert!(out.status.success(), "{v:#}");
+    assert_eq!(v["security"], "end_to_end");
+}
+
+#[test]
+fn bad_input_is_a_clear_error() {
+    let out = demo(&["--layers", "triple"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("triple"));
+    let out = demo(&["--attack", "tamper,nuke"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nuke"));
+    let out = demo(&["--duration", "0"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--duration"));
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = busy.local_addr().unwrap().port().to_string();
+    let out = demo(&["--fast", "--duration", "1", "--signal-port", &port]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("port in use"));
+}
