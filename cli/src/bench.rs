@@ -260,52 +260,48 @@ fn runner(subject: Subject, op: Op, size: usize) -> anyhow::Result<Runner> {
     })
 }
 
-/// Operations per second of one runner over about `budget`.
-fn measure_one(mut run: Runner, budget: Duration) -> (u64, Duration) {
-    // Warm up and size the rounds.
+/// Warm a runner up and find a round size that takes about a twentieth of `budget`.
+fn round_size(run: &mut Runner, budget: Duration) -> usize {
     let mut n = 16usize;
     loop {
         let t = run(n);
         if t >= budget / 20 || n >= 1 << 24 {
-            break;
+            return n;
         }
         n *= 2;
     }
-    let mut ops = 0u64;
-    let mut spent = Duration::ZERO;
-    while spent < budget {
-        spent += run(n);
-        ops += n as u64;
-    }
-    (ops, spent)
 }
 
-/// ns per operation and MB/s for `threads` independent streams.
-fn measure(
-    subject: Subject,
-    op: Op,
-    size: usize,
-    threads: usize,
-    budget: Duration,
-) -> anyhow::Result<(f64, f64)> {
+/// ns per operation (per stream) and aggregate MB/s for `threads` independent streams that
+/// run at the same time for `budget` of wall-clock time.
+fn measure(subject: Subject, op: Op, size: usize, threads: usize, budget: Duration) -> anyhow::Result<(f64, f64)> {
     let runners = (0..threads)
         .map(|_| runner(subject, op, size))
         .collect::<anyhow::Result<Vec<_>>>()?;
+    let start = std::sync::Barrier::new(threads);
     let results: Vec<(u64, Duration)> = std::thread::scope(|s| {
         let handles: Vec<_> = runners
             .into_iter()
-            .map(|r| s.spawn(move || measure_one(r, budget)))
+            .map(|mut r| {
+                let start = &start;
+                s.spawn(move || {
+                    let n = round_size(&mut r, budget);
+                    start.wait();
+                    let t0 = Instant::now();
+                    let mut ops = 0u64;
+                    while t0.elapsed() < budget {
+                        r(n);
+                        ops += n as u64;
+                    }
+                    (ops, t0.elapsed())
+                })
+            })
             .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("bench thread"))
-            .collect()
+        handles.into_iter().map(|h| h.join().expect("bench thread")).collect()
     });
-    // Each thread's rate, added: the aggregate throughput of independent streams.
-    let ops_per_s: f64 = results
-        .iter()
-        .map(|(ops, t)| *ops as f64 / t.as_secs_f64())
-        .sum();
+    let wall = results.iter().map(|r| r.1).max().unwrap_or(budget);
+    let ops: u64 = results.iter().map(|r| r.0).sum();
+    let ops_per_s = ops as f64 / wall.as_secs_f64();
     let ns_per_op = 1e9 * threads as f64 / ops_per_s;
     let mb_per_s = ops_per_s * size as f64 / 1e6;
     Ok((ns_per_op, mb_per_s))
