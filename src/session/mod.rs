@@ -66,7 +66,7 @@ mod packetize;
 
 use crate::error::{Error, Malformed, Result};
 use crate::handshake::{Established, Outcome};
-use crate::policy::Feature;
+use crate::policy::{CallSecurity, Feature};
 use crate::schedule::CallKeys;
 use crate::secret::SrtpMasterKey;
 use crate::sframe::{FrameOptions, Grace, SframeConfig, SframeReceiver, SframeSender};
@@ -580,10 +580,15 @@ impl Call {
     /// Whether `feature` may be used in this call: end-to-end calls refuse the features of
     /// [`Feature::ALL`] with [`Error::FeatureUnavailable`].
     pub fn check_feature(&self, feature: Feature) -> Result<()> {
+        self.security().check(feature)
+    }
+
+    /// End-to-end or standard.
+    pub fn security(&self) -> CallSecurity {
         if self.e2e {
-            Err(Error::FeatureUnavailable(feature))
+            CallSecurity::EndToEnd
         } else {
-            Ok(())
+            CallSecurity::Standard
         }
     }
 

@@ -1,0 +1,223 @@
+use super::*;
+
+fn store() -> PolicyStore {
+    let mut s = PolicyStore::default();
+    s.new_policy("E2EE-Allowed", CallingE2ee::DisabledUserOverride, "users may turn it on")
+        .unwrap();
+    s.new_policy("E2EE-Off", CallingE2ee::Disabled, "").unwrap();
+    s
+}
+
+const ALLOWED: &str = "Tag:E2EE-Allowed";
+const OFF: &str = "Tag:E2EE-Off";
+
+fn on(s: &mut PolicyStore, user: &str) {
+    s.user_mut(user).end_to_end_encrypted_calls = true;
+}
+
+#[test]
+fn global_exists_from_the_start_and_is_disabled() {
+    let s = PolicyStore::default();
+    let g = s.policy(GLOBAL).unwrap();
+    assert_eq!(g.calling_end_to_end_encryption, CallingE2ee::Disabled);
+    let e = s.effective("anyone");
+    assert_eq!((e.policy.as_str(), e.source.as_str()), (GLOBAL, "global"));
+    assert_eq!(e.intent, Intent::Off);
+    assert_eq!(e.reasons, vec![Rule::PolicyDisabled]);
+}
+
+#[test]
+fn precedence_user_then_best_group_then_global() {
+    let mut s = store();
+    // Global only.
+    assert_eq!(s.effective_policy("u").0.identity, GLOBAL);
+    // A global grant changes the organization's default.
+    s.grant_global(Some(ALLOWED)).unwrap();
+    assert_eq!(s.effective_policy("u").1, "global");
+    assert_eq!(s.effective_policy("u").0.identity, ALLOWED);
+    s.grant_global(None).unwrap();
+    // Groups: the lowest rank wins, whatever the order of grants.
+    s.group_add("sales", "u");
+    s.group_add("eng", "u");
+    s.grant_group("sales", Some((OFF, 5))).unwrap();
+    s.grant_group("eng", Some((ALLOWED, 2))).unwrap();
+    assert_eq!(s.effective_policy("u"), (s.policy(ALLOWED).unwrap(), "group:eng".to_owned()));
+    s.grant_group("sales", Some((OFF, 1))).unwrap();
+    assert_eq!(s.effective_policy("u").1, "group:sales");
+    // A group the user is not in does not count.
+    s.grant_group("ops", Some((ALLOWED, 0))).unwrap();
+    assert_eq!(s.effective_policy("u").1, "group:sales");
+    // Equal ranks: the first group by name, so the answer never depends on order.
+    s.grant_group("eng", Some((ALLOWED, 1))).unwrap();
+    assert_eq!(s.effective_policy("u").1, "group:eng");
+    // A direct grant beats every group.
+    s.grant_user("u", Some(OFF)).unwrap();
+    assert_eq!(s.effective_policy("u"), (s.policy(OFF).unwrap(), "user".to_owned()));
+    // Taking grants back falls through again.
+    s.grant_user("u", None).unwrap();
+    s.grant_group("eng", None).unwrap();
+    s.grant_group("sales", None).unwrap();
+    assert_eq!(s.effective_policy("u").1, "global");
+    // Leaving a group drops its policy.
+    s.grant_group("eng", Some((ALLOWED, 1))).unwrap();
+    s.group_remove("eng", "u").unwrap();
+    assert_eq!(s.effective_policy("u").1, "global");
+    assert!(s.group_remove("eng", "u").is_err());
+}
+
+#[test]
+fn every_reason_names_its_user() {
+    let mut s = store();
+    s.grant_user("alice", Some(ALLOWED)).unwrap();
+    s.grant_user("bob", Some(ALLOWED)).unwrap();
+    on(&mut s, "alice");
+    on(&mut s, "bob");
+    let d = s.decide("alice", "bob", CallKind::OneToOne);
+    assert_eq!(d.security, CallSecurity::EndToEnd);
+    assert!(d.reasons.is_empty());
+    assert_eq!((d.caller_intent, d.callee_intent), (Intent::On, Intent::On));
+
+    // Setting off.
+    s.user_mut("bob").end_to_end_encrypted_calls = false;
+    let d = s.decide("alice", "bob", CallKind::OneToOne);
+    assert_eq!(d.security, CallSecurity::Standard);
+    assert_eq!(d.reasons, vec![Reason { user: "bob".into(), rule: Rule::SettingOff }]);
+    assert_eq!(d.callee_intent, Intent::Off);
+    on(&mut s, "bob");
+
+    // Policy disabled.
+    s.grant_user("alice", Some(OFF)).unwrap();
+    let d = s.decide("alice", "bob", CallKind::OneToOne);
+    assert_eq!(d.reasons, vec![Reason { user: "alice".into(), rule: Rule::PolicyDisabled }]);
+    s.grant_user("alice", Some(ALLOWED)).unwrap();
+
+    // Compliance recording, even with everything else on.
+    s.user_mut("bob").compliance_recording = true;
+    let d = s.decide("alice", "bob", CallKind::OneToOne);
+    assert_eq!(d.security, CallSecurity::Standard);
+    assert_eq!(d.reasons, vec![Reason { user: "bob".into(), rule: Rule::ComplianceRecording }]);
+    s.user_mut("bob").compliance_recording = false;
+
+    // Call kinds other than unscheduled one-to-one VoIP.
+    for kind in [CallKind::Meeting, CallKind::Group, CallKind::Pstn] {
+        let d = s.decide("alice", "bob", kind);
+        assert_eq!(d.security, CallSecurity::Standard, "{kind:?}");
+        assert_eq!(
+            d.reasons,
+            vec![Reason { user: "alice".into(), rule: Rule::CallKindNotEligible }]
+        );
+        assert!(!d.refused);
+    }
+
+    // All reasons at once, both users named.
+    s.user_mut("alice").end_to_end_encrypted_calls = false;
+    s.user_mut("alice").compliance_recording = true;
+    s.grant_user("bob", Some(OFF)).unwrap();
+    let d = s.decide("alice", "bob", CallKind::Pstn);
+    let rules: Vec<_> = d.reasons.iter().map(|r| (r.user.as_str(), r.rule)).collect();
+    assert_eq!(
+        rules,
+        vec![
+            ("alice", Rule::SettingOff),
+            ("alice", Rule::ComplianceRecording),
+            ("bob", Rule::PolicyDisabled),
+            ("alice", Rule::CallKindNotEligible),
+        ]
+    );
+}
+
+#[test]
+fn require_e2ee_maps_to_required_and_refuses_fallback() {
+    let mut s = store();
+    s.grant_global(Some(ALLOWED)).unwrap();
+    on(&mut s, "alice");
+    on(&mut s, "bob");
+    s.user_mut("alice").require_e2ee = true;
+    let d = s.decide("alice", "bob", CallKind::OneToOne);
+    assert_eq!((d.caller_intent, d.callee_intent), (Intent::Required, Intent::On));
+    assert_eq!(d.security, CallSecurity::EndToEnd);
+    assert!(!d.refused);
+    s.user_mut("bob").end_to_end_encrypted_calls = false;
+    let d = s.decide("alice", "bob", CallKind::OneToOne);
+    assert!(d.refused);
+    assert!(d.reasons.contains(&Reason { user: "alice".into(), rule: Rule::E2eeRequired }));
+    // Organization-wide.
+    s.user_mut("alice").require_e2ee = false;
+    s.require_e2ee = true;
+    on(&mut s, "bob");
+    assert_eq!(s.effective("bob").intent, Intent::Required);
+    // A require option does not make meetings fail.
+    assert!(!s.decide("alice", "bob", CallKind::Meeting).refused);
+}
+
+#[test]
+fn every_feature_gated_in_both_securities() {
+    for f in Feature::ALL {
+        assert_eq!(CallSecurity::EndToEnd.check(f), Err(Error::FeatureUnavailable(f)));
+        assert_eq!(CallSecurity::Standard.check(f), Ok(()));
+        let e = Error::FeatureUnavailable(f);
+        assert!(e.to_string().contains(f.name()));
+    }
+    assert_eq!(Feature::ALL.len(), 9);
+}
+
+#[test]
+fn admin_errors() {
+    let mut s = store();
+    assert_eq!(
+        s.new_policy("E2EE-Allowed", CallingE2ee::Disabled, ""),
+        Err(AdminError::PolicyExists(ALLOWED.into()))
+    );
+    assert!(matches!(s.new_policy("bad name", CallingE2ee::Disabled, ""), Err(AdminError::InvalidName(_))));
+    assert_eq!(s.grant_user("u", Some("Tag:nope")), Err(AdminError::NoSuchPolicy("Tag:nope".into())));
+    assert!(s.grant_group("g", Some(("Tag:nope", 1))).is_err());
+    assert!(s.grant_global(Some("Tag:nope")).is_err());
+    assert_eq!(s.remove_policy(GLOBAL), Err(AdminError::GlobalCannotBeRemoved));
+    assert!(s.set_policy("Tag:nope", None, None).is_err());
+    // Removing a granted policy takes its grants back.
+    s.grant_user("u", Some(ALLOWED)).unwrap();
+    s.grant_group("g", Some((ALLOWED, 1))).unwrap();
+    s.grant_global(Some(ALLOWED)).unwrap();
+    assert_eq!(s.remove_policy(ALLOWED), Ok(3));
+    assert_eq!(s.effective_policy("u").0.identity, GLOBAL);
+    // Reset Global.
+    s.set_policy(GLOBAL, Some(CallingE2ee::DisabledUserOverride), Some("x")).unwrap();
+    s.reset_global();
+    assert_eq!(s.policy(GLOBAL), PolicyStore::default().policy(GLOBAL));
+}
+
+#[test]
+fn json_round_trip_and_errors_name_the_place() {
+    let mut s = store();
+    s.group_add("eng", "alice");
+    s.grant_group("eng", Some((ALLOWED, 1))).unwrap();
+    on(&mut s, "alice");
+    let text = s.to_json();
+    assert!(text.contains("\"version\": 1"));
+    assert_eq!(PolicyStore::from_json(&text).unwrap(), s);
+
+    let truncated = &text[..text.len() / 2];
+    let e = PolicyStore::from_json(truncated).unwrap_err();
+    assert!(e.line.is_some(), "{e}");
+
+    let wrong = text.replace(
+        "\"end_to_end_encrypted_calls\": true",
+        "\"end_to_end_encrypted_calls\": \"yes\"",
+    );
+    let e = PolicyStore::from_json(&wrong).unwrap_err();
+    assert_eq!(e.path, "users.alice.end_to_end_encrypted_calls", "{e}");
+    assert!(e.to_string().contains("line "), "{e}");
+
+    let unknown = text.replace("\"require_e2ee\": false,", "\"require_e2ee\": false, \"extra\": 1,");
+    assert!(PolicyStore::from_json(&unknown).unwrap_err().message.contains("extra"));
+
+    let dangling = text.replace("\"policy\": \"Tag:E2EE-Allowed\"", "\"policy\": \"Tag:Gone\"");
+    let e = PolicyStore::from_json(&dangling).unwrap_err();
+    assert_eq!(e.path, "groups.eng.grant.policy");
+
+    let no_global = PolicyStore::from_json(&text.replace("\"Global\"", "\"Tag:G\"")).unwrap_err();
+    assert!(no_global.message.contains("Global"), "{no_global}");
+
+    let v2 = text.replace("\"version\": 1", "\"version\": 2");
+    assert_eq!(PolicyStore::from_json(&v2).unwrap_err().path, "version");
+}
