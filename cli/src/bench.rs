@@ -274,7 +274,13 @@ fn round_size(run: &mut Runner, budget: Duration) -> usize {
 
 /// ns per operation (per stream) and aggregate MB/s for `threads` independent streams that
 /// run at the same time for `budget` of wall-clock time.
-fn measure(subject: Subject, op: Op, size: usize, threads: usize, budget: Duration) -> anyhow::Result<(f64, f64)> {
+fn measure(
+    subject: Subject,
+    op: Op,
+    size: usize,
+    threads: usize,
+    budget: Duration,
+) -> anyhow::Result<(f64, f64)> {
     let runners = (0..threads)
         .map(|_| runner(subject, op, size))
         .collect::<anyhow::Result<Vec<_>>>()?;
@@ -297,7 +303,10 @@ fn measure(subject: Subject, op: Op, size: usize, threads: usize, budget: Durati
                 })
             })
             .collect();
-        handles.into_iter().map(|h| h.join().expect("bench thread")).collect()
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("bench thread"))
+            .collect()
     });
     let wall = results.iter().map(|r| r.1).max().unwrap_or(budget);
     let ops: u64 = results.iter().map(|r| r.0).sum();

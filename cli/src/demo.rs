@@ -29,8 +29,8 @@ use std::time::{Duration, Instant};
 const TICK: Duration = Duration::from_millis(20);
 /// Bytes every frame starts with; the relay looks for them in every packet.
 const MARKER: &[u8; 16] = b"PLAINTEXT-MEDIA!";
-const CALLER: &str = "alice@contoso.com";
-const CALLEE: &str = "bob@contoso.com";
+pub(crate) const CALLER: &str = "alice@contoso.com";
+pub(crate) const CALLEE: &str = "bob@contoso.com";
 
 /// Layers on the command line.
 #[derive(Clone, Copy, Debug, ValueEnum)]

@@ -1,5 +1,10 @@
-//! The policy part of the demo: which intents the two users bring to the handshake.
+//! The policy part of the demo: the decision for the two users, and the intents they bring to
+//! the handshake.
 
+use crate::policy_cmd::decision_json;
+use crate::policy_file;
+use anyhow::Context as _;
+use callseal::policy::{CallKind, CallSecurity, CallingE2ee, Decision, Feature, PolicyStore};
 use callseal::Intent;
 use serde_json::{json, Value};
 use std::path::Path;
@@ -8,56 +13,111 @@ use std::path::Path;
 pub(crate) struct PolicyView {
     pub(crate) caller_intent: Intent,
     pub(crate) callee_intent: Intent,
-    decision: &'static str,
-    reasons: Vec<String>,
+    decision: Decision,
+    source: String,
+}
+
+/// The built-in example: a policy that lets users turn E2EE on, granted to the group both
+/// users are in, and both users' settings on.
+fn example() -> PolicyStore {
+    let mut s = PolicyStore::default();
+    let id = s
+        .new_policy(
+            "E2EE-Calls",
+            CallingE2ee::DisabledUserOverride,
+            "Users can turn end-to-end encrypted calls on",
+        )
+        .expect("a fresh store");
+    for user in [super::demo::CALLER, super::demo::CALLEE] {
+        s.group_add("calling", user);
+        s.user_mut(user).end_to_end_encrypted_calls = true;
+    }
+    s.grant_group("calling", Some((&id, 1)))
+        .expect("the policy exists");
+    s
 }
 
 impl PolicyView {
     pub(crate) fn json(&self) -> Value {
-        json!({
-            "decision": self.decision,
-            "reasons": self.reasons,
-            "caller_intent": self.caller_intent.name(),
-            "callee_intent": self.callee_intent.name(),
-        })
+        let mut v = decision_json(&self.decision, CallKind::OneToOne);
+        v["decision"] = json!(self.decision.security.name());
+        v["store"] = json!(self.source);
+        v["features"] = self.features();
+        v
+    }
+
+    fn features(&self) -> Value {
+        Feature::ALL
+            .iter()
+            .map(|f| {
+                (
+                    f.name().to_owned(),
+                    json!(self.decision.security.check(*f).is_ok()),
+                )
+            })
+            .collect::<serde_json::Map<_, _>>()
+            .into()
     }
 
     pub(crate) fn print(&self) {
+        let d = &self.decision;
         println!(
-            "policy: {} (caller intent {}, callee intent {})",
-            self.decision,
-            self.caller_intent.name(),
-            self.callee_intent.name()
+            "policy ({}): {}{}; intents: alice {}, bob {}",
+            self.source,
+            d.security.name(),
+            if d.refused {
+                ", refused: E2EE is required"
+            } else {
+                ""
+            },
+            d.caller_intent.name(),
+            d.callee_intent.name()
         );
-        for r in &self.reasons {
-            println!("  reason: {r}");
+        for r in &d.reasons {
+            println!("  reason: {}: {}", r.user, r.rule.name());
+        }
+        let (off, on): (Vec<Feature>, Vec<Feature>) = Feature::ALL
+            .into_iter()
+            .partition(|f| d.security.check(*f).is_err());
+        if !off.is_empty() {
+            let names: Vec<_> = off.iter().map(|f| f.name()).collect();
+            println!("  unavailable in this call: {}", names.join(", "));
+        }
+        if d.security == CallSecurity::Standard && !d.refused {
+            let names: Vec<_> = on.iter().map(|f| f.name()).collect();
+            println!("  available in this call: {}", names.join(", "));
         }
     }
 }
 
 pub(crate) fn decide(
-    _store: Option<&Path>,
-    _caller: &str,
+    store: Option<&Path>,
+    caller: &str,
     callee: &str,
     no_e2ee: bool,
     require: bool,
 ) -> anyhow::Result<PolicyView> {
-    let caller_intent = if require {
-        Intent::Required
-    } else {
-        Intent::On
+    let (mut s, source) = match store {
+        Some(p) => {
+            if !p.exists() {
+                anyhow::bail!("cannot read the policy store {}: no such file", p.display());
+            }
+            let s = policy_file::read(p).context("--policy")?;
+            (s, p.display().to_string())
+        }
+        None => (example(), "built-in example".to_owned()),
     };
-    let callee_intent = if no_e2ee { Intent::Off } else { Intent::On };
-    let mut reasons = Vec::new();
     if no_e2ee {
-        reasons.push(format!(
-            "{callee}: end-to-end encrypted calls setting is off"
-        ));
+        s.user_mut(callee).end_to_end_encrypted_calls = false;
     }
+    if require {
+        s.user_mut(caller).require_e2ee = true;
+    }
+    let decision = s.decide(caller, callee, CallKind::OneToOne);
     Ok(PolicyView {
-        caller_intent,
-        callee_intent,
-        decision: if no_e2ee { "standard" } else { "end_to_end" },
-        reasons,
+        caller_intent: decision.caller_intent,
+        callee_intent: decision.callee_intent,
+        decision,
+        source,
     })
 }

@@ -8,6 +8,7 @@ mod bench;
 mod demo;
 mod demo_policy;
 mod policy_cmd;
+mod policy_file;
 mod srtp_cmd;
 mod vectors;
 

@@ -1,12 +1,517 @@
-//! `callseal policy ...`: the E2EE policy admin.
+//! `callseal policy ...`: the E2EE policy admin, with the verbs admins know from the Teams
+//! cmdlets (Get, New, Set, Remove, Grant).
 
-use clap::Args;
+use crate::policy_file;
+use anyhow::{bail, Context as _};
+use callseal::policy::{identity_of, CallKind, CallingE2ee, Decision, Effective, PolicyStore};
+use clap::{ArgGroup, Args, Subcommand, ValueEnum};
+use serde_json::{json, Value};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// Policy admin arguments.
 #[derive(Args)]
-pub(crate) struct PolicyArgs {}
+pub(crate) struct PolicyArgs {
+    /// The store file (else CALLSEAL_POLICY_STORE, else ~/.config/callseal/policy.json).
+    #[arg(long, global = true)]
+    store: Option<PathBuf>,
+    /// Print JSON for scripts instead of tables.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    verb: Verb,
+}
 
-pub(crate) fn run(_a: PolicyArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("not built yet")
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum E2eeArg {
+    /// Users cannot use end-to-end encrypted calls.
+    Disabled,
+    /// Users can turn end-to-end encrypted calls on (DisabledUserOverride).
+    UserOverride,
+}
+
+impl From<E2eeArg> for CallingE2ee {
+    fn from(a: E2eeArg) -> Self {
+        match a {
+            E2eeArg::Disabled => CallingE2ee::Disabled,
+            E2eeArg::UserOverride => CallingE2ee::DisabledUserOverride,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum OnOff {
+    On,
+    Off,
+}
+
+impl OnOff {
+    fn on(self) -> bool {
+        matches!(self, OnOff::On)
+    }
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum KindArg {
+    /// An unscheduled one-to-one VoIP call.
+    OneToOne,
+    /// A meeting.
+    Meeting,
+    /// A group call.
+    Group,
+    /// A call with the phone network.
+    Pstn,
+}
+
+impl From<KindArg> for CallKind {
+    fn from(k: KindArg) -> Self {
+        match k {
+            KindArg::OneToOne => CallKind::OneToOne,
+            KindArg::Meeting => CallKind::Meeting,
+            KindArg::Group => CallKind::Group,
+            KindArg::Pstn => CallKind::Pstn,
+        }
+    }
+}
+
+#[derive(Subcommand)]
+enum Verb {
+    /// Show one policy, or all.
+    Get {
+        /// `Global`, `Tag:<name>` or `<name>`.
+        identity: Option<String>,
+    },
+    /// Create a named policy (Tag:NAME).
+    New {
+        /// The policy name.
+        name: String,
+        /// Whether users may turn end-to-end encrypted calls on.
+        #[arg(long, value_enum)]
+        calling_e2ee: E2eeArg,
+        /// Free text.
+        #[arg(long, default_value = "")]
+        description: String,
+    },
+    /// Change a policy.
+    Set {
+        /// `Global`, `Tag:<name>` or `<name>`.
+        identity: String,
+        /// Whether users may turn end-to-end encrypted calls on.
+        #[arg(long, value_enum)]
+        calling_e2ee: Option<E2eeArg>,
+        /// Free text.
+        #[arg(long)]
+        description: Option<String>,
+        /// Reset Global to its defaults (Disabled, no description).
+        #[arg(long, conflicts_with_all = ["calling_e2ee", "description"])]
+        reset: bool,
+    },
+    /// Remove a named policy (and take back its grants). Global can only be reset.
+    Remove {
+        /// `Tag:<name>` or `<name>`.
+        identity: String,
+    },
+    /// Grant a policy to a user, a group (with a rank) or the whole organization.
+    Grant(GrantArgs),
+    /// Group membership (what a directory would supply).
+    #[command(subcommand)]
+    Group(GroupVerb),
+    /// A user's own setting: end-to-end encrypted calls on or off.
+    UserSetting {
+        /// The user.
+        user: String,
+        /// on or off.
+        #[arg(value_enum)]
+        state: OnOff,
+    },
+    /// Whether a user is under a compliance-recording policy.
+    ComplianceRecording {
+        /// The user.
+        user: String,
+        /// on or off.
+        #[arg(value_enum)]
+        state: OnOff,
+    },
+    /// Require end-to-end encryption (calls fail rather than fall back), org-wide or per user.
+    #[command(group(ArgGroup::new("scope").required(true).args(["org", "user"])))]
+    RequireE2ee {
+        /// For the whole organization.
+        #[arg(long)]
+        org: bool,
+        /// For one user.
+        #[arg(long)]
+        user: Option<String>,
+        /// on or off.
+        #[arg(value_enum)]
+        state: OnOff,
+    },
+    /// A user's effective policy, setting and handshake intent.
+    Effective {
+        /// The user.
+        user: String,
+    },
+    /// Decide a call: end-to-end or standard, with every reason.
+    Decide {
+        /// The calling user.
+        caller: String,
+        /// The called user.
+        callee: String,
+        /// The kind of call.
+        #[arg(long, value_enum, default_value = "one-to-one")]
+        kind: KindArg,
+    },
+}
+
+#[derive(Args)]
+#[command(group(ArgGroup::new("target").required(true).args(["user", "group", "global"])))]
+#[command(group(ArgGroup::new("what").required(true).args(["policy", "none"])))]
+struct GrantArgs {
+    /// Grant to this user.
+    #[arg(long)]
+    user: Option<String>,
+    /// Grant to this group (with --rank).
+    #[arg(long, requires = "rank")]
+    group: Option<String>,
+    /// The group grant's rank: the lowest rank among a user's groups applies.
+    #[arg(long)]
+    rank: Option<u32>,
+    /// Make the policy the organization's default.
+    #[arg(long)]
+    global: bool,
+    /// Take the grant back instead.
+    #[arg(long)]
+    none: bool,
+    /// The policy: `Global`, `Tag:<name>` or `<name>`.
+    policy: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum GroupVerb {
+    /// Add a user to a group.
+    Add {
+        /// The group.
+        group: String,
+        /// The user.
+        user: String,
+    },
+    /// Remove a user from a group.
+    Remove {
+        /// The group.
+        group: String,
+        /// The user.
+        user: String,
+    },
+}
+
+fn name_ok(kind: &str, name: &str) -> anyhow::Result<()> {
+    if name.is_empty() || name.len() > 256 || name.chars().any(char::is_control) {
+        bail!("{kind} name {name:?} is empty, too long or has control characters");
+    }
+    Ok(())
+}
+
+fn identity(s: &str) -> anyhow::Result<String> {
+    Ok(identity_of(s)?)
+}
+
+fn policy_json(store: &PolicyStore, id: &str) -> Value {
+    let p = store.policy(id).expect("checked");
+    json!({
+        "identity": p.identity,
+        "description": p.description,
+        "calling_end_to_end_encryption": p.calling_end_to_end_encryption.name(),
+    })
+}
+
+fn effective_json(user: &str, e: &Effective) -> Value {
+    json!({
+        "user": user,
+        "policy": e.policy,
+        "source": e.source,
+        "calling_end_to_end_encryption": e.calling_end_to_end_encryption.name(),
+        "setting": if e.setting_on { "on" } else { "off" },
+        "compliance_recording": e.compliance_recording,
+        "require_e2ee": e.require_e2ee,
+        "intent": e.intent.name(),
+        "reasons": e.reasons.iter().map(|r| r.name()).collect::<Vec<_>>(),
+    })
+}
+
+/// The JSON of a decision, as `decide --json` prints it.
+pub(crate) fn decision_json(d: &Decision, kind: CallKind) -> Value {
+    json!({
+        "security": d.security.name(),
+        "reasons": d.reasons.iter().map(|r| json!({"user": r.user, "rule": r.rule.name()})).collect::<Vec<_>>(),
+        "refused": d.refused,
+        "caller_intent": d.caller_intent.name(),
+        "callee_intent": d.callee_intent.name(),
+        "kind": kind.name(),
+    })
+}
+
+fn say(json_out: bool, v: Value, text: String) {
+    if json_out {
+        println!("{v}");
+    } else {
+        println!("{text}");
+    }
+}
+
+pub(crate) fn run(a: PolicyArgs) -> anyhow::Result<ExitCode> {
+    let path = policy_file::store_path(a.store)?;
+    let js = a.json;
+    match a.verb {
+        Verb::Get { identity: id } => {
+            let store = policy_file::read(&path)?;
+            let ids: Vec<String> = match id {
+                Some(i) => {
+                    let i = identity(&i)?;
+                    if store.policy(&i).is_none() {
+                        bail!("no policy with identity {i:?}");
+                    }
+                    vec![i]
+                }
+                None => store.policies.iter().map(|p| p.identity.clone()).collect(),
+            };
+            if js {
+                let list: Vec<Value> = ids.iter().map(|i| policy_json(&store, i)).collect();
+                println!(
+                    "{}",
+                    if list.len() == 1 {
+                        list[0].clone()
+                    } else {
+                        Value::Array(list)
+                    }
+                );
+            } else {
+                println!(
+                    "{:<28} {:<28} Description",
+                    "Identity", "CallingEndToEndEncryption"
+                );
+                for i in &ids {
+                    let p = store.policy(i).expect("listed");
+                    println!(
+                        "{:<28} {:<28} {}",
+                        p.identity,
+                        p.calling_end_to_end_encryption.name(),
+                        p.description
+                    );
+                }
+                if store.global_policy != callseal::policy::GLOBAL {
+                    println!("(organization default: {})", store.global_policy);
+                }
+            }
+        }
+        Verb::New {
+            name,
+            calling_e2ee,
+            description,
+        } => {
+            let id = policy_file::update(&path, |s| {
+                Ok(s.new_policy(&name, calling_e2ee.into(), &description)?)
+            })?;
+            let store = policy_file::read(&path)?;
+            say(js, policy_json(&store, &id), format!("created {id}"));
+        }
+        Verb::Set {
+            identity: id,
+            calling_e2ee,
+            description,
+            reset,
+        } => {
+            let id = identity(&id)?;
+            policy_file::update(&path, |s| {
+                if reset {
+                    if id != callseal::policy::GLOBAL {
+                        bail!("--reset is for Global; remove a named policy instead");
+                    }
+                    s.reset_global();
+                    Ok(())
+                } else {
+                    Ok(s.set_policy(&id, calling_e2ee.map(Into::into), description.as_deref())?)
+                }
+            })?;
+            let store = policy_file::read(&path)?;
+            say(js, policy_json(&store, &id), format!("updated {id}"));
+        }
+        Verb::Remove { identity: id } => {
+            let id = identity(&id)?;
+            let taken = policy_file::update(&path, |s| Ok(s.remove_policy(&id)?))?;
+            say(
+                js,
+                json!({"removed": id, "grants_taken_back": taken}),
+                format!("removed {id} ({taken} grants taken back)"),
+            );
+        }
+        Verb::Grant(g) => {
+            let policy = match (&g.policy, g.none) {
+                (Some(p), false) => Some(identity(p)?),
+                (None, true) => None,
+                _ => bail!("give a POLICY or --none, not both"),
+            };
+            let p = policy.as_deref();
+            let (target, text) = if let Some(u) = &g.user {
+                name_ok("user", u)?;
+                policy_file::update(&path, |s| Ok(s.grant_user(u, p)?))?;
+                (json!({"user": u}), format!("user {u}"))
+            } else if let Some(gr) = &g.group {
+                name_ok("group", gr)?;
+                let rank = g.rank.context("--group needs --rank")?;
+                policy_file::update(&path, |s| Ok(s.grant_group(gr, p.map(|p| (p, rank)))?))?;
+                (
+                    json!({"group": gr, "rank": rank}),
+                    format!("group {gr} (rank {rank})"),
+                )
+            } else {
+                policy_file::update(&path, |s| Ok(s.grant_global(p)?))?;
+                (json!({"global": true}), "the organization".to_owned())
+            };
+            let what = p.unwrap_or("nothing (grant taken back)");
+            say(
+                js,
+                json!({"granted": p, "to": target}),
+                format!("granted {what} to {text}"),
+            );
+        }
+        Verb::Group(GroupVerb::Add { group, user }) => {
+            name_ok("group", &group)?;
+            name_ok("user", &user)?;
+            policy_file::update(&path, |s| {
+                s.group_add(&group, &user);
+                Ok(())
+            })?;
+            say(
+                js,
+                json!({"group": group, "added": user}),
+                format!("added {user} to {group}"),
+            );
+        }
+        Verb::Group(GroupVerb::Remove { group, user }) => {
+            policy_file::update(&path, |s| Ok(s.group_remove(&group, &user)?))?;
+            say(
+                js,
+                json!({"group": group, "removed": user}),
+                format!("removed {user} from {group}"),
+            );
+        }
+        Verb::UserSetting { user, state } => {
+            name_ok("user", &user)?;
+            policy_file::update(&path, |s| {
+                s.user_mut(&user).end_to_end_encrypted_calls = state.on();
+                Ok(())
+            })?;
+            let v = if state.on() { "on" } else { "off" };
+            say(
+                js,
+                json!({"user": user, "setting": v}),
+                format!("{user}: end-to-end encrypted calls {v}"),
+            );
+        }
+        Verb::ComplianceRecording { user, state } => {
+            name_ok("user", &user)?;
+            policy_file::update(&path, |s| {
+                s.user_mut(&user).compliance_recording = state.on();
+                Ok(())
+            })?;
+            let v = if state.on() { "on" } else { "off" };
+            say(
+                js,
+                json!({"user": user, "compliance_recording": state.on()}),
+                format!("{user}: compliance recording {v}"),
+            );
+        }
+        Verb::RequireE2ee { org, user, state } => {
+            let v = if state.on() { "on" } else { "off" };
+            match user {
+                Some(u) if !org => {
+                    name_ok("user", &u)?;
+                    policy_file::update(&path, |s| {
+                        s.user_mut(&u).require_e2ee = state.on();
+                        Ok(())
+                    })?;
+                    say(
+                        js,
+                        json!({"user": u, "require_e2ee": state.on()}),
+                        format!("{u}: require E2EE {v}"),
+                    );
+                }
+                _ => {
+                    policy_file::update(&path, |s| {
+                        s.require_e2ee = state.on();
+                        Ok(())
+                    })?;
+                    say(
+                        js,
+                        json!({"org": true, "require_e2ee": state.on()}),
+                        format!("organization: require E2EE {v}"),
+                    );
+                }
+            }
+        }
+        Verb::Effective { user } => {
+            let store = policy_file::read(&path)?;
+            let e = store.effective(&user);
+            if js {
+                println!("{}", effective_json(&user, &e));
+            } else {
+                println!("user                           {user}");
+                println!(
+                    "policy                         {} (from {})",
+                    e.policy, e.source
+                );
+                println!(
+                    "CallingEndToEndEncryption      {}",
+                    e.calling_end_to_end_encryption.name()
+                );
+                println!(
+                    "end-to-end encrypted calls     {}",
+                    if e.setting_on { "on" } else { "off" }
+                );
+                println!(
+                    "compliance recording           {}",
+                    if e.compliance_recording { "on" } else { "off" }
+                );
+                println!(
+                    "require E2EE                   {}",
+                    if e.require_e2ee { "on" } else { "off" }
+                );
+                println!("handshake intent               {}", e.intent.name());
+                for r in &e.reasons {
+                    println!("reason                         {}", r.name());
+                }
+            }
+        }
+        Verb::Decide {
+            caller,
+            callee,
+            kind,
+        } => {
+            let store = policy_file::read(&path)?;
+            let kind: CallKind = kind.into();
+            let d = store.decide(&caller, &callee, kind);
+            if js {
+                println!("{}", decision_json(&d, kind));
+            } else {
+                println!("call {caller} -> {callee} ({})", kind.name());
+                println!(
+                    "security: {}{}",
+                    d.security.name(),
+                    if d.refused {
+                        " (the call fails: E2EE is required)"
+                    } else {
+                        ""
+                    }
+                );
+                println!(
+                    "intents: caller {}, callee {}",
+                    d.caller_intent.name(),
+                    d.callee_intent.name()
+                );
+                for r in &d.reasons {
+                    println!("reason: {}: {}", r.user, r.rule.name());
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }

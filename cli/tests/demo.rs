@@ -96,7 +96,8 @@ fn no_e2ee_falls_back_to_standard_encryption() {
     assert_eq!(v["security"], "standard");
     assert!(v["security_codes"]["caller"].is_null());
     assert_eq!(v["policy"]["decision"], "standard");
-    assert!(!v["policy"]["reasons"].as_array().unwrap().is_empty());
+    assert_eq!(v["policy"]["reasons"][0]["rule"], "setting_off");
+    assert_eq!(v["policy"]["features"]["transfer"], true);
     assert_eq!(v["frames_delivered"], v["frames_sent"]);
 }
 
@@ -115,6 +116,39 @@ fn require_e2ee_refuses_instead_of_falling_back() {
 }
 
 #[test]
+fn policy_store_from_the_admin_cli_decides_the_call() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("policy.json");
+    let admin = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_callseal"))
+            .arg("policy")
+            .arg("--store")
+            .arg(&store)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}");
+    };
+    admin(&["new", "E2EE", "--calling-e2ee", "user-override"]);
+    admin(&["grant", "--global", "E2EE"]);
+    admin(&["user-setting", "alice@contoso.com", "on"]);
+    let path = store.to_str().unwrap();
+    // Bob's setting is off: standard, with the reason naming him.
+    let (out, v) = demo_json(&["--policy", path]);
+    assert!(out.status.success(), "{v:#}");
+    assert_eq!(v["security"], "standard");
+    assert_eq!(v["policy"]["reasons"][0]["user"], "bob@contoso.com");
+    assert_eq!(v["policy"]["reasons"][0]["rule"], "setting_off");
+    assert_eq!(v["policy"]["features"]["recording"], true);
+    admin(&["user-setting", "bob@contoso.com", "on"]);
+    let (out, v) = demo_json(&["--policy", path]);
+    assert!(out.status.success(), "{v:#}");
+    assert_eq!(v["security"], "end_to_end");
+    assert_eq!(v["policy"]["features"]["recording"], false);
+    assert_eq!(v["policy"]["features"]["live_captions"], false);
+}
+
+#[test]
 fn bad_input_is_a_clear_error() {
     let out = demo(&["--layers", "triple"]);
     assert!(!out.status.success());
@@ -125,6 +159,15 @@ fn bad_input_is_a_clear_error() {
     let out = demo(&["--duration", "0"]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("--duration"));
+    let out = demo(&["--policy", "/nonexistent/policy.json"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/policy.json"));
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("policy.json");
+    std::fs::write(&bad, "{\"version\": 1, \"policies\": 7").unwrap();
+    let out = demo(&["--policy", bad.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("line 1"));
     let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = busy.local_addr().unwrap().port().to_string();
     let out = demo(&["--fast", "--duration", "1", "--signal-port", &port]);

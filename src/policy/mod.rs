@@ -538,7 +538,11 @@ impl PolicyStore {
     }
 
     /// Remove a user from a group.
-    pub fn group_remove(&mut self, group: &str, user: &str) -> core::result::Result<(), AdminError> {
+    pub fn group_remove(
+        &mut self,
+        group: &str,
+        user: &str,
+    ) -> core::result::Result<(), AdminError> {
         let removed = self
             .groups
             .get_mut(group)
@@ -622,7 +626,10 @@ impl PolicyStore {
 
     /// Decide a call between `caller` and `callee`.
     pub fn decide(&self, caller: &str, callee: &str, kind: CallKind) -> Decision {
-        let sides = [(caller, self.effective(caller)), (callee, self.effective(callee))];
+        let sides = [
+            (caller, self.effective(caller)),
+            (callee, self.effective(callee)),
+        ];
         let mut reasons = Vec::new();
         for (user, e) in &sides {
             for rule in &e.reasons {
@@ -639,10 +646,14 @@ impl PolicyStore {
                 rule: Rule::CallKindNotEligible,
             });
         }
-        let intents = sides.each_ref().map(|(_, e)| if eligible { e.intent } else { Intent::Off });
+        let intents = sides
+            .each_ref()
+            .map(|(_, e)| if eligible { e.intent } else { Intent::Off });
         let refused = eligible
             && intents.contains(&Intent::Off)
-            && sides.iter().any(|(_, e)| e.require_e2ee && e.reasons.is_empty());
+            && sides
+                .iter()
+                .any(|(_, e)| e.require_e2ee && e.reasons.is_empty());
         if refused {
             for (user, e) in &sides {
                 if e.require_e2ee && e.reasons.is_empty() {

@@ -30,7 +30,7 @@ impl fmt::Display for StoreError {
             (Some(l), Some(c)) => write!(f, "line {l}, column {c}")?,
             _ => f.write_str("store")?,
         }
-        if !self.path.is_empty() && self.path != "." {
+        if !self.path.is_empty() && self.path != "." && self.path != "?" {
             write!(f, ", at {}", self.path)?;
         }
         write!(f, ": {}", self.message)
@@ -84,13 +84,17 @@ impl PolicyStore {
         if self.version != VERSION {
             return Err(invalid(
                 "version".into(),
-                format!("unsupported version {} (this build reads {VERSION})", self.version),
+                format!(
+                    "unsupported version {} (this build reads {VERSION})",
+                    self.version
+                ),
             ));
         }
         let mut seen = BTreeSet::new();
         for (i, p) in self.policies.iter().enumerate() {
             let at = format!("policies[{i}].identity");
-            if p.identity != GLOBAL && super::identity_of(&p.identity).as_deref() != Ok(&p.identity) {
+            if p.identity != GLOBAL && super::identity_of(&p.identity).as_deref() != Ok(&p.identity)
+            {
                 return Err(invalid(
                     at,
                     format!("{:?} is neither Global nor Tag:<name>", p.identity),
@@ -101,7 +105,10 @@ impl PolicyStore {
             }
         }
         if !seen.contains(GLOBAL) {
-            return Err(invalid("policies".into(), "the Global policy is missing".into()));
+            return Err(invalid(
+                "policies".into(),
+                "the Global policy is missing".into(),
+            ));
         }
         let known = |p: &str, at: String| {
             if seen.contains(p) {

@@ -2,8 +2,12 @@ use super::*;
 
 fn store() -> PolicyStore {
     let mut s = PolicyStore::default();
-    s.new_policy("E2EE-Allowed", CallingE2ee::DisabledUserOverride, "users may turn it on")
-        .unwrap();
+    s.new_policy(
+        "E2EE-Allowed",
+        CallingE2ee::DisabledUserOverride,
+        "users may turn it on",
+    )
+    .unwrap();
     s.new_policy("E2EE-Off", CallingE2ee::Disabled, "").unwrap();
     s
 }
@@ -41,7 +45,10 @@ fn precedence_user_then_best_group_then_global() {
     s.group_add("eng", "u");
     s.grant_group("sales", Some((OFF, 5))).unwrap();
     s.grant_group("eng", Some((ALLOWED, 2))).unwrap();
-    assert_eq!(s.effective_policy("u"), (s.policy(ALLOWED).unwrap(), "group:eng".to_owned()));
+    assert_eq!(
+        s.effective_policy("u"),
+        (s.policy(ALLOWED).unwrap(), "group:eng".to_owned())
+    );
     s.grant_group("sales", Some((OFF, 1))).unwrap();
     assert_eq!(s.effective_policy("u").1, "group:sales");
     // A group the user is not in does not count.
@@ -52,7 +59,10 @@ fn precedence_user_then_best_group_then_global() {
     assert_eq!(s.effective_policy("u").1, "group:eng");
     // A direct grant beats every group.
     s.grant_user("u", Some(OFF)).unwrap();
-    assert_eq!(s.effective_policy("u"), (s.policy(OFF).unwrap(), "user".to_owned()));
+    assert_eq!(
+        s.effective_policy("u"),
+        (s.policy(OFF).unwrap(), "user".to_owned())
+    );
     // Taking grants back falls through again.
     s.grant_user("u", None).unwrap();
     s.grant_group("eng", None).unwrap();
@@ -81,21 +91,39 @@ fn every_reason_names_its_user() {
     s.user_mut("bob").end_to_end_encrypted_calls = false;
     let d = s.decide("alice", "bob", CallKind::OneToOne);
     assert_eq!(d.security, CallSecurity::Standard);
-    assert_eq!(d.reasons, vec![Reason { user: "bob".into(), rule: Rule::SettingOff }]);
+    assert_eq!(
+        d.reasons,
+        vec![Reason {
+            user: "bob".into(),
+            rule: Rule::SettingOff
+        }]
+    );
     assert_eq!(d.callee_intent, Intent::Off);
     on(&mut s, "bob");
 
     // Policy disabled.
     s.grant_user("alice", Some(OFF)).unwrap();
     let d = s.decide("alice", "bob", CallKind::OneToOne);
-    assert_eq!(d.reasons, vec![Reason { user: "alice".into(), rule: Rule::PolicyDisabled }]);
+    assert_eq!(
+        d.reasons,
+        vec![Reason {
+            user: "alice".into(),
+            rule: Rule::PolicyDisabled
+        }]
+    );
     s.grant_user("alice", Some(ALLOWED)).unwrap();
 
     // Compliance recording, even with everything else on.
     s.user_mut("bob").compliance_recording = true;
     let d = s.decide("alice", "bob", CallKind::OneToOne);
     assert_eq!(d.security, CallSecurity::Standard);
-    assert_eq!(d.reasons, vec![Reason { user: "bob".into(), rule: Rule::ComplianceRecording }]);
+    assert_eq!(
+        d.reasons,
+        vec![Reason {
+            user: "bob".into(),
+            rule: Rule::ComplianceRecording
+        }]
+    );
     s.user_mut("bob").compliance_recording = false;
 
     // Call kinds other than unscheduled one-to-one VoIP.
@@ -104,7 +132,10 @@ fn every_reason_names_its_user() {
         assert_eq!(d.security, CallSecurity::Standard, "{kind:?}");
         assert_eq!(
             d.reasons,
-            vec![Reason { user: "alice".into(), rule: Rule::CallKindNotEligible }]
+            vec![Reason {
+                user: "alice".into(),
+                rule: Rule::CallKindNotEligible
+            }]
         );
         assert!(!d.refused);
     }
@@ -114,7 +145,11 @@ fn every_reason_names_its_user() {
     s.user_mut("alice").compliance_recording = true;
     s.grant_user("bob", Some(OFF)).unwrap();
     let d = s.decide("alice", "bob", CallKind::Pstn);
-    let rules: Vec<_> = d.reasons.iter().map(|r| (r.user.as_str(), r.rule)).collect();
+    let rules: Vec<_> = d
+        .reasons
+        .iter()
+        .map(|r| (r.user.as_str(), r.rule))
+        .collect();
     assert_eq!(
         rules,
         vec![
@@ -134,13 +169,19 @@ fn require_e2ee_maps_to_required_and_refuses_fallback() {
     on(&mut s, "bob");
     s.user_mut("alice").require_e2ee = true;
     let d = s.decide("alice", "bob", CallKind::OneToOne);
-    assert_eq!((d.caller_intent, d.callee_intent), (Intent::Required, Intent::On));
+    assert_eq!(
+        (d.caller_intent, d.callee_intent),
+        (Intent::Required, Intent::On)
+    );
     assert_eq!(d.security, CallSecurity::EndToEnd);
     assert!(!d.refused);
     s.user_mut("bob").end_to_end_encrypted_calls = false;
     let d = s.decide("alice", "bob", CallKind::OneToOne);
     assert!(d.refused);
-    assert!(d.reasons.contains(&Reason { user: "alice".into(), rule: Rule::E2eeRequired }));
+    assert!(d.reasons.contains(&Reason {
+        user: "alice".into(),
+        rule: Rule::E2eeRequired
+    }));
     // Organization-wide.
     s.user_mut("alice").require_e2ee = false;
     s.require_e2ee = true;
@@ -153,7 +194,10 @@ fn require_e2ee_maps_to_required_and_refuses_fallback() {
 #[test]
 fn every_feature_gated_in_both_securities() {
     for f in Feature::ALL {
-        assert_eq!(CallSecurity::EndToEnd.check(f), Err(Error::FeatureUnavailable(f)));
+        assert_eq!(
+            CallSecurity::EndToEnd.check(f),
+            Err(Error::FeatureUnavailable(f))
+        );
         assert_eq!(CallSecurity::Standard.check(f), Ok(()));
         let e = Error::FeatureUnavailable(f);
         assert!(e.to_string().contains(f.name()));
@@ -168,11 +212,20 @@ fn admin_errors() {
         s.new_policy("E2EE-Allowed", CallingE2ee::Disabled, ""),
         Err(AdminError::PolicyExists(ALLOWED.into()))
     );
-    assert!(matches!(s.new_policy("bad name", CallingE2ee::Disabled, ""), Err(AdminError::InvalidName(_))));
-    assert_eq!(s.grant_user("u", Some("Tag:nope")), Err(AdminError::NoSuchPolicy("Tag:nope".into())));
+    assert!(matches!(
+        s.new_policy("bad name", CallingE2ee::Disabled, ""),
+        Err(AdminError::InvalidName(_))
+    ));
+    assert_eq!(
+        s.grant_user("u", Some("Tag:nope")),
+        Err(AdminError::NoSuchPolicy("Tag:nope".into()))
+    );
     assert!(s.grant_group("g", Some(("Tag:nope", 1))).is_err());
     assert!(s.grant_global(Some("Tag:nope")).is_err());
-    assert_eq!(s.remove_policy(GLOBAL), Err(AdminError::GlobalCannotBeRemoved));
+    assert_eq!(
+        s.remove_policy(GLOBAL),
+        Err(AdminError::GlobalCannotBeRemoved)
+    );
     assert!(s.set_policy("Tag:nope", None, None).is_err());
     // Removing a granted policy takes its grants back.
     s.grant_user("u", Some(ALLOWED)).unwrap();
@@ -181,7 +234,8 @@ fn admin_errors() {
     assert_eq!(s.remove_policy(ALLOWED), Ok(3));
     assert_eq!(s.effective_policy("u").0.identity, GLOBAL);
     // Reset Global.
-    s.set_policy(GLOBAL, Some(CallingE2ee::DisabledUserOverride), Some("x")).unwrap();
+    s.set_policy(GLOBAL, Some(CallingE2ee::DisabledUserOverride), Some("x"))
+        .unwrap();
     s.reset_global();
     assert_eq!(s.policy(GLOBAL), PolicyStore::default().policy(GLOBAL));
 }
@@ -208,10 +262,19 @@ fn json_round_trip_and_errors_name_the_place() {
     assert_eq!(e.path, "users.alice.end_to_end_encrypted_calls", "{e}");
     assert!(e.to_string().contains("line "), "{e}");
 
-    let unknown = text.replace("\"require_e2ee\": false,", "\"require_e2ee\": false, \"extra\": 1,");
-    assert!(PolicyStore::from_json(&unknown).unwrap_err().message.contains("extra"));
+    let unknown = text.replace(
+        "\"require_e2ee\": false,",
+        "\"require_e2ee\": false, \"extra\": 1,",
+    );
+    assert!(PolicyStore::from_json(&unknown)
+        .unwrap_err()
+        .message
+        .contains("extra"));
 
-    let dangling = text.replace("\"policy\": \"Tag:E2EE-Allowed\"", "\"policy\": \"Tag:Gone\"");
+    let dangling = text.replace(
+        "\"policy\": \"Tag:E2EE-Allowed\"",
+        "\"policy\": \"Tag:Gone\"",
+    );
     let e = PolicyStore::from_json(&dangling).unwrap_err();
     assert_eq!(e.path, "groups.eng.grant.policy");
 

@@ -1,0 +1,206 @@
+//! `callseal policy`: a scripted admin session, concurrent admins, and broken stores.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn policy(store: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_callseal"))
+        .arg("policy")
+        .arg("--store")
+        .arg(store)
+        .args(args)
+        .output()
+        .expect("run callseal policy")
+}
+
+fn ok(store: &Path, args: &[&str]) -> String {
+    let out = policy(store, args);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn json(store: &Path, args: &[&str]) -> serde_json::Value {
+    let mut a = args.to_vec();
+    a.push("--json");
+    serde_json::from_str(&ok(store, &a)).unwrap()
+}
+
+#[test]
+fn scripted_admin_session() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = &dir.path().join("policy.json");
+    // A missing store reads as the defaults: Global, Disabled.
+    assert!(!s.exists());
+    let g = json(s, &["get", "Global"]);
+    assert_eq!(g["calling_end_to_end_encryption"], "Disabled");
+    let d = json(s, &["decide", "alice", "bob"]);
+    assert_eq!(d["security"], "standard");
+    assert_eq!(d["reasons"][0]["user"], "alice");
+    assert_eq!(d["reasons"][0]["rule"], "policy_disabled");
+    assert!(!s.exists(), "reads do not create the store");
+
+    assert_eq!(
+        ok(
+            s,
+            &[
+                "new",
+                "E2EE-Calls",
+                "--calling-e2ee",
+                "user-override",
+                "--description",
+                "Users may turn E2EE on"
+            ]
+        ),
+        "created Tag:E2EE-Calls\n"
+    );
+    assert!(s.exists(), "the first write creates the store");
+    ok(s, &["group", "add", "calling", "alice"]);
+    ok(s, &["group", "add", "calling", "bob"]);
+    assert_eq!(
+        ok(
+            s,
+            &["grant", "--group", "calling", "--rank", "1", "E2EE-Calls"]
+        ),
+        "granted Tag:E2EE-Calls to group calling (rank 1)\n"
+    );
+    // The policy allows it, but the users' settings are off.
+    let d = json(s, &["decide", "alice", "bob"]);
+    assert_eq!(d["security"], "standard");
+    let rules: Vec<_> = d["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["user"].as_str().unwrap(), r["rule"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        rules,
+        vec![("alice", "setting_off"), ("bob", "setting_off")]
+    );
+    // User override: both turn it on.
+    ok(s, &["user-setting", "alice", "on"]);
+    ok(s, &["user-setting", "bob", "on"]);
+    let d = json(s, &["decide", "alice", "bob"]);
+    assert_eq!(d["security"], "end_to_end");
+    assert_eq!(d["reasons"].as_array().unwrap().len(), 0);
+    let e = json(s, &["effective", "bob"]);
+    assert_eq!(e["policy"], "Tag:E2EE-Calls");
+    assert_eq!(e["source"], "group:calling");
+    assert_eq!(e["intent"], "on");
+    // Compliance recording makes E2EE unavailable.
+    ok(s, &["compliance-recording", "bob", "on"]);
+    let d = json(s, &["decide", "alice", "bob"]);
+    assert_eq!(d["security"], "standard");
+    assert_eq!(
+        d["reasons"],
+        serde_json::json!([{"user": "bob", "rule": "compliance_recording"}])
+    );
+    let text = ok(s, &["decide", "alice", "bob"]);
+    assert!(
+        text.contains("security: standard") && text.contains("reason: bob: compliance_recording"),
+        "{text}"
+    );
+    // Meetings are never eligible.
+    ok(s, &["compliance-recording", "bob", "off"]);
+    let d = json(s, &["decide", "alice", "bob", "--kind", "meeting"]);
+    assert_eq!(d["security"], "standard");
+    assert_eq!(d["reasons"][0]["rule"], "call_kind_not_eligible");
+    // A direct grant beats the group.
+    ok(s, &["new", "NoE2EE", "--calling-e2ee", "disabled"]);
+    ok(s, &["grant", "--user", "bob", "NoE2EE"]);
+    assert_eq!(json(s, &["effective", "bob"])["source"], "user");
+    ok(s, &["grant", "--user", "bob", "--none"]);
+    assert_eq!(json(s, &["effective", "bob"])["source"], "group:calling");
+    // Require E2EE: a call against an "off" user is refused.
+    ok(s, &["require-e2ee", "--user", "alice", "on"]);
+    ok(s, &["user-setting", "bob", "off"]);
+    let d = json(s, &["decide", "alice", "bob"]);
+    assert_eq!(d["refused"], true);
+    assert_eq!(d["caller_intent"], "required");
+    // Table output for people.
+    let t = ok(s, &["get"]);
+    assert!(
+        t.contains("Tag:E2EE-Calls") && t.contains("DisabledUserOverride"),
+        "{t}"
+    );
+    // Errors: granting what does not exist, removing Global.
+    let out = policy(s, &["grant", "--user", "carol", "Tag:Missing"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Tag:Missing"));
+    let out = policy(s, &["remove", "Global"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("reset"));
+    ok(s, &["set", "Global", "--calling-e2ee", "user-override"]);
+    ok(s, &["set", "Global", "--reset"]);
+    assert_eq!(
+        json(s, &["get", "Global"])["calling_end_to_end_encryption"],
+        "Disabled"
+    );
+    ok(s, &["remove", "NoE2EE"]);
+    assert!(!policy(s, &["get", "NoE2EE"]).status.success());
+}
+
+#[test]
+fn concurrent_admins_lose_no_update() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = dir.path().join("policy.json");
+    ok(&s, &["new", "P", "--calling-e2ee", "user-override"]);
+    let workers: Vec<_> = ["a", "b"]
+        .into_iter()
+        .map(|who| {
+            let s = s.clone();
+            std::thread::spawn(move || {
+                for i in 0..200 {
+                    ok(&s, &["grant", "--user", &format!("{who}{i}"), "P"]);
+                }
+            })
+        })
+        .collect();
+    for w in workers {
+        w.join().unwrap();
+    }
+    let store: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&s).unwrap()).unwrap();
+    let users = store["users"].as_object().unwrap();
+    assert_eq!(users.len(), 400);
+    assert!(users.values().all(|u| u["policy"] == "Tag:P"));
+}
+
+#[test]
+fn broken_stores_are_reported_and_left_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = dir.path().join("policy.json");
+    ok(&s, &["new", "P", "--calling-e2ee", "user-override"]);
+    ok(&s, &["user-setting", "alice", "on"]);
+    let good = std::fs::read(&s).unwrap();
+    let cases: Vec<(Vec<u8>, &str)> = vec![
+        (good[..good.len() / 2].to_vec(), "line"),
+        (
+            String::from_utf8(good.clone())
+                .unwrap()
+                .replace(
+                    "\"end_to_end_encrypted_calls\": true",
+                    "\"end_to_end_encrypted_calls\": \"yes\"",
+                )
+                .into_bytes(),
+            "users.alice.end_to_end_encrypted_calls",
+        ),
+    ];
+    for (bad, place) in cases {
+        std::fs::write(&s, &bad).unwrap();
+        for args in [
+            &["get"][..],
+            &["grant", "--user", "bob", "P"],
+            &["user-setting", "bob", "on"],
+        ] {
+            let out = policy(&s, args);
+            assert!(!out.status.success(), "{args:?}");
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(err.contains(place) && err.contains("policy.json"), "{err}");
+            assert_eq!(std::fs::read(&s).unwrap(), bad, "the store was changed");
+        }
+    }
+}
