@@ -10,8 +10,12 @@ use std::hint::black_box;
 const SSRC: u32 = 0x1234_5678;
 
 fn key(suite: SrtpSuite) -> SrtpMasterKey {
-    SrtpMasterKey::new(suite, &vec![0x42; suite.key_len()], &vec![0x24; suite.salt_len()])
-        .unwrap()
+    SrtpMasterKey::new(
+        suite,
+        &vec![0x42; suite.key_len()],
+        &vec![0x24; suite.salt_len()],
+    )
+    .unwrap()
 }
 
 /// A 12-byte RTP header and `payload` bytes, with room for any suite's tag.
@@ -32,9 +36,8 @@ fn bench(c: &mut Criterion) {
         let mut g = c.benchmark_group(format!("srtp_{payload}B"));
         g.throughput(Throughput::Bytes(payload as u64));
 
-        let ring_key = aead::LessSafeKey::new(
-            aead::UnboundKey::new(&aead::AES_128_GCM, &[0x42; 16]).unwrap(),
-        );
+        let ring_key =
+            aead::LessSafeKey::new(aead::UnboundKey::new(&aead::AES_128_GCM, &[0x42; 16]).unwrap());
         let aad = [0x80u8; 12];
         g.bench_function("ring_aes128gcm_seal", |b| {
             let mut buf = vec![7u8; payload];
@@ -46,7 +49,7 @@ fn bench(c: &mut Criterion) {
                         black_box(&mut buf[..]),
                     )
                     .unwrap();
-                black_box(tag);
+                let _ = black_box(tag);
             })
         });
         g.bench_function("ring_aes128gcm_open", |b| {

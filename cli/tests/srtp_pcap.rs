@@ -26,7 +26,7 @@ fn rtp(ssrc: u32, seq: u16, csrcs: u8, ext_words: Option<u16>, payload_len: usiz
     if let Some(w) = ext_words {
         p.extend_from_slice(&[0xbe, 0xde]);
         p.extend_from_slice(&w.to_be_bytes());
-        p.extend(std::iter::repeat(0x22).take(4 * w as usize));
+        p.resize(p.len() + 4 * w as usize, 0x22);
     }
     p.extend((0..payload_len).map(|i| (i * 7 + seq as usize) as u8));
     p
