@@ -32,7 +32,7 @@ fn rtp(ssrc: u32, seq: u16, marker: bool, csrcs: u8, ext: Option<u16>, payload: 
     if let Some(words) = ext {
         p.extend_from_slice(&[0xbe, 0xde]);
         p.extend_from_slice(&words.to_be_bytes());
-        p.extend(std::iter::repeat(0x5a).take(4 * words as usize));
+        p.resize(p.len() + 4 * words as usize, 0x5a);
     }
     p.extend_from_slice(payload);
     p

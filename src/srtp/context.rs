@@ -291,7 +291,7 @@ impl SrtpSender {
             return Err(Error::LimitReached);
         }
         let n = self.streams.len();
-        let mut stream = self.streams.get_mut(&ssrc);
+        let stream = self.streams.get_mut(&ssrc);
         let index = match stream.as_deref() {
             Some(s) => {
                 let i = estimate(s.sent.top(), s.first_roc, seq)?;
@@ -305,7 +305,7 @@ impl SrtpSender {
             .cipher
             .protect_rtp(buf, hdr_len, len, ssrc, index, &slot.mki[..m])?;
         slot.srtp_used += 1;
-        match stream.as_deref_mut() {
+        match stream {
             Some(s) => s.sent.commit(index),
             None => {
                 let mut s = SendStream {
@@ -343,7 +343,7 @@ impl SrtpSender {
             return Err(Error::LimitReached);
         }
         let n = self.streams.len();
-        let mut stream = self.streams.get_mut(&ssrc);
+        let stream = self.streams.get_mut(&ssrc);
         let last = match stream.as_deref() {
             Some(s) => s.srtcp_last,
             None if n >= self.config.max_streams => return Err(Error::TooManyStreams),
@@ -357,7 +357,7 @@ impl SrtpSender {
             .cipher
             .protect_rtcp(buf, len, ssrc, index, &slot.mki[..m])?;
         slot.srtcp_used += 1;
-        match stream.as_deref_mut() {
+        match stream {
             Some(s) => s.srtcp_last = index,
             None => {
                 self.streams.insert(
@@ -611,7 +611,7 @@ impl SrtpReceiver {
         let mki_at = self.layout.srtp_mki_at(total, m);
         let slot = self.keys.for_packet(&buf[mki_at..mki_at + m])?;
         let n = self.streams.len();
-        let mut stream = self.streams.get_mut(&ssrc);
+        let stream = self.streams.get_mut(&ssrc);
         let index = match stream.as_deref() {
             Some(s) => {
                 let i = estimate(s.rtp.top(), s.first_roc, seq)?;
@@ -622,7 +622,7 @@ impl SrtpReceiver {
             None => seq as u64,
         };
         let plain = slot.cipher.unprotect_rtp(buf, hdr_len, ssrc, index, m)?;
-        match stream.as_deref_mut() {
+        match stream {
             Some(s) => s.rtp.commit(index),
             None => {
                 let mut s = RecvStream {
@@ -655,14 +655,14 @@ impl SrtpReceiver {
         let word = u32::from_be_bytes([buf[w], buf[w + 1], buf[w + 2], buf[w + 3]]);
         let index = (word & !SRTCP_E_BIT) as u64;
         let n = self.streams.len();
-        let mut stream = self.streams.get_mut(&ssrc);
+        let stream = self.streams.get_mut(&ssrc);
         match stream.as_deref() {
             Some(s) => s.rtcp.check(index)?,
             None if n >= self.config.max_streams => return Err(Error::TooManyStreams),
             None => {}
         }
         let plain = slot.cipher.unprotect_rtcp(buf, ssrc, word, m)?;
-        match stream.as_deref_mut() {
+        match stream {
             Some(s) => s.rtcp.commit(index),
             None => {
                 let mut s = RecvStream {
