@@ -90,6 +90,20 @@ impl AesGcm {
             .map(|_| ())
             .map_err(|_| Error::Authentication)
     }
+
+    /// Decrypt in place a ciphertext followed by its 16-byte tag, after checking the tag. On
+    /// failure ring zeroes the ciphertext bytes.
+    #[inline]
+    pub(crate) fn open_tagged(&self, nonce: [u8; 12], aad: &[u8], in_out: &mut [u8]) -> Result<()> {
+        match self.key.open_in_place(
+            aead::Nonce::assume_unique_for_key(nonce),
+            aead::Aad::from(aad),
+            in_out,
+        ) {
+            Ok(_) => Ok(()),
+            Err(_) => Err(Error::Authentication),
+        }
+    }
 }
 
 /// AES-128 in counter mode with a 128-bit big-endian counter block (SRTP AES-CM, SFrame

@@ -216,14 +216,13 @@ impl SframeAead {
             .len()
             .checked_sub(self.suite.tag_len())
             .ok_or(Error::Authentication)?;
-        let (body, tag) = ct.split_at_mut(n);
         let parts = AadParts {
             header: aad,
             metadata: &[],
             prefix: &[],
         };
-        self.open_parts(nonce, parts, body, tag)?;
-        Ok(body)
+        self.open_parts(nonce, parts, ct)?;
+        Ok(&mut ct[..n])
     }
 
     /// Encrypt `body` in place and write the `Nt`-byte tag to `tag`. The caller guarantees
@@ -248,18 +247,22 @@ impl SframeAead {
         }
     }
 
-    /// Verify `tag` and decrypt `body` in place.
+    /// Verify the tag at the end of `ct` and decrypt the rest in place.
     #[inline]
     pub(crate) fn open_parts(
         &self,
         nonce: &[u8; NONCE_LEN],
         aad: AadParts<'_>,
-        body: &mut [u8],
-        tag: &[u8],
+        ct: &mut [u8],
     ) -> Result<()> {
         match &self.cipher {
-            Cipher::Gcm(gcm) => with_contiguous(aad, |a| gcm.open(*nonce, a, body, tag)),
+            Cipher::Gcm(gcm) => with_contiguous(aad, |a| gcm.open_tagged(*nonce, a, ct)),
             Cipher::CtrHmac { enc, auth } => {
+                let n = ct
+                    .len()
+                    .checked_sub(self.suite.tag_len())
+                    .ok_or(Error::Authentication)?;
+                let (body, tag) = ct.split_at_mut(n);
                 ctr_hmac_open(enc, auth, self.suite, nonce, aad, body, tag)
             }
         }

@@ -258,7 +258,6 @@ impl SframeReceiver {
             slot.window.check(ctr.0)?;
             let (head, rest) = frame.split_at_mut(n + hlen);
             let (prefix, hdr) = head.split_at(n);
-            let (body, tag) = rest.split_at_mut(body_len);
             let aad = AadParts {
                 header: hdr,
                 metadata: opts.metadata,
@@ -266,7 +265,7 @@ impl SframeReceiver {
             };
             slot.key
                 .aead()
-                .open_parts(&slot.key.nonce(ctr), aad, body, tag)?;
+                .open_parts(&slot.key.nonce(ctr), aad, rest)?;
             slot.window.commit(ctr.0);
             slot.epoch
         };
