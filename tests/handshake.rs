@@ -217,9 +217,7 @@ fn malformed_offers() {
     let cfg = HandshakeConfig::new(Intent::On);
     let (_, offer) = Caller::offer(&cfg, CTX, &mut rng).unwrap();
     let accept = |o: &[u8]| {
-        Callee::accept(&cfg, CTX, o, &mut ChaCha20Rng::from_seed([6; 32]))
-            .err()
-            .expect("must fail")
+        Callee::accept(&cfg, CTX, o, &mut ChaCha20Rng::from_seed([6; 32])).expect_err("must fail")
     };
     let m = |x: Malformed| Error::Malformed(x);
     assert_eq!(accept(&[]), m(Malformed::Truncated));

@@ -192,7 +192,7 @@ struct MediaGen {
 impl MediaGen {
     fn new(seed: u64, role: Role) -> Self {
         MediaGen {
-            rng: ChaCha8Rng::seed_from_u64(seed ^ (side(role) as u64 + 1) * 0x9e37_79b9),
+            rng: ChaCha8Rng::seed_from_u64(seed ^ ((side(role) as u64 + 1) * 0x9e37_79b9)),
             dir: role.send_direction() as u8,
             numbers: [0; 3],
             screen_burst: 0,
@@ -228,7 +228,7 @@ impl MediaGen {
         }
         // Screen share: the content changes every 1.5 s; each change sends a burst of large
         // frames on consecutive ticks, then a small refresh once a second.
-        if t_ms % 1500 == 0 {
+        if t_ms.is_multiple_of(1500) {
             self.screen_burst = 3;
         }
         if self.screen_burst > 0 {
