@@ -160,8 +160,10 @@ fn simulate(
     let mut packets = Packets::new();
     let roll =
         |rng: &mut ChaCha8Rng, per_mille: u32| per_mille > 0 && rng.next_u32() % 1000 < per_mille;
-    for step in 0..seconds * 100 {
+    // The last steps only deliver what is still on its way.
+    for step in 0..seconds * 100 + 50 {
         let ms = step * 10;
+        let sending = step < seconds * 100;
         let now = Duration::from_millis(ms);
         for &(at, side) in rekeys {
             if at == ms {
@@ -170,7 +172,12 @@ fn simulate(
         }
         for side in 0..2 {
             calls[side].poll(now).unwrap();
-            for (kind, frame) in media[side].due(step) {
+            let due = if sending {
+                media[side].due(step)
+            } else {
+                Vec::new()
+            };
+            for (kind, frame) in due {
                 packets.clear();
                 let ts = (ms * 90) as u32;
                 calls[side]
@@ -603,4 +610,45 @@ fn standard_call_runs_hop_by_hop_srtp() {
         deliver(&mut b, &p, Duration::ZERO).unwrap().unwrap(),
         vec![3; 70_000]
     );
+}
+
+#[test]
+fn rekey_on_an_interval_and_at_the_soft_limit() {
+    // Interval: every 10 s of call time.
+    let (a, b) = handshake(21);
+    let mut c = [
+        Call::new(
+            a,
+            CallConfig::sframe_only(Role::Caller).with_rekey_interval(Duration::from_secs(10)),
+            None,
+        )
+        .unwrap(),
+        Call::new(b, CallConfig::sframe_only(Role::Callee), None).unwrap(),
+    ];
+    let t = simulate(&mut c, Net::default(), 65, &[], 3);
+    assert_eq!(t.mismatched, 0);
+    assert_eq!(t.delivered[1], t.sent[0]);
+    assert!(c[0].epoch().0 >= 5, "{:?}", c[0]);
+    assert_eq!(c[0].epoch(), c[1].epoch());
+    // Soft limit: a key seals at most 400 frames; the rekey starts at three quarters.
+    let (a, b) = handshake(22);
+    let mut c = [
+        Call::new(
+            a,
+            CallConfig::sframe_only(Role::Caller).with_frame_limit(400),
+            None,
+        )
+        .unwrap(),
+        Call::new(
+            b,
+            CallConfig::sframe_only(Role::Callee).with_frame_limit(400),
+            None,
+        )
+        .unwrap(),
+    ];
+    let t = simulate(&mut c, lossy(), 60, &[], 4);
+    assert_eq!(t.mismatched, 0);
+    // 50 audio frames a second on one key: about one rekey every 6 s, never a refused frame.
+    assert!(c[0].epoch().0 >= 8, "{:?}", c[0]);
+    assert!(t.delivered[1] as f64 > 0.9 * t.sent[0] as f64);
 }
