@@ -97,7 +97,7 @@ fn no_allocation_per_packet() {
                 for &ssrc in &ssrcs {
                     let n = rtp(
                         ssrc,
-                        seq.wrapping_mul(23),
+                        seq.wrapping_mul(23).wrapping_add(60000),
                         &mut buf,
                         (seq as usize * 7) % 1400,
                     );
