@@ -28,7 +28,8 @@ impl ReplayWindow {
         if !(MIN_REPLAY_WINDOW..=MAX_REPLAY_WINDOW).contains(&size) {
             return Err(Error::InvalidConfig);
         }
-        let words = (size as usize).div_ceil(64);
+        // A power-of-two number of words, so that the bit position is a mask, not a division.
+        let words = (size as usize).div_ceil(64).next_power_of_two();
         Ok(ReplayWindow {
             size: size as u64,
             top: None,
@@ -46,7 +47,7 @@ impl ReplayWindow {
     }
 
     fn bit(&self, idx: u64) -> (usize, u64) {
-        let pos = idx % self.capacity();
+        let pos = idx & (self.capacity() - 1);
         ((pos / 64) as usize, 1u64 << (pos % 64))
     }
 

@@ -43,6 +43,27 @@ impl AesGcm {
         Ok(out)
     }
 
+    /// Encrypt `in_out` in place and write the tag into `tag_out`.
+    #[inline]
+    pub(crate) fn seal_into(
+        &self,
+        nonce: [u8; 12],
+        aad: &[u8],
+        in_out: &mut [u8],
+        tag_out: &mut [u8],
+    ) -> Result<()> {
+        let tag = self
+            .key
+            .seal_in_place_separate_tag(
+                aead::Nonce::assume_unique_for_key(nonce),
+                aead::Aad::from(aad),
+                in_out,
+            )
+            .map_err(|_| Error::LimitReached)?;
+        tag_out.copy_from_slice(tag.as_ref());
+        Ok(())
+    }
+
     /// Decrypt `in_out` in place after checking `tag`. On failure ring leaves the bytes of
     /// `in_out` unspecified (callers document this).
     #[inline]

@@ -121,8 +121,8 @@ impl KeyCipher {
                 );
                 let (head, rest) = buf.split_at_mut(hdr_len);
                 let (payload, trailer) = rest.split_at_mut(len - hdr_len);
-                let tag = k.rtp.seal(nonce, head, payload)?;
-                trailer[..GCM_TAG_LEN].copy_from_slice(&tag);
+                k.rtp
+                    .seal_into(nonce, head, payload, &mut trailer[..GCM_TAG_LEN])?;
                 trailer[GCM_TAG_LEN..GCM_TAG_LEN + mki.len()].copy_from_slice(mki);
                 Ok(len + GCM_TAG_LEN + mki.len())
             }
@@ -203,8 +203,13 @@ impl KeyCipher {
                 let mut aad = [0u8; RTCP_HDR + 4];
                 aad[..RTCP_HDR].copy_from_slice(&buf[..RTCP_HDR]);
                 aad[RTCP_HDR..].copy_from_slice(&word);
-                let tag = k.rtcp.seal(nonce, &aad, &mut buf[RTCP_HDR..len])?;
-                buf[len..len + GCM_TAG_LEN].copy_from_slice(&tag);
+                let (body, trailer) = buf.split_at_mut(len);
+                k.rtcp.seal_into(
+                    nonce,
+                    &aad,
+                    &mut body[RTCP_HDR..],
+                    &mut trailer[..GCM_TAG_LEN],
+                )?;
                 buf[len + GCM_TAG_LEN..len + GCM_TAG_LEN + 4].copy_from_slice(&word);
                 buf[len + GCM_TAG_LEN + 4..len + GCM_TAG_LEN + 4 + m].copy_from_slice(mki);
                 Ok(len + GCM_TAG_LEN + 4 + m)
