@@ -52,16 +52,17 @@ impl AesGcm {
         in_out: &mut [u8],
         tag_out: &mut [u8],
     ) -> Result<()> {
-        let tag = self
-            .key
-            .seal_in_place_separate_tag(
-                aead::Nonce::assume_unique_for_key(nonce),
-                aead::Aad::from(aad),
-                in_out,
-            )
-            .map_err(|_| Error::LimitReached)?;
-        tag_out.copy_from_slice(tag.as_ref());
-        Ok(())
+        match self.key.seal_in_place_separate_tag(
+            aead::Nonce::assume_unique_for_key(nonce),
+            aead::Aad::from(aad),
+            in_out,
+        ) {
+            Ok(tag) => {
+                tag_out.copy_from_slice(tag.as_ref());
+                Ok(())
+            }
+            Err(_) => Err(Error::LimitReached),
+        }
     }
 
     /// Decrypt `in_out` in place after checking `tag`. On failure ring leaves the bytes of

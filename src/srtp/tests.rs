@@ -530,7 +530,9 @@ fn remove_stream_keeps_the_others() {
     let mut rx = SrtpReceiver::new(&master(suite, 30), SrtpConfig::default()).unwrap();
     let mut sent = vec![];
     for ssrc in [10u32, 20, 30, 40] {
-        let p = tx.protect_rtp_vec(&rtp(ssrc, 100 + ssrc as u16, b"x")).unwrap();
+        let p = tx
+            .protect_rtp_vec(&rtp(ssrc, 100 + ssrc as u16, b"x"))
+            .unwrap();
         rx.unprotect_rtp_vec(&p).unwrap();
         sent.push(p);
     }
@@ -539,7 +541,11 @@ fn remove_stream_keeps_the_others() {
     assert!(tx.remove_stream(Ssrc(20)));
     assert_eq!(rx.stream_count(), 3);
     for (i, ssrc) in [20u32, 30, 40].into_iter().enumerate() {
-        assert_eq!(rx.unprotect_rtp_vec(&sent[i + 1]), Err(Error::Replay), "{ssrc}");
+        assert_eq!(
+            rx.unprotect_rtp_vec(&sent[i + 1]),
+            Err(Error::Replay),
+            "{ssrc}"
+        );
         assert_eq!(rx.highest_index(Ssrc(ssrc)).unwrap().0, 100 + ssrc as u64);
     }
     // The removed SSRC starts over.
