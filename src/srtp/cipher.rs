@@ -203,13 +203,8 @@ impl KeyCipher {
                 let mut aad = [0u8; RTCP_HDR + 4];
                 aad[..RTCP_HDR].copy_from_slice(&buf[..RTCP_HDR]);
                 aad[RTCP_HDR..].copy_from_slice(&word);
-                let (body, trailer) = buf.split_at_mut(len);
-                k.rtcp.seal_into(
-                    nonce,
-                    &aad,
-                    &mut body[RTCP_HDR..],
-                    &mut trailer[..GCM_TAG_LEN],
-                )?;
+                let tag = k.rtcp.seal(nonce, &aad, &mut buf[RTCP_HDR..len])?;
+                buf[len..len + GCM_TAG_LEN].copy_from_slice(&tag);
                 buf[len + GCM_TAG_LEN..len + GCM_TAG_LEN + 4].copy_from_slice(&word);
                 buf[len + GCM_TAG_LEN + 4..len + GCM_TAG_LEN + 4 + m].copy_from_slice(mki);
                 Ok(len + GCM_TAG_LEN + 4 + m)
