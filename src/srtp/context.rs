@@ -478,7 +478,7 @@ impl SrtpSender {
         self.keys.add(mki, c).map(|_| ())
     }
 
-    /// Drop the key named `mki`; its cipher contexts and derived keys are dropped and zeroized.
+    /// Drop the key named `mki` (see [`SrtpReceiver::remove_key`] for what is wiped).
     /// The active key cannot be removed ([`Error::InvalidConfig`]); an unknown MKI is
     /// [`Error::UnknownKey`].
     pub fn remove_key(&mut self, mki: Mki) -> Result<()> {
@@ -776,7 +776,14 @@ impl SrtpReceiver {
     }
 
     /// Stop accepting the key named `mki` (then [`Error::UnknownKey`]); its cipher contexts and
-    /// derived keys are dropped and zeroized.
+    /// derived keys are dropped.
+    ///
+    /// What is wiped: the session keys are derived into zeroize-on-drop buffers that live only
+    /// while the cipher contexts are built; the session salts and the AES-CM key schedules
+    /// (the `aes` crate's `zeroize` feature) are zeroized when the key is dropped. ring's
+    /// AES-GCM key schedule and the precomputed HMAC-SHA1 pad states are freed without being
+    /// overwritten: neither library offers that. The same holds for the key that
+    /// [`SrtpReceiver::rekey`] replaces.
     pub fn remove_key(&mut self, mki: Mki) -> Result<()> {
         let i = self.keys.find(mki)?;
         drop(self.keys.slots.remove(i));
