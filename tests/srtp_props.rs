@@ -208,4 +208,44 @@ proptest! {
             sent.push(index);
         }
     }
+
+    /// Arbitrary bytes, with and without a plausible RTP/RTCP first byte, never panic, never
+    /// authenticate and never change a receiver that already has state.
+    #[test]
+    fn garbage_is_refused(
+        suite in suite(),
+        mki_len in 0usize..=4,
+        first in prop::sample::select(vec![0x80u8, 0x90, 0x8f, 0x9f, 0x00, 0xff]),
+        bytes in prop::collection::vec(any::<u8>(), 0..200),
+    ) {
+        let k = [5u8; 46];
+        let cfg = SrtpConfig { mki_len, ..Default::default() };
+        let mut rx = if mki_len == 0 {
+            SrtpReceiver::new(&key(suite, &k), cfg).unwrap()
+        } else {
+            let mut r = SrtpReceiver::new_with_mki(suite, cfg).unwrap();
+            r.add_key(callseal::Mki(0), &key(suite, &k)).unwrap();
+            r
+        };
+        let mut tx = if mki_len == 0 {
+            SrtpSender::new(&key(suite, &k), cfg).unwrap()
+        } else {
+            SrtpSender::new_with_mki(callseal::Mki(0), &key(suite, &k), cfg).unwrap()
+        };
+        let genuine = tx.protect_rtp_vec(&rtp(1, 10, false, 0, None, b"x")).unwrap();
+        rx.unprotect_rtp_vec(&genuine).unwrap();
+        let mut p = bytes.clone();
+        if let Some(b) = p.first_mut() {
+            *b = first;
+        }
+        let before = (rx.highest_index(Ssrc(1)), rx.srtcp_index(Ssrc(1)), rx.stream_count());
+        prop_assert!(rx.unprotect_rtp_vec(&p).is_err());
+        prop_assert!(rx.unprotect_rtcp_vec(&p).is_err());
+        prop_assert_eq!((rx.highest_index(Ssrc(1)), rx.srtcp_index(Ssrc(1)), rx.stream_count()), before);
+        // The sender refuses or protects; it never panics.
+        let mut buf = p.clone();
+        buf.resize(p.len() + 40, 0);
+        let _ = tx.protect_rtp(&mut buf, p.len());
+        let _ = tx.protect_rtcp(&mut buf, p.len());
+    }
 }

@@ -121,8 +121,10 @@ impl KeyCipher {
                 );
                 let (head, rest) = buf.split_at_mut(hdr_len);
                 let (payload, trailer) = rest.split_at_mut(len - hdr_len);
-                let tag = k.rtp.seal(nonce, head, payload)?;
-                trailer[..GCM_TAG_LEN].copy_from_slice(&tag);
+                let tag: &mut [u8; GCM_TAG_LEN] = (&mut trailer[..GCM_TAG_LEN])
+                    .try_into()
+                    .expect("the trailer holds the tag");
+                k.rtp.seal_to(nonce, head, payload, tag)?;
                 trailer[GCM_TAG_LEN..GCM_TAG_LEN + mki.len()].copy_from_slice(mki);
                 Ok(len + GCM_TAG_LEN + mki.len())
             }

@@ -46,7 +46,72 @@ impl Hasher for SsrcHasher {
     }
 }
 
-type StreamMap<S> = HashMap<u32, S, BuildHasherDefault<SsrcHasher>>;
+/// Per-SSRC states in a vector, found through a hash index, with the last one found kept at
+/// hand: packets mostly come in runs of one SSRC.
+struct StreamMap<S> {
+    ssrcs: Vec<u32>,
+    states: Vec<S>,
+    index: HashMap<u32, usize, BuildHasherDefault<SsrcHasher>>,
+    last: usize,
+}
+
+impl<S> Default for StreamMap<S> {
+    fn default() -> Self {
+        StreamMap {
+            ssrcs: Vec::new(),
+            states: Vec::new(),
+            index: HashMap::default(),
+            last: 0,
+        }
+    }
+}
+
+impl<S> StreamMap<S> {
+    fn reserve(&mut self, n: usize) {
+        self.ssrcs.reserve(n);
+        self.states.reserve(n);
+        self.index.reserve(n);
+    }
+
+    #[inline]
+    fn len(&self) -> usize {
+        self.states.len()
+    }
+
+    #[inline]
+    fn get_mut(&mut self, ssrc: &u32) -> Option<&mut S> {
+        let i = if self.ssrcs.get(self.last) == Some(ssrc) {
+            self.last
+        } else {
+            let i = *self.index.get(ssrc)?;
+            self.last = i;
+            i
+        };
+        self.states.get_mut(i)
+    }
+
+    fn get(&self, ssrc: &u32) -> Option<&S> {
+        self.states.get(*self.index.get(ssrc)?)
+    }
+
+    /// Add a state for an SSRC that has none.
+    fn insert(&mut self, ssrc: u32, state: S) {
+        self.index.insert(ssrc, self.states.len());
+        self.ssrcs.push(ssrc);
+        self.states.push(state);
+    }
+
+    fn remove(&mut self, ssrc: &u32) -> Option<S> {
+        let i = self.index.remove(ssrc)?;
+        self.ssrcs.swap_remove(i);
+        let state = self.states.swap_remove(i);
+        if let Some(&moved) = self.ssrcs.get(i) {
+            self.index.insert(moved, i);
+        }
+        self.last = 0;
+        Some(state)
+    }
+}
 
 struct KeySlot {
     mki: [u8; 4],
@@ -413,7 +478,7 @@ impl SrtpSender {
         self.keys.add(mki, c).map(|_| ())
     }
 
-    /// Drop the key named `mki`; its cipher contexts and derived keys are dropped and zeroized.
+    /// Drop the key named `mki` (see [`SrtpReceiver::remove_key`] for what is wiped).
     /// The active key cannot be removed ([`Error::InvalidConfig`]); an unknown MKI is
     /// [`Error::UnknownKey`].
     pub fn remove_key(&mut self, mki: Mki) -> Result<()> {
@@ -711,7 +776,14 @@ impl SrtpReceiver {
     }
 
     /// Stop accepting the key named `mki` (then [`Error::UnknownKey`]); its cipher contexts and
-    /// derived keys are dropped and zeroized.
+    /// derived keys are dropped.
+    ///
+    /// What is wiped: the session keys are derived into zeroize-on-drop buffers that live only
+    /// while the cipher contexts are built; the session salts and the AES-CM key schedules
+    /// (the `aes` crate's `zeroize` feature) are zeroized when the key is dropped. ring's
+    /// AES-GCM key schedule and the precomputed HMAC-SHA1 pad states are freed without being
+    /// overwritten: neither library offers that. The same holds for the key that
+    /// [`SrtpReceiver::rekey`] replaces.
     pub fn remove_key(&mut self, mki: Mki) -> Result<()> {
         let i = self.keys.find(mki)?;
         drop(self.keys.slots.remove(i));

@@ -30,8 +30,12 @@
 //! buf[..rtp.len()].copy_from_slice(&rtp);
 //! let n = tx.protect_rtp(&mut buf, rtp.len())?;
 //! assert_eq!(n, rtp.len() + suite.srtp_overhead());
+//! let protected = buf[..n].to_vec();
 //! assert_eq!(rx.unprotect_rtp(&mut buf[..n])?, &rtp[..]);
-//! // The same packet again is a replay.
+//! // The same packet again is a replay, and changes nothing.
+//! let mut again = protected.clone();
+//! assert_eq!(rx.unprotect_rtp(&mut again), Err(callseal::Error::Replay));
+//! assert_eq!(again, protected);
 //! # Ok::<(), callseal::Error>(())
 //! ```
 

@@ -521,3 +521,35 @@ fn mki_four_bytes_big_endian() {
     rx.add_key(Mki(0x01020304), &master(suite, 1)).unwrap();
     assert_eq!(rx.unprotect_rtp_vec(&p).unwrap(), rtp(1, 1, b"x"));
 }
+
+/// Removing a stream keeps every other stream's state attached to its SSRC.
+#[test]
+fn remove_stream_keeps_the_others() {
+    let suite = SrtpSuite::AeadAes128Gcm;
+    let mut tx = SrtpSender::new(&master(suite, 30), SrtpConfig::default()).unwrap();
+    let mut rx = SrtpReceiver::new(&master(suite, 30), SrtpConfig::default()).unwrap();
+    let mut sent = vec![];
+    for ssrc in [10u32, 20, 30, 40] {
+        let p = tx
+            .protect_rtp_vec(&rtp(ssrc, 100 + ssrc as u16, b"x"))
+            .unwrap();
+        rx.unprotect_rtp_vec(&p).unwrap();
+        sent.push(p);
+    }
+    assert!(rx.remove_stream(Ssrc(10)));
+    assert!(!rx.remove_stream(Ssrc(10)));
+    assert!(tx.remove_stream(Ssrc(20)));
+    assert_eq!(rx.stream_count(), 3);
+    for (i, ssrc) in [20u32, 30, 40].into_iter().enumerate() {
+        assert_eq!(
+            rx.unprotect_rtp_vec(&sent[i + 1]),
+            Err(Error::Replay),
+            "{ssrc}"
+        );
+        assert_eq!(rx.highest_index(Ssrc(ssrc)).unwrap().0, 100 + ssrc as u64);
+    }
+    // The removed SSRC starts over.
+    assert_eq!(rx.unprotect_rtp_vec(&sent[0]).unwrap(), rtp(10, 110, b"x"));
+    assert_eq!(tx.highest_index(Ssrc(30)).unwrap().0, 130);
+    assert_eq!(tx.highest_index(Ssrc(20)), None);
+}
