@@ -345,10 +345,13 @@ pub(crate) fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     );
     // (subject, op, size, threads) -> (ns/op, MB/s)
     let mut results = Vec::new();
-    for &threads in &thread_counts {
-        for &size in &args.sizes {
-            for &subject in &subjects {
-                for op in [Op::Protect, Op::Unprotect] {
+    // Every figure of one size and suite is measured back to back (on one thread, then on
+    // N), and the raw AEAD just before the suites, so that drift of the machine's speed over
+    // the run affects the ratios as little as possible.
+    for &size in &args.sizes {
+        for &subject in &subjects {
+            for op in [Op::Protect, Op::Unprotect] {
+                for &threads in &thread_counts {
                     bar.set_message(format!(
                         "{} {} {size} B x{threads}",
                         subject.suite(),
@@ -361,6 +364,7 @@ pub(crate) fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
             }
         }
     }
+    results.sort_by_key(|r| r.3);
     bar.finish_and_clear();
     let raw = |key_len: usize, op: Op, size: usize, threads: usize| {
         results
