@@ -100,7 +100,7 @@ impl SframeSender {
         if opts.clear_prefix > frame_len {
             return Err(Error::Malformed(Malformed::Truncated));
         }
-        if opts.metadata.len() + opts.clear_prefix > MAX_CLEAR_BYTES {
+        if opts.metadata.len().saturating_add(opts.clear_prefix) > MAX_CLEAR_BYTES {
             return Err(Error::Malformed(Malformed::Oversized));
         }
         if self.next >= self.limit {
@@ -168,7 +168,7 @@ impl SframeSender {
     ) -> Result<&'a mut [u8]> {
         let (header, hlen) = self.begin(len, &opts)?;
         let tag_len = self.suite.tag_len();
-        let needed = SEAL_HEADROOM + len + tag_len;
+        let needed = len.saturating_add(SEAL_HEADROOM + tag_len);
         let buf = buf
             .get_mut(..needed)
             .ok_or(Error::BufferTooSmall { needed })?;
