@@ -104,7 +104,8 @@ fn sealing_errors_leave_sender_unchanged() {
         Err(Error::Malformed(Malformed::Oversized))
     );
     assert_eq!(
-        tx.seal_in_place(&mut buf, usize::MAX, FrameOptions::NONE).err(),
+        tx.seal_in_place(&mut buf, usize::MAX, FrameOptions::NONE)
+            .err(),
         Some(Error::BufferTooSmall { needed: usize::MAX })
     );
     assert_eq!(tx.next_counter(), FrameCounter(0));
