@@ -238,7 +238,7 @@ impl SframeReceiver {
         opts: FrameOptions<'_>,
     ) -> Result<&'a mut [u8]> {
         let n = opts.clear_prefix;
-        if opts.metadata.len() + n > MAX_CLEAR_BYTES {
+        if opts.metadata.len().saturating_add(n) > MAX_CLEAR_BYTES {
             return Err(Error::Malformed(Malformed::Oversized));
         }
         let sealed = frame.get(n..).ok_or(Malformed::Truncated)?;

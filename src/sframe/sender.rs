@@ -22,6 +22,7 @@ pub struct SframeSender {
     suite: SframeSuite,
     kid: KeyId,
     key: FrameKey,
+    tag_len: usize,
     next: u64,
     limit: u64,
 }
@@ -34,6 +35,7 @@ impl SframeSender {
             suite: config.suite,
             kid,
             key: FrameKey::derive(config.suite, kid, base_key)?,
+            tag_len: config.suite.tag_len(),
             next: 0,
             limit: config.frame_limit,
         })
@@ -95,19 +97,18 @@ impl SframeSender {
             + self.suite.tag_len()
     }
 
-    #[inline]
-    fn begin(&self, frame_len: usize, opts: &FrameOptions<'_>) -> Result<(Header, usize)> {
+    #[inline(always)]
+    fn begin(&self, frame_len: usize, opts: &FrameOptions<'_>) -> Result<Header> {
         if opts.clear_prefix > frame_len {
             return Err(Error::Malformed(Malformed::Truncated));
         }
-        if opts.metadata.len() + opts.clear_prefix > MAX_CLEAR_BYTES {
+        if opts.metadata.len().saturating_add(opts.clear_prefix) > MAX_CLEAR_BYTES {
             return Err(Error::Malformed(Malformed::Oversized));
         }
         if self.next >= self.limit {
             return Err(Error::LimitReached);
         }
-        let header = Header::new(self.kid, FrameCounter(self.next));
-        Ok((header, header.encoded_len()))
+        Ok(Header::new(self.kid, FrameCounter(self.next)))
     }
 
     /// Seal `frame` into `out`; returns the sealed length, `frame.len()` plus the header and
@@ -128,8 +129,9 @@ impl SframeSender {
         out: &mut [u8],
         opts: FrameOptions<'_>,
     ) -> Result<usize> {
-        let (header, hlen) = self.begin(frame.len(), &opts)?;
-        let tag_len = self.suite.tag_len();
+        let header = self.begin(frame.len(), &opts)?;
+        let hlen = header.encoded_len();
+        let tag_len = self.tag_len;
         let needed = frame.len() + hlen + tag_len;
         let out = out
             .get_mut(..needed)
@@ -166,24 +168,26 @@ impl SframeSender {
         len: usize,
         opts: FrameOptions<'_>,
     ) -> Result<&'a mut [u8]> {
-        let (header, hlen) = self.begin(len, &opts)?;
-        let tag_len = self.suite.tag_len();
-        let needed = SEAL_HEADROOM + len + tag_len;
+        let header = self.begin(len, &opts)?;
+        let tag_len = self.tag_len;
+        let needed = len.saturating_add(SEAL_HEADROOM + tag_len);
         let buf = buf
             .get_mut(..needed)
             .ok_or(Error::BufferTooSmall { needed })?;
         let n = opts.clear_prefix;
-        let start = SEAL_HEADROOM - hlen;
-        if n == 0 {
-            // Straight into the headroom; the bytes before `start` are scratch.
+        let hlen = if n == 0 {
+            // Straight into the headroom; the bytes before the header are scratch.
             let head: &mut [u8; SEAL_HEADROOM] = (&mut buf[..SEAL_HEADROOM])
                 .try_into()
                 .map_err(|_| Error::BufferTooSmall { needed })?;
-            header.write_right_aligned(head);
+            header.write_right_aligned(head)
         } else {
-            buf.copy_within(SEAL_HEADROOM..SEAL_HEADROOM + n, start);
-            header.encode(&mut buf[start + n..])?;
-        }
+            let hlen = header.encoded_len();
+            buf.copy_within(SEAL_HEADROOM..SEAL_HEADROOM + n, SEAL_HEADROOM - hlen);
+            header.encode(&mut buf[SEAL_HEADROOM - hlen + n..])?;
+            hlen
+        };
+        let start = SEAL_HEADROOM - hlen;
         let sealed = &mut buf[start..];
         let (head, rest) = sealed.split_at_mut(n + hlen);
         let (body, tag) = rest.split_at_mut(len - n);

@@ -103,6 +103,11 @@ fn sealing_errors_leave_sender_unchanged() {
         ),
         Err(Error::Malformed(Malformed::Oversized))
     );
+    assert_eq!(
+        tx.seal_in_place(&mut buf, usize::MAX, FrameOptions::NONE)
+            .err(),
+        Some(Error::BufferTooSmall { needed: usize::MAX })
+    );
     assert_eq!(tx.next_counter(), FrameCounter(0));
     assert!(tx
         .seal_into(
@@ -206,6 +211,15 @@ fn receiver_screens_before_and_records_after() {
         assert_eq!(
             rx.open(&mut f, FrameOptions::NONE.with_clear_prefix(n + 1)),
             Err(Error::Malformed(Malformed::Truncated))
+        );
+        assert_eq!(
+            rx.open(
+                &mut f,
+                FrameOptions::default()
+                    .with_metadata(b"m")
+                    .with_clear_prefix(usize::MAX)
+            ),
+            Err(Error::Malformed(Malformed::Oversized))
         );
         assert_eq!(rx.open(&mut f, FrameOptions::NONE).unwrap(), &[252u8; 33]);
     }
