@@ -7,6 +7,21 @@ mod bodies {
     pub(crate) mod handshake {
         include!("fuzz_bodies/handshake.rs");
     }
+    pub(crate) mod srtp {
+        include!("fuzz_bodies/srtp.rs");
+    }
+    pub(crate) mod sframe {
+        include!("fuzz_bodies/sframe.rs");
+    }
+    pub(crate) mod policy_store {
+        include!("fuzz_bodies/policy_store.rs");
+    }
+    pub(crate) mod session {
+        include!("fuzz_bodies/session.rs");
+    }
+    pub(crate) mod attacker {
+        include!("fuzz_bodies/attacker.rs");
+    }
 }
 
 fn replay(target: &str, run: fn(&[u8])) {
@@ -26,4 +41,29 @@ fn replay(target: &str, run: fn(&[u8])) {
 #[test]
 fn corpus_handshake() {
     replay("handshake", bodies::handshake::handshake);
+}
+
+#[test]
+fn corpus_srtp() {
+    replay("srtp", bodies::srtp::srtp);
+}
+
+#[test]
+fn corpus_sframe() {
+    replay("sframe", bodies::sframe::sframe);
+}
+
+#[test]
+fn corpus_policy_store() {
+    replay("policy_store", bodies::policy_store::policy_store);
+}
+
+#[test]
+fn corpus_session() {
+    replay("session", bodies::session::session);
+}
+
+#[test]
+fn corpus_attacker() {
+    replay("attacker", bodies::attacker::attacker);
 }

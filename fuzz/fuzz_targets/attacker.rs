@@ -1,0 +1,8 @@
+#![no_main]
+mod session {
+    include!("../../tests/fuzz_bodies/session.rs");
+}
+mod attacker {
+    include!("../../tests/fuzz_bodies/attacker.rs");
+}
+libfuzzer_sys::fuzz_target!(|data: &[u8]| attacker::attacker(data));
