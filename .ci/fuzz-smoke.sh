@@ -12,9 +12,13 @@ for target in $(cargo fuzz list); do
   # Run on a scratch copy of the corpus so CI leaves the committed one as it is.
   scratch=$(mktemp -d)
   cp -r "corpus/$target/." "$scratch/" 2>/dev/null || true
+  log="$scratch.log"
+  status=0
   cargo fuzz run "$target" "$scratch" -- -max_total_time=30 -rss_limit_mb=2048 -timeout=10 \
-    -print_final_stats=1 2>&1 | grep -E "^(Done|stat::number_of_executed_units|stat::peak_rss_mb)|ERROR|panicked|SUMMARY" || true
-  status=${PIPESTATUS[0]}
+    -print_final_stats=1 >"$log" 2>&1 || status=$?
+  grep -E "^(Done|stat::number_of_executed_units|stat::peak_rss_mb)|ERROR|panicked|SUMMARY" "$log" || true
+  [ "$status" -eq 0 ] || tail -40 "$log"
+  rm -f "$log"
   rm -rf "$scratch"
   if [ "$status" -ne 0 ]; then
     echo "fuzz target $target failed" >&2
