@@ -340,3 +340,30 @@ fn classify(p: &[u8]) -> Option<(bool, u32)> {
     }
     Some((false, u32::from_be_bytes(p[8..12].try_into().ok()?)))
 }
+
+/// Run `decrypt` (or `encrypt`) on the capture at `input`, writing `output`: the entry point
+/// of the pcap reader's fuzz target and of its corpus replay test.
+#[allow(dead_code)] // not called by the binary itself
+pub(crate) fn process_paths(
+    input: PathBuf,
+    output: PathBuf,
+    suite: &str,
+    key: &str,
+    decrypt: bool,
+) -> anyhow::Result<ExitCode> {
+    let a = PcapArgs {
+        suite: suite.to_owned(),
+        key: key.to_owned(),
+        replay_window: 1024,
+        input,
+        output,
+    };
+    process(
+        a,
+        if decrypt {
+            Mode::Decrypt
+        } else {
+            Mode::Encrypt
+        },
+    )
+}
