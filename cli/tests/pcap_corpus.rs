@@ -5,7 +5,7 @@
 mod srtp_cmd;
 
 mod body {
-    include!("fuzz_bodies_pcap.rs");
+    include!("fuzz_bodies/pcap.rs");
 }
 
 #[test]

@@ -52,7 +52,7 @@ impl Fragment {
             chunk: u16::from_be_bytes([payload[4], payload[5]]),
         };
         let body = &payload[FRAGMENT_HEADER_LEN..];
-        let last = f.index + 1 == f.count;
+        let last = u32::from(f.index) + 1 == u32::from(f.count);
         let ok = f.count > 0
             && f.index < f.count
             && f.chunk > 0
@@ -183,7 +183,7 @@ impl Reassembler {
         s.received += 1;
         let at = f.index as usize * f.chunk as usize;
         s.data[at..at + body.len()].copy_from_slice(body);
-        if f.index + 1 == f.count {
+        if u32::from(f.index) + 1 == u32::from(f.count) {
             s.total = Some(at + body.len());
         }
         if s.received == s.count {
@@ -269,6 +269,13 @@ mod tests {
         assert!(r.push(1, &[0, 2, 0, 2, 0, 4, 1, 2, 3, 4]).is_err()); // index >= count
         assert!(r.push(1, &[0, 0, 0, 2, 0, 4, 1, 2, 3]).is_err()); // short middle fragment
         assert!(r.push(1, &[0, 1, 0, 2, 0, 4, 1, 2, 3, 4, 5]).is_err()); // long last fragment
+                                                                         // Index and count at their maximum (found by fuzzing: an overflow in the last-fragment
+                                                                         // test).
+        assert!(r.push(1, &[0xff, 0xff, 0xff, 0xff, 0, 1, 7]).is_err());
+        assert_eq!(
+            r.push(1, &[0xff, 0xfe, 0xff, 0xff, 0, 1, 7]),
+            Ok(Reassembled::Pending)
+        );
         let mut huge = vec![0, 0, 0xff, 0xff, 0xff, 0xff];
         huge.extend(std::iter::repeat_n(0u8, 0xffff));
         assert_eq!(
