@@ -703,27 +703,24 @@ pub(crate) fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         rand_core::OsRng.fill_bytes(k);
     }
 
+    let relay = |from: usize,
+                 inbound: &Arc<UdpSocket>,
+                 outbound: &Arc<UdpSocket>,
+                 sender: SocketAddr,
+                 receiver: SocketAddr| RelayDir {
+        inbound: inbound.clone(),
+        outbound: outbound.clone(),
+        from,
+        sender_addr: sender,
+        receiver_addr: receiver,
+        attacks: args.attack.clone(),
+        seed: args.seed,
+        shared: shared.clone(),
+    };
+    let (caller_addr, callee_addr) = (caller_sock.local_addr()?, callee_sock.local_addr()?);
     let relays = [
-        RelayDir {
-            inbound: relay_a.clone(),
-            outbound: relay_b.clone(),
-            from: 0,
-            sender_addr: caller_sock.local_addr()?,
-            receiver_addr: callee_sock.local_addr()?,
-            attacks: args.attack.clone(),
-            seed: args.seed,
-            shared: shared.clone(),
-        },
-        RelayDir {
-            inbound: relay_b.clone(),
-            outbound: relay_a.clone(),
-            from: 1,
-            sender_addr: callee_sock.local_addr()?,
-            receiver_addr: caller_sock.local_addr()?,
-            attacks: args.attack.clone(),
-            seed: args.seed,
-            shared: shared.clone(),
-        },
+        relay(0, &relay_a, &relay_b, caller_addr, callee_addr),
+        relay(1, &relay_b, &relay_a, callee_addr, caller_addr),
     ];
     let relay_threads: Vec<_> = relays
         .into_iter()
