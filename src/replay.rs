@@ -54,7 +54,7 @@ impl ReplayWindow {
     }
 
     /// Screen: `Ok` when `idx` is new and inside the window (or ahead of it).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn check(&self, idx: u64) -> Result<()> {
         let Some(top) = self.top else { return Ok(()) };
         if idx > top {
@@ -73,28 +73,35 @@ impl ReplayWindow {
 
     /// Record: mark `idx` received. Call only after `check(idx)` passed and the packet
     /// authenticated.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn commit(&mut self, idx: u64) {
         match self.top {
             Some(top) if idx <= top => {}
             Some(top) => {
-                let advance = idx - top;
-                if advance >= self.capacity() {
-                    self.bits.iter_mut().for_each(|w| *w = 0);
-                } else {
-                    for i in top + 1..idx {
-                        let (w, m) = self.bit(i);
-                        self.bits[w] &= !m;
-                    }
+                // The next index in order is the common case: nothing to forget.
+                if idx - top > 1 {
+                    self.forget_between(top, idx);
                 }
                 self.top = Some(idx);
             }
-            None => {
-                self.top = Some(idx);
-            }
+            None => self.top = Some(idx),
         }
         let (w, m) = self.bit(idx);
         self.bits[w] |= m;
+    }
+
+    /// Clear the bits of the indices skipped when the top moves from `top` to `idx`.
+    #[cold]
+    #[inline(never)]
+    fn forget_between(&mut self, top: u64, idx: u64) {
+        if idx - top >= self.capacity() {
+            self.bits.iter_mut().for_each(|w| *w = 0);
+        } else {
+            for i in top + 1..idx {
+                let (w, m) = self.bit(i);
+                self.bits[w] &= !m;
+            }
+        }
     }
 }
 

@@ -227,6 +227,15 @@ impl SframeAead {
 
     /// Encrypt `body` in place and write the `Nt`-byte tag to `tag`. The caller guarantees
     /// that `nonce` is never used twice with this key.
+    /// The AES-GCM context, for the suites that use one.
+    #[inline]
+    pub(crate) fn gcm(&self) -> Option<&AesGcm> {
+        match &self.cipher {
+            Cipher::Gcm(g) => Some(g),
+            Cipher::CtrHmac { .. } => None,
+        }
+    }
+
     #[inline]
     pub(crate) fn seal_parts(
         &self,
