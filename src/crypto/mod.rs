@@ -3,15 +3,26 @@
 //!
 //! AES-GCM comes from ring; AES-CTR, HMAC-SHA1 and HMAC-SHA256 from RustCrypto (ring does not
 //! expose them), all with hardware acceleration picked at run time.
+//!
+//! Wiping: the `aes` crate zeroizes its key schedules itself. ring's AES-GCM keys and the keyed
+//! HMAC states do not wipe themselves, and both are plain values with no heap part, so on drop
+//! each is overwritten in place by the context of an all-zero key: the secret-dependent bytes
+//! (round keys, GHASH powers, HMAC inner and outer states) are gone before the memory is freed.
 
 use crate::error::{Error, Result};
 use aes::cipher::StreamCipher;
 use hmac::Mac;
 use ring::aead;
 
-/// AES-GCM with a 16-byte tag, 128- or 256-bit key.
+/// AES-GCM with a 16-byte tag, 128- or 256-bit key. Wiped on drop.
 pub(crate) struct AesGcm {
     key: aead::LessSafeKey,
+}
+
+impl Drop for AesGcm {
+    fn drop(&mut self) {
+        self.wipe();
+    }
 }
 
 impl AesGcm {
@@ -25,6 +36,21 @@ impl AesGcm {
         Ok(AesGcm {
             key: aead::LessSafeKey::new(unbound),
         })
+    }
+
+    /// Overwrite the key in place with the all-zero key of the same algorithm (ring keeps its
+    /// round keys and GHASH table inline and never clears them).
+    fn wipe(&mut self) {
+        let alg = self.key.algorithm();
+        let zero = [0u8; 32];
+        if let Some(Ok(k)) = zero
+            .get(..alg.key_len())
+            .map(|z| aead::UnboundKey::new(alg, z))
+        {
+            self.key = aead::LessSafeKey::new(k);
+        }
+        // The store must happen even though the memory is freed right after.
+        core::hint::black_box(&mut self.key);
     }
 
     /// Encrypt `in_out` in place and return the tag.
@@ -134,12 +160,26 @@ impl Aes128Ctr {
 }
 
 /// An HMAC whose keyed inner and outer states are computed once; each message starts from a
-/// copy of them.
-pub(crate) struct KeyedHmac<M> {
+/// copy of them. Wiped on drop.
+pub(crate) struct KeyedHmac<M: Mac + hmac::digest::KeyInit + Clone> {
     state: M,
 }
 
+impl<M: Mac + hmac::digest::KeyInit + Clone> Drop for KeyedHmac<M> {
+    fn drop(&mut self) {
+        self.wipe();
+    }
+}
+
 impl<M: Mac + hmac::digest::KeyInit + Clone> KeyedHmac<M> {
+    /// Overwrite the keyed states in place with those of the empty key.
+    fn wipe(&mut self) {
+        if let Ok(m) = <M as Mac>::new_from_slice(&[]) {
+            self.state = m;
+        }
+        core::hint::black_box(&mut self.state);
+    }
+
     pub(crate) fn new(key: &[u8]) -> Self {
         KeyedHmac {
             state: <M as Mac>::new_from_slice(key).expect("HMAC takes keys of any length"),
@@ -191,6 +231,36 @@ mod tests {
             Err(Error::Authentication)
         );
         assert!(AesGcm::new(&[0; 20]).is_err());
+    }
+
+    #[test]
+    fn gcm_wipe_leaves_the_all_zero_key() {
+        for len in [16, 32] {
+            let mut k = AesGcm::new(&[7u8; 32][..len]).unwrap();
+            let zero = AesGcm::new(&[0u8; 32][..len]).unwrap();
+            let (mut a, mut b) = ([1u8; 20], [1u8; 20]);
+            let before = k.seal([2; 12], b"x", &mut a).unwrap();
+            k.wipe();
+            let mut c = [1u8; 20];
+            let after = k.seal([2; 12], b"x", &mut c).unwrap();
+            assert_ne!(before, after);
+            assert_eq!(after, zero.seal([2; 12], b"x", &mut b).unwrap());
+            assert_eq!(c, b);
+        }
+    }
+
+    #[test]
+    fn hmac_wipe_leaves_the_empty_key() {
+        let mut h = HmacSha256::new(b"secret");
+        let tag = |h: &HmacSha256| {
+            let mut m = h.start();
+            m.update(b"msg");
+            m.finalize().into_bytes()
+        };
+        let before = tag(&h);
+        h.wipe();
+        assert_ne!(before, tag(&h));
+        assert_eq!(tag(&h), tag(&HmacSha256::new(b"")));
     }
 
     #[test]
