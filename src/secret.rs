@@ -110,6 +110,18 @@ impl fmt::Debug for SrtpMasterKey {
     }
 }
 
+/// Overwrite the spare capacity of `v` with zeros. `remove` and `retain` shift the elements
+/// after a removed one down and leave their old bytes behind the new end; for a vector of keys
+/// those are copies of live key material that would outlive the keys themselves. Vectors of
+/// keys are allocated at their largest size up front, so they never move on growth either.
+pub(crate) fn wipe_spare<T>(v: &mut Vec<T>) {
+    for slot in v.spare_capacity_mut() {
+        *slot = core::mem::MaybeUninit::zeroed();
+    }
+    // The stores must happen although nothing reads the spare capacity.
+    core::hint::black_box(v.spare_capacity_mut());
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

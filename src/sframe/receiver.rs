@@ -4,6 +4,7 @@
 use crate::error::{Error, Malformed, Result};
 use crate::replay::ReplayWindow;
 use crate::schedule::{CallKeys, StreamSecret};
+use crate::secret::wipe_spare;
 use crate::sframe::header::Header;
 use crate::sframe::key::{AadParts, FrameKey, MAX_CLEAR_BYTES};
 use crate::sframe::kid::CallKid;
@@ -143,6 +144,7 @@ impl SframeReceiver {
             slots.push(self.slot(kid(kind), epoch, stream.secret().expose())?);
         }
         self.slots.append(&mut slots);
+        wipe_spare(&mut slots);
         Ok(())
     }
 
@@ -150,6 +152,7 @@ impl SframeReceiver {
     pub fn remove_key(&mut self, kid: KeyId) -> bool {
         let before = self.slots.len();
         self.slots.retain(|s| s.kid != kid);
+        wipe_spare(&mut self.slots);
         self.slots.len() != before
     }
 
@@ -168,6 +171,7 @@ impl SframeReceiver {
 
     fn retire_below(&mut self, epoch: Epoch) {
         self.slots.retain(|s| s.epoch >= epoch);
+        wipe_spare(&mut self.slots);
     }
 
     /// Record an authenticated frame of `epoch`: switch epochs, count down the grace.

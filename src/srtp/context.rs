@@ -7,7 +7,7 @@ use super::kdf::SessionKeys;
 use super::{Mki, SrtpConfig, MAX_KEYS};
 use crate::error::{Error, Malformed, Result};
 use crate::replay::ReplayWindow;
-use crate::secret::SrtpMasterKey;
+use crate::secret::{wipe_spare, SrtpMasterKey};
 use crate::types::{PacketIndex, Roc, SrtcpIndex, SrtpSuite, Ssrc};
 use core::fmt;
 use std::collections::HashMap;
@@ -132,7 +132,7 @@ impl KeyRing {
         KeyRing {
             suite,
             mki_len,
-            slots: Vec::with_capacity(if mki_len == 0 { 1 } else { 4 }),
+            slots: Vec::with_capacity(if mki_len == 0 { 1 } else { MAX_KEYS }),
         }
     }
 
@@ -196,6 +196,7 @@ impl KeyRing {
             return Err(Error::InvalidConfig);
         }
         self.slots.clear();
+        wipe_spare(&mut self.slots);
         self.slots.push(KeySlot {
             mki: [0; 4],
             cipher,
@@ -487,6 +488,7 @@ impl SrtpSender {
             return Err(Error::InvalidConfig);
         }
         drop(self.keys.slots.remove(i));
+        wipe_spare(&mut self.keys.slots);
         if i < self.active {
             self.active -= 1;
         }
@@ -787,6 +789,7 @@ impl SrtpReceiver {
     pub fn remove_key(&mut self, mki: Mki) -> Result<()> {
         let i = self.keys.find(mki)?;
         drop(self.keys.slots.remove(i));
+        wipe_spare(&mut self.keys.slots);
         Ok(())
     }
 
