@@ -225,8 +225,6 @@ impl SframeAead {
         Ok(&mut ct[..n])
     }
 
-    /// Encrypt `body` in place and write the `Nt`-byte tag to `tag`. The caller guarantees
-    /// that `nonce` is never used twice with this key.
     /// The AES-GCM context, for the suites that use one.
     #[inline]
     pub(crate) fn gcm(&self) -> Option<&AesGcm> {
@@ -236,6 +234,8 @@ impl SframeAead {
         }
     }
 
+    /// Encrypt `body` in place and write the `Nt`-byte tag to `tag`. The caller guarantees
+    /// that `nonce` is never used twice with this key.
     #[inline]
     pub(crate) fn seal_parts(
         &self,
