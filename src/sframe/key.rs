@@ -225,15 +225,6 @@ impl SframeAead {
         Ok(&mut ct[..n])
     }
 
-    /// The AES-GCM context, for the suites that use one.
-    #[inline]
-    pub(crate) fn gcm(&self) -> Option<&AesGcm> {
-        match &self.cipher {
-            Cipher::Gcm(g) => Some(g),
-            Cipher::CtrHmac { .. } => None,
-        }
-    }
-
     /// Encrypt `body` in place and write the `Nt`-byte tag to `tag`. The caller guarantees
     /// that `nonce` is never used twice with this key.
     #[inline]
@@ -256,9 +247,26 @@ impl SframeAead {
         }
     }
 
-    /// Verify the tag at the end of `ct` and decrypt the rest in place.
-    #[inline]
+    /// Verify the tag at the end of `ct` and decrypt the rest in place. The usual frame
+    /// (AES-GCM, the header as the whole AAD) is opened inline in the caller; metadata, a
+    /// clear prefix and the AES-CTR-HMAC suites go out of line.
+    #[inline(always)]
     pub(crate) fn open_parts(
+        &self,
+        nonce: &[u8; NONCE_LEN],
+        aad: AadParts<'_>,
+        ct: &mut [u8],
+    ) -> Result<()> {
+        match &self.cipher {
+            Cipher::Gcm(gcm) if aad.metadata.is_empty() && aad.prefix.is_empty() => {
+                gcm.open_tagged(*nonce, aad.header, ct)
+            }
+            _ => self.open_parts_general(nonce, aad, ct),
+        }
+    }
+
+    #[inline(never)]
+    fn open_parts_general(
         &self,
         nonce: &[u8; NONCE_LEN],
         aad: AadParts<'_>,

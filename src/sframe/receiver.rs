@@ -261,23 +261,15 @@ impl SframeReceiver {
             let ctr = header.ctr();
             slot.window.check(ctr.0)?;
             let (head, rest) = frame.split_at_mut(n + hlen);
-            let nonce = slot.key.nonce(ctr);
-            // The usual frame (AES-GCM, the header as the whole AAD) goes straight to the
-            // cipher; metadata, a clear prefix or AES-CTR-HMAC take the general path.
-            match slot.key.aead().gcm() {
-                Some(gcm) if n == 0 && opts.metadata.is_empty() => {
-                    gcm.open_tagged(nonce, head, rest)?
-                }
-                _ => {
-                    let (prefix, hdr) = head.split_at(n);
-                    let aad = AadParts {
-                        header: hdr,
-                        metadata: opts.metadata,
-                        prefix,
-                    };
-                    slot.key.aead().open_parts(&nonce, aad, rest)?;
-                }
-            }
+            let (prefix, hdr) = head.split_at(n);
+            let aad = AadParts {
+                header: hdr,
+                metadata: opts.metadata,
+                prefix,
+            };
+            slot.key
+                .aead()
+                .open_parts(&slot.key.nonce(ctr), aad, rest)?;
             slot.window.commit(ctr.0);
             slot.epoch
         };
