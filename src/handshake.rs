@@ -402,7 +402,8 @@ impl Derived {
         if !dh.was_contributory() {
             return Err(Error::NonContributory);
         }
-        let (mut prk, _) = hkdf::Hkdf::<Sha256>::extract(Some(&th), dh.as_bytes());
+        let (mut prk, mut hk) = hkdf::Hkdf::<Sha256>::extract(Some(&th), dh.as_bytes());
+        crate::crypto::wipe_hkdf(&mut hk);
         let mut out = Secret::<32>::zero();
         out.expose_mut().copy_from_slice(&prk);
         prk.zeroize();
@@ -418,13 +419,17 @@ impl Derived {
     fn mac(&self, label: &[u8]) -> [u8; 32] {
         let mut m = self.mac_key(label);
         m.update(&self.th);
-        m.finalize().into_bytes().into()
+        let out = m.finalize_reset().into_bytes().into();
+        crate::crypto::wipe_mac(&mut m);
+        out
     }
 
     fn verify(&self, label: &[u8], tag: &[u8]) -> Result<()> {
         let mut m = self.mac_key(label);
         m.update(&self.th);
-        m.verify_slice(tag).map_err(|_| Error::Authentication)
+        let ok = m.verify_slice_reset(tag).map_err(|_| Error::Authentication);
+        crate::crypto::wipe_mac(&mut m);
+        ok
     }
 
     fn release(

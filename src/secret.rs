@@ -1,20 +1,55 @@
 //! Fixed-size secrets: zeroized on drop, never `Clone`, a `Debug` that prints no key bytes,
 //! compared in constant time.
+//!
+//! Key bytes live in a heap block of their own that is wiped in place before it is freed, so
+//! moving a value that holds a secret (into a `Box`, out of an `Option`, between vectors) moves a
+//! pointer and never leaves a copy of the key behind in memory the allocator hands out again.
 
 use crate::error::{Error, Result};
 use crate::types::SrtpSuite;
 use core::fmt;
 use subtle::ConstantTimeEq;
-use zeroize::{Zeroize, ZeroizeOnDrop};
+use zeroize::Zeroize;
+
+/// A value that holds key material, kept in its own heap block and wiped in place when it is
+/// dropped: moving the owner moves only the pointer.
+pub(crate) struct Sealed<T: Zeroize>(Box<T>);
+
+impl<T: Zeroize> Sealed<T> {
+    pub(crate) fn new(value: T) -> Self {
+        Sealed(Box::new(value))
+    }
+}
+
+impl<T: Zeroize> core::ops::Deref for Sealed<T> {
+    type Target = T;
+    #[inline(always)]
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: Zeroize> core::ops::DerefMut for Sealed<T> {
+    #[inline(always)]
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.0
+    }
+}
+
+impl<T: Zeroize> Drop for Sealed<T> {
+    fn drop(&mut self) {
+        let inner: &mut T = &mut self.0;
+        inner.zeroize();
+    }
+}
 
 /// `N` secret bytes. Zeroized on drop; `Debug` shows only the length.
-#[derive(Zeroize, ZeroizeOnDrop)]
-pub struct Secret<const N: usize>([u8; N]);
+pub struct Secret<const N: usize>(Sealed<[u8; N]>);
 
 impl<const N: usize> Secret<N> {
     /// Take ownership of key bytes. The caller should zeroize its own copy.
     pub fn new(bytes: [u8; N]) -> Self {
-        Secret(bytes)
+        Secret(Sealed::new(bytes))
     }
 
     /// Copy from a slice of exactly `N` bytes.
@@ -22,14 +57,14 @@ impl<const N: usize> Secret<N> {
         if bytes.len() != N {
             return Err(Error::InvalidKeyLength);
         }
-        let mut s = Secret([0u8; N]);
+        let mut s = Secret::zero();
         s.0.copy_from_slice(bytes);
         Ok(s)
     }
 
     /// All zeros, to be filled in place.
     pub(crate) fn zero() -> Self {
-        Secret([0u8; N])
+        Secret(Sealed::new([0u8; N]))
     }
 
     /// The secret bytes. Do not log them.
@@ -43,7 +78,7 @@ impl<const N: usize> Secret<N> {
 
     /// Constant-time equality.
     pub fn ct_eq(&self, other: &Self) -> bool {
-        self.0.ct_eq(&other.0).into()
+        self.0[..].ct_eq(&other.0[..]).into()
     }
 }
 
@@ -54,11 +89,14 @@ impl<const N: usize> fmt::Debug for Secret<N> {
 }
 
 /// An SRTP master key and master salt for one suite, from the key schedule or supplied by the
-/// application (standard, hop-by-hop SRTP).
-#[derive(Zeroize, ZeroizeOnDrop)]
+/// application (standard, hop-by-hop SRTP). Zeroized on drop.
 pub struct SrtpMasterKey {
-    #[zeroize(skip)]
     suite: SrtpSuite,
+    bytes: Sealed<MasterBytes>,
+}
+
+#[derive(Zeroize)]
+struct MasterBytes {
     key: [u8; 32],
     salt: [u8; 14],
 }
@@ -71,11 +109,13 @@ impl SrtpMasterKey {
         }
         let mut k = SrtpMasterKey {
             suite,
-            key: [0; 32],
-            salt: [0; 14],
+            bytes: Sealed::new(MasterBytes {
+                key: [0; 32],
+                salt: [0; 14],
+            }),
         };
-        k.key[..key.len()].copy_from_slice(key);
-        k.salt[..salt.len()].copy_from_slice(salt);
+        k.bytes.key[..key.len()].copy_from_slice(key);
+        k.bytes.salt[..salt.len()].copy_from_slice(salt);
         Ok(k)
     }
 
@@ -95,12 +135,12 @@ impl SrtpMasterKey {
 
     /// The master key bytes.
     pub fn key(&self) -> &[u8] {
-        &self.key[..self.suite.key_len()]
+        &self.bytes.key[..self.suite.key_len()]
     }
 
     /// The master salt bytes (12 or 14).
     pub fn salt(&self) -> &[u8] {
-        &self.salt[..self.suite.salt_len()]
+        &self.bytes.salt[..self.suite.salt_len()]
     }
 }
 

@@ -8,6 +8,9 @@
 //! HMAC states do not wipe themselves, and both are plain values with no heap part, so on drop
 //! each is overwritten in place by the context of an all-zero key: the secret-dependent bytes
 //! (round keys, GHASH powers, HMAC inner and outer states) are gone before the memory is freed.
+//!
+//! Every context lives in a heap block of its own, so the structures that hold it can be moved
+//! (into a `Box`, out of an `Option`, along a vector) without copying key schedules around.
 
 use crate::error::{Error, Result};
 use aes::cipher::StreamCipher;
@@ -16,7 +19,7 @@ use ring::aead;
 
 /// AES-GCM with a 16-byte tag, 128- or 256-bit key. Wiped on drop.
 pub(crate) struct AesGcm {
-    key: aead::LessSafeKey,
+    key: Box<aead::LessSafeKey>,
 }
 
 impl Drop for AesGcm {
@@ -34,7 +37,7 @@ impl AesGcm {
         };
         let unbound = aead::UnboundKey::new(alg, key).map_err(|_| Error::InvalidKeyLength)?;
         Ok(AesGcm {
-            key: aead::LessSafeKey::new(unbound),
+            key: Box::new(aead::LessSafeKey::new(unbound)),
         })
     }
 
@@ -47,10 +50,10 @@ impl AesGcm {
             .get(..alg.key_len())
             .map(|z| aead::UnboundKey::new(alg, z))
         {
-            self.key = aead::LessSafeKey::new(k);
+            *self.key = aead::LessSafeKey::new(k);
         }
         // The store must happen even though the memory is freed right after.
-        core::hint::black_box(&mut self.key);
+        core::hint::black_box(&mut *self.key);
     }
 
     /// Encrypt `in_out` in place and return the tag.
@@ -135,14 +138,16 @@ impl AesGcm {
 /// AES-128 in counter mode with a 128-bit big-endian counter block (SRTP AES-CM, SFrame
 /// AES-CTR). The expanded key is kept and copied per message, never re-expanded.
 pub(crate) struct Aes128Ctr {
-    cipher: aes::Aes128,
+    cipher: Box<aes::Aes128>,
 }
 
 impl Aes128Ctr {
     pub(crate) fn new(key: &[u8]) -> Result<Self> {
         use aes::cipher::KeyInit;
         Ok(Aes128Ctr {
-            cipher: aes::Aes128::new_from_slice(key).map_err(|_| Error::InvalidKeyLength)?,
+            cipher: Box::new(
+                aes::Aes128::new_from_slice(key).map_err(|_| Error::InvalidKeyLength)?,
+            ),
         })
     }
 
@@ -151,7 +156,7 @@ impl Aes128Ctr {
     pub(crate) fn apply(&self, iv: &[u8; 16], buf: &mut [u8]) {
         use ctr::cipher::InnerIvInit;
         let core = ctr::CtrCore::<aes::Aes128, ctr::flavors::Ctr128BE>::inner_iv_init(
-            self.cipher.clone(),
+            (*self.cipher).clone(),
             iv.into(),
         );
         let mut c = ctr::cipher::StreamCipherCoreWrapper::from_core(core);
@@ -162,7 +167,7 @@ impl Aes128Ctr {
 /// An HMAC whose keyed inner and outer states are computed once; each message starts from a
 /// copy of them. Wiped on drop.
 pub(crate) struct KeyedHmac<M: Mac + hmac::digest::KeyInit + Clone> {
-    state: M,
+    state: Box<M>,
 }
 
 impl<M: Mac + hmac::digest::KeyInit + Clone> Drop for KeyedHmac<M> {
@@ -175,22 +180,43 @@ impl<M: Mac + hmac::digest::KeyInit + Clone> KeyedHmac<M> {
     /// Overwrite the keyed states in place with those of the empty key.
     fn wipe(&mut self) {
         if let Ok(m) = <M as Mac>::new_from_slice(&[]) {
-            self.state = m;
+            *self.state = m;
         }
-        core::hint::black_box(&mut self.state);
+        core::hint::black_box(&mut *self.state);
     }
 
     pub(crate) fn new(key: &[u8]) -> Self {
         KeyedHmac {
-            state: <M as Mac>::new_from_slice(key).expect("HMAC takes keys of any length"),
+            state: Box::new(
+                <M as Mac>::new_from_slice(key).expect("HMAC takes keys of any length"),
+            ),
         }
     }
 
     /// A fresh MAC computation, already keyed.
     #[inline]
     pub(crate) fn start(&self) -> M {
-        self.state.clone()
+        (*self.state).clone()
     }
+}
+
+/// Overwrite a keyed HKDF state (an HMAC keyed with a PRK: as good as the PRK for expanding)
+/// in place with the state of an empty key. The hkdf crate never clears it itself.
+pub(crate) fn wipe_hkdf<H, I>(hk: &mut hkdf::Hkdf<H, I>)
+where
+    H: hmac::digest::OutputSizeUser,
+    I: hkdf::HmacImpl<H>,
+{
+    *hk = hkdf::Hkdf::new(None, &[]);
+    core::hint::black_box(hk);
+}
+
+/// Overwrite a keyed MAC state in place with that of the empty key.
+pub(crate) fn wipe_mac<M: Mac + hmac::digest::KeyInit>(m: &mut M) {
+    if let Ok(z) = <M as Mac>::new_from_slice(&[]) {
+        *m = z;
+    }
+    core::hint::black_box(m);
 }
 
 /// Finish a MAC and compare its first `tag.len()` bytes with `tag` in constant time.

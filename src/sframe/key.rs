@@ -1,15 +1,16 @@
 //! Key and salt derivation (RFC 9605 §4.4.2) and the AEADs of the five suites (§4.4.3,
 //! §4.5.1), each keyed once and reused for every frame.
 
-use crate::crypto::{verify_truncated, Aes128Ctr, AesGcm, HmacSha256};
+use crate::crypto::{verify_truncated, wipe_hkdf, Aes128Ctr, AesGcm, HmacSha256};
 use crate::error::{Error, Malformed, Result};
+use crate::secret::Sealed;
 use crate::sframe::header::Header;
 use crate::types::{FrameCounter, KeyId, SframeSuite};
 use core::fmt;
 use hkdf::Hkdf;
 use hmac::Mac;
 use sha2::{Sha256, Sha512};
-use zeroize::{Zeroize, ZeroizeOnDrop};
+use zeroize::Zeroize;
 
 /// The SFrame nonce length, `AEAD.Nn`, for every suite.
 pub const NONCE_LEN: usize = 12;
@@ -34,10 +35,13 @@ const SALT_LABEL: &[u8] = b"SFrame 1.0 Secret salt ";
 ///
 /// with KID as 8 big-endian bytes, the suite id as 2, and the suite's hash (SHA-256, or
 /// SHA-512 for `AES_256_GCM_SHA512_128`). Zeroized on drop; `Debug` shows the suite only.
-#[derive(Zeroize, ZeroizeOnDrop)]
 pub struct DerivedKey {
-    #[zeroize(skip)]
     suite: SframeSuite,
+    b: Sealed<DerivedBytes>,
+}
+
+#[derive(Zeroize)]
+struct DerivedBytes {
     key: [u8; 48],
     salt: [u8; NONCE_LEN],
 }
@@ -51,22 +55,31 @@ impl DerivedKey {
         }
         let mut d = DerivedKey {
             suite,
-            key: [0; 48],
-            salt: [0; NONCE_LEN],
+            b: Sealed::new(DerivedBytes {
+                key: [0; 48],
+                salt: [0; NONCE_LEN],
+            }),
         };
         let kid = kid.0.to_be_bytes();
         let id = suite.id().to_be_bytes();
         let nk = suite.key_len();
+        let b = &mut *d.b;
         match suite {
             SframeSuite::Aes256GcmSha512_128 => {
-                let hk = Hkdf::<Sha512>::new(None, base_key);
-                hk.expand_multi_info(&[KEY_LABEL, &kid, &id], &mut d.key[..nk])
-                    .and_then(|()| hk.expand_multi_info(&[SALT_LABEL, &kid, &id], &mut d.salt))
+                let mut hk = Hkdf::<Sha512>::new(None, base_key);
+                let r = hk
+                    .expand_multi_info(&[KEY_LABEL, &kid, &id], &mut b.key[..nk])
+                    .and_then(|()| hk.expand_multi_info(&[SALT_LABEL, &kid, &id], &mut b.salt));
+                wipe_hkdf(&mut hk);
+                r
             }
             _ => {
-                let hk = Hkdf::<Sha256>::new(None, base_key);
-                hk.expand_multi_info(&[KEY_LABEL, &kid, &id], &mut d.key[..nk])
-                    .and_then(|()| hk.expand_multi_info(&[SALT_LABEL, &kid, &id], &mut d.salt))
+                let mut hk = Hkdf::<Sha256>::new(None, base_key);
+                let r = hk
+                    .expand_multi_info(&[KEY_LABEL, &kid, &id], &mut b.key[..nk])
+                    .and_then(|()| hk.expand_multi_info(&[SALT_LABEL, &kid, &id], &mut b.salt));
+                wipe_hkdf(&mut hk);
+                r
             }
         }
         .map_err(|_| Error::InvalidKeyLength)?;
@@ -81,17 +94,17 @@ impl DerivedKey {
     /// `sframe_key`, `Nk` bytes (for the AES-CTR-HMAC suites the encryption key followed by
     /// the authentication key). Exposed for test vectors; never log it.
     pub fn key(&self) -> &[u8] {
-        &self.key[..self.suite.key_len()]
+        &self.b.key[..self.suite.key_len()]
     }
 
     /// `sframe_salt`. Exposed for test vectors; never log it.
     pub fn salt(&self) -> &[u8; NONCE_LEN] {
-        &self.salt
+        &self.b.salt
     }
 
     /// The nonce of frame `ctr`: the salt XOR the counter as a 12-byte big-endian integer.
     pub fn nonce(&self, ctr: FrameCounter) -> [u8; NONCE_LEN] {
-        nonce(&self.salt, ctr)
+        nonce(&self.b.salt, ctr)
     }
 }
 
@@ -358,9 +371,14 @@ impl fmt::Debug for SframeAead {
 /// The per-KID state both ends hold: the keyed AEAD and the salt.
 pub(crate) struct FrameKey {
     aead: SframeAead,
-    /// The salt as the two words the nonce is stored in: bytes 0..8 and 8..12, big-endian.
-    salt_hi: u64,
-    salt_lo: u32,
+    salt: Sealed<SaltWords>,
+}
+
+/// The salt as the two words the nonce is stored in: bytes 0..8 and 8..12, big-endian.
+#[derive(Zeroize)]
+struct SaltWords {
+    hi: u64,
+    lo: u32,
 }
 
 impl FrameKey {
@@ -368,12 +386,14 @@ impl FrameKey {
         let d = DerivedKey::derive(suite, kid, base_key)?;
         let mut hi = [0u8; 8];
         let mut lo = [0u8; 4];
-        hi.copy_from_slice(&d.salt[..8]);
-        lo.copy_from_slice(&d.salt[8..]);
+        hi.copy_from_slice(&d.salt()[..8]);
+        lo.copy_from_slice(&d.salt()[8..]);
         let k = FrameKey {
             aead: SframeAead::new(suite, d.key())?,
-            salt_hi: u64::from_be_bytes(hi),
-            salt_lo: u32::from_be_bytes(lo),
+            salt: Sealed::new(SaltWords {
+                hi: u64::from_be_bytes(hi),
+                lo: u32::from_be_bytes(lo),
+            }),
         };
         hi.zeroize();
         lo.zeroize();
@@ -385,21 +405,15 @@ impl FrameKey {
     #[inline]
     pub(crate) fn nonce(&self, ctr: FrameCounter) -> [u8; NONCE_LEN] {
         let mut n = [0u8; NONCE_LEN];
-        n[..8].copy_from_slice(&(self.salt_hi ^ (ctr.0 >> 32)).to_be_bytes());
-        n[8..].copy_from_slice(&(self.salt_lo ^ ctr.0 as u32).to_be_bytes());
+        let salt = &*self.salt;
+        n[..8].copy_from_slice(&(salt.hi ^ (ctr.0 >> 32)).to_be_bytes());
+        n[8..].copy_from_slice(&(salt.lo ^ ctr.0 as u32).to_be_bytes());
         n
     }
 
     #[inline]
     pub(crate) fn aead(&self) -> &SframeAead {
         &self.aead
-    }
-}
-
-impl Drop for FrameKey {
-    fn drop(&mut self) {
-        self.salt_hi.zeroize();
-        self.salt_lo.zeroize();
     }
 }
 

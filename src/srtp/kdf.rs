@@ -1,11 +1,11 @@
 //! The SRTP key derivation (RFC 3711 §4.3): AES-CM as the PRF, key derivation rate 0.
 
 use crate::error::{Error, Result};
-use crate::secret::SrtpMasterKey;
+use crate::secret::{Sealed, SrtpMasterKey};
 use crate::types::SrtpSuite;
 use aes::cipher::{BlockEncrypt, KeyInit};
 use core::fmt;
-use zeroize::{Zeroize, ZeroizeOnDrop};
+use zeroize::Zeroize;
 
 /// RFC 3711 §4.3.2 labels.
 const LABEL_SRTP_ENCRYPTION: u8 = 0;
@@ -24,10 +24,13 @@ pub(crate) const AUTH_KEY_LEN: usize = 20;
 /// Normally derived with [`SessionKeys::derive`]; [`SessionKeys::from_parts`] takes them
 /// directly, as RFC 7714's examples and some test setups give them. Zeroized on drop; `Debug`
 /// shows only the suite.
-#[derive(Zeroize, ZeroizeOnDrop)]
 pub struct SessionKeys {
-    #[zeroize(skip)]
     suite: SrtpSuite,
+    b: Sealed<SessionBytes>,
+}
+
+#[derive(Zeroize)]
+struct SessionBytes {
     srtp_key: [u8; 32],
     srtp_salt: [u8; 14],
     srtp_auth: [u8; AUTH_KEY_LEN],
@@ -85,12 +88,14 @@ impl SessionKeys {
     fn zero(suite: SrtpSuite) -> Self {
         SessionKeys {
             suite,
-            srtp_key: [0; 32],
-            srtp_salt: [0; 14],
-            srtp_auth: [0; AUTH_KEY_LEN],
-            srtcp_key: [0; 32],
-            srtcp_salt: [0; 14],
-            srtcp_auth: [0; AUTH_KEY_LEN],
+            b: Sealed::new(SessionBytes {
+                srtp_key: [0; 32],
+                srtp_salt: [0; 14],
+                srtp_auth: [0; AUTH_KEY_LEN],
+                srtcp_key: [0; 32],
+                srtcp_salt: [0; 14],
+                srtcp_auth: [0; AUTH_KEY_LEN],
+            }),
         }
     }
 
@@ -100,13 +105,13 @@ impl SessionKeys {
         salt: &[u8; 14],
     ) {
         let (kl, sl) = (self.suite.key_len(), self.suite.salt_len());
-        prf(c, salt, LABEL_SRTP_ENCRYPTION, &mut self.srtp_key[..kl]);
-        prf(c, salt, LABEL_SRTP_SALT, &mut self.srtp_salt[..sl]);
-        prf(c, salt, LABEL_SRTCP_ENCRYPTION, &mut self.srtcp_key[..kl]);
-        prf(c, salt, LABEL_SRTCP_SALT, &mut self.srtcp_salt[..sl]);
+        prf(c, salt, LABEL_SRTP_ENCRYPTION, &mut self.b.srtp_key[..kl]);
+        prf(c, salt, LABEL_SRTP_SALT, &mut self.b.srtp_salt[..sl]);
+        prf(c, salt, LABEL_SRTCP_ENCRYPTION, &mut self.b.srtcp_key[..kl]);
+        prf(c, salt, LABEL_SRTCP_SALT, &mut self.b.srtcp_salt[..sl]);
         if !self.suite.is_aead() {
-            prf(c, salt, LABEL_SRTP_AUTH, &mut self.srtp_auth);
-            prf(c, salt, LABEL_SRTCP_AUTH, &mut self.srtcp_auth);
+            prf(c, salt, LABEL_SRTP_AUTH, &mut self.b.srtp_auth);
+            prf(c, salt, LABEL_SRTCP_AUTH, &mut self.b.srtcp_auth);
         }
     }
 
@@ -134,12 +139,12 @@ impl SessionKeys {
             return Err(Error::InvalidKeyLength);
         }
         let mut k = SessionKeys::zero(suite);
-        k.srtp_key[..srtp_key.len()].copy_from_slice(srtp_key);
-        k.srtp_salt[..srtp_salt.len()].copy_from_slice(srtp_salt);
-        k.srtp_auth[..auth_len].copy_from_slice(srtp_auth_key);
-        k.srtcp_key[..srtcp_key.len()].copy_from_slice(srtcp_key);
-        k.srtcp_salt[..srtcp_salt.len()].copy_from_slice(srtcp_salt);
-        k.srtcp_auth[..auth_len].copy_from_slice(srtcp_auth_key);
+        k.b.srtp_key[..srtp_key.len()].copy_from_slice(srtp_key);
+        k.b.srtp_salt[..srtp_salt.len()].copy_from_slice(srtp_salt);
+        k.b.srtp_auth[..auth_len].copy_from_slice(srtp_auth_key);
+        k.b.srtcp_key[..srtcp_key.len()].copy_from_slice(srtcp_key);
+        k.b.srtcp_salt[..srtcp_salt.len()].copy_from_slice(srtcp_salt);
+        k.b.srtcp_auth[..auth_len].copy_from_slice(srtcp_auth_key);
         Ok(k)
     }
 
@@ -158,32 +163,32 @@ impl SessionKeys {
 
     /// The SRTP cipher key (label 0). Do not log it.
     pub fn srtp_key(&self) -> &[u8] {
-        &self.srtp_key[..self.suite.key_len()]
+        &self.b.srtp_key[..self.suite.key_len()]
     }
 
     /// The SRTP session salt (label 2): 14 bytes for AES-CM, 12 for AES-GCM.
     pub fn srtp_salt(&self) -> &[u8] {
-        &self.srtp_salt[..self.suite.salt_len()]
+        &self.b.srtp_salt[..self.suite.salt_len()]
     }
 
     /// The SRTP authentication key (label 1): 20 bytes for AES-CM, empty for AES-GCM.
     pub fn srtp_auth_key(&self) -> &[u8] {
-        &self.srtp_auth[..self.auth_len()]
+        &self.b.srtp_auth[..self.auth_len()]
     }
 
     /// The SRTCP cipher key (label 3). Do not log it.
     pub fn srtcp_key(&self) -> &[u8] {
-        &self.srtcp_key[..self.suite.key_len()]
+        &self.b.srtcp_key[..self.suite.key_len()]
     }
 
     /// The SRTCP session salt (label 5).
     pub fn srtcp_salt(&self) -> &[u8] {
-        &self.srtcp_salt[..self.suite.salt_len()]
+        &self.b.srtcp_salt[..self.suite.salt_len()]
     }
 
     /// The SRTCP authentication key (label 4): 20 bytes for AES-CM, empty for AES-GCM.
     pub fn srtcp_auth_key(&self) -> &[u8] {
-        &self.srtcp_auth[..self.auth_len()]
+        &self.b.srtcp_auth[..self.auth_len()]
     }
 }
 
