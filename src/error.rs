@@ -46,6 +46,20 @@ pub enum Error {
     TooManyStreams,
     /// The feature is unavailable in this call (see [`crate::policy::Feature`]).
     FeatureUnavailable(crate::policy::Feature),
+    /// The operation would restart a nonce sequence or a replay window under a key already
+    /// used: an SSRC removed from an SRTP context while a key it used is still held, a KID
+    /// removed from an SFrame receiver, or a second SFrame sender for a KID and base key.
+    KeyReuse,
+    /// The operation needs an end-to-end encrypted call (a rekey of a standard call).
+    NotEndToEnd,
+    /// The frame is larger than the call carries (`CallConfig::max_frame`): the receiver could
+    /// never reassemble it.
+    FrameTooLarge {
+        /// The largest frame the call carries.
+        max: usize,
+    },
+    /// Two streams of a call were given the same SSRC.
+    DuplicateSsrc,
 }
 
 /// What was wrong with bytes that could not be parsed.
@@ -95,6 +109,14 @@ impl fmt::Display for Error {
                     feat.name()
                 )
             }
+            Error::KeyReuse => f.write_str(
+                "refused: this would reuse a key's nonces or replay window (a removed SSRC or KID, or a second sender for one key)",
+            ),
+            Error::NotEndToEnd => f.write_str("only an end-to-end encrypted call can do this"),
+            Error::FrameTooLarge { max } => {
+                write!(f, "frame larger than the call carries ({max} bytes at most)")
+            }
+            Error::DuplicateSsrc => f.write_str("two streams of the call have the same SSRC"),
         }
     }
 }

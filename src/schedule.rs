@@ -8,7 +8,7 @@
 
 use crate::error::Result;
 use crate::secret::{Secret, SrtpMasterKey};
-use crate::types::{Direction, Epoch, MediaKind, SframeSuite, SrtpSuite};
+use crate::types::{Direction, Epoch, MediaKind, SframeSuite, SrtpSuite, Ssrc};
 use core::fmt;
 use hkdf::Hkdf;
 use sha2::Sha256;
@@ -30,6 +30,53 @@ pub(crate) mod labels {
     pub(crate) const STREAM: &[u8] = b"callseal v1 stream";
     /// An SRTP master key and salt.
     pub(crate) const SRTP: &[u8] = b"callseal v1 srtp";
+    /// The SSRCs and first sequence numbers of a call's six streams (from TH; public values).
+    pub(crate) const RTP: &[u8] = b"callseal v1 rtp";
+}
+
+/// The SSRC and first RTP sequence number of each of a call's six streams, both directions'
+/// and every media kind's, as both ends derive them from the handshake's transcript hash.
+///
+/// `HKDF-Expand(TH, "callseal v1 rtp" ‖ n, 36)` for `n = 0, 1, …` until the six SSRCs are
+/// pairwise different (in practice `n = 0`): bytes `4i..4i+4` are the SSRC of stream `i` and
+/// bytes `24+2i..26+2i` its first sequence number, big-endian, where stream `i` is
+/// `3 * direction + kind` (caller → callee audio, video, screen, then callee → caller).
+/// TH is public, and so are SSRCs and sequence numbers; what this buys is what RFC 3550 §5.1
+/// asks of them: values no one could predict before the call, different in every call, so
+/// that two calls given the same hop-by-hop SRTP key never protect two packets under one
+/// SSRC and index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RtpParams {
+    /// SSRCs by `[direction][kind]`.
+    pub ssrcs: [[Ssrc; 3]; 2],
+    /// First sequence numbers by `[direction][kind]`.
+    pub first_seqs: [[u16; 3]; 2],
+}
+
+impl RtpParams {
+    /// Derive from the transcript hash `th` of a completed handshake.
+    pub fn derive(th: &[u8; 32]) -> RtpParams {
+        let mut n = 0u8;
+        loop {
+            let mut out = [0u8; 36];
+            expand(th, &[labels::RTP, &[n]], &mut out);
+            let mut p = RtpParams {
+                ssrcs: [[Ssrc(0); 3]; 2],
+                first_seqs: [[0; 3]; 2],
+            };
+            for i in 0..6 {
+                let b = &out[4 * i..4 * i + 4];
+                p.ssrcs[i / 3][i % 3] = Ssrc(u32::from_be_bytes([b[0], b[1], b[2], b[3]]));
+                p.first_seqs[i / 3][i % 3] = u16::from_be_bytes([out[24 + 2 * i], out[25 + 2 * i]]);
+            }
+            let all = p.ssrcs.concat();
+            let distinct = (0..6).all(|i| !all[..i].contains(&all[i]));
+            if distinct {
+                return p;
+            }
+            n = n.wrapping_add(1);
+        }
+    }
 }
 
 /// HKDF-Expand(prk, info_parts…, out.len()) with SHA-256. `prk` is at least 32 bytes.
@@ -80,21 +127,23 @@ impl CallKeys {
     }
 
     /// Move to the next epoch: `media[e+1] = HKDF-Expand(media[e], "callseal v1 epoch", 32)`.
-    /// The old secret is zeroized when `self` is dropped here.
-    pub fn next_epoch(self) -> CallKeys {
+    /// The old secret is zeroized when `self` is dropped here. Past epoch 2^32 − 1 there is
+    /// none: [`Error::LimitReached`](crate::Error::LimitReached).
+    pub fn next_epoch(self) -> Result<CallKeys> {
+        self.derive_next().ok_or(crate::Error::LimitReached)
+    }
+
+    /// The next epoch's keys, leaving these in place; `None` after the last epoch.
+    pub(crate) fn derive_next(&self) -> Option<CallKeys> {
+        let epoch = Epoch(self.epoch.0.checked_add(1)?);
         let mut next = Secret::<32>::zero();
         expand(self.media.expose(), &[labels::EPOCH], next.expose_mut());
-        CallKeys {
-            epoch: Epoch(
-                self.epoch
-                    .0
-                    .checked_add(1)
-                    .expect("epoch counter exhausted"),
-            ),
+        Some(CallKeys {
+            epoch,
             media: next,
             srtp_suite: self.srtp_suite,
             sframe_suite: self.sframe_suite,
-        }
+        })
     }
 
     /// The secret of one of the six streams of this epoch.
@@ -219,7 +268,7 @@ mod tests {
         let b = k.stream(Direction::CalleeToCaller, MediaKind::Audio);
         assert!(!a.secret().ct_eq(v.secret()));
         assert!(!a.secret().ct_eq(b.secret()));
-        let k1 = k.next_epoch();
+        let k1 = k.next_epoch().unwrap();
         assert_eq!(k1.epoch(), Epoch(1));
         let a1 = k1.stream(Direction::CallerToCallee, MediaKind::Audio);
         assert!(!a.secret().ct_eq(a1.secret()));

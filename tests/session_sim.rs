@@ -6,7 +6,7 @@ use callseal::handshake::{Callee, Caller, Established, HandshakeConfig};
 use callseal::policy::Feature;
 use callseal::session::{Call, CallConfig, Layers, PacketKeys, Packets, Rejected};
 use callseal::sframe::Grace;
-use callseal::{Direction, Epoch, Error, Intent, MediaKind, Role, SrtpMasterKey, SrtpSuite};
+use callseal::{Direction, Epoch, Error, Intent, MediaKind, Role, SrtpMasterKey, SrtpSuite, Ssrc};
 use rand_chacha::rand_core::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::collections::{BinaryHeap, HashMap, HashSet};
@@ -484,16 +484,24 @@ fn reflection_is_rejected() {
         );
         assert_eq!(a.unattributed().unknown_key, 1);
     }
-    // Even when both sides use the same SSRCs, the other direction's keys do not open it.
+    // Even relabelled with the peer's SSRC, the other direction's keys do not open it.
     let (ea, _) = handshake(4);
-    let mut cfg = CallConfig::new(Role::Caller).with_layers(Layers::Srtp);
-    cfg.remote_ssrcs = cfg.local_ssrcs;
+    let cfg = CallConfig::new(Role::Caller).with_layers(Layers::Srtp);
     let mut a = Call::new(ea, cfg, None).unwrap();
-    let p = packets_of(&mut a, MediaKind::Audio, b"echo", Duration::ZERO);
+    let mut p = packets_of(&mut a, MediaKind::Audio, b"echo", Duration::ZERO);
+    let peer_audio = a.remote_ssrcs()[MediaKind::Audio as usize];
+    p[0][8..12].copy_from_slice(&peer_audio.0.to_be_bytes());
     assert_eq!(
         deliver(&mut a, &p, Duration::ZERO).err(),
         Some(Error::Authentication)
     );
+    // And one SSRC for two streams is refused outright.
+    let (ea, _) = handshake(5);
+    let same = [Ssrc(1), Ssrc(2), Ssrc(3)];
+    let cfg = CallConfig::new(Role::Caller)
+        .with_layers(Layers::Srtp)
+        .with_ssrcs(same, same);
+    assert_eq!(Call::new(ea, cfg, None).err(), Some(Error::DuplicateSsrc));
 }
 
 #[test]
@@ -502,7 +510,7 @@ fn cross_stream_key_confusion_is_rejected() {
     for layers in [Layers::Both, Layers::Srtp, Layers::Sframe] {
         let [mut a, mut b] = calls(layers, Grace::Frames(16), 5);
         let audio = packets_of(&mut a, MediaKind::Audio, b"audio frame", Duration::ZERO);
-        let video_ssrc = CallConfig::new(Role::Caller).local_ssrcs[MediaKind::Video as usize];
+        let video_ssrc = a.local_ssrcs()[MediaKind::Video as usize];
         let mut moved = audio.clone();
         moved[0][8..12].copy_from_slice(&video_ssrc.0.to_be_bytes());
         let e = deliver(&mut b, &moved, Duration::ZERO).unwrap_err();
@@ -603,7 +611,7 @@ fn standard_call_runs_hop_by_hop_srtp() {
     for f in Feature::ALL {
         assert!(a.check_feature(f).is_ok());
     }
-    assert_eq!(a.rekey(Duration::ZERO).err(), Some(Error::InvalidConfig));
+    assert_eq!(a.rekey(Duration::ZERO).err(), Some(Error::NotEndToEnd));
     let p = packets_of(&mut a, MediaKind::Screen, &[3; 70_000], Duration::ZERO);
     assert!(p.iter().all(|p| p.len() <= 1200));
     assert_eq!(

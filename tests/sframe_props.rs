@@ -43,8 +43,8 @@ proptest! {
         let prefix = prefix_seed % (frame.len().min(20) + 1);
         let opts = FrameOptions::default().with_metadata(&metadata).with_clear_prefix(prefix);
         let config = SframeConfig::new(suite);
-        let mut a = SframeSender::new(&config, kid, &base).unwrap();
-        let mut b = SframeSender::new(&config, kid, &base).unwrap();
+        let mut a = SframeSender::dangerous_new_unguarded(&config, kid, &base).unwrap();
+        let mut b = SframeSender::dangerous_new_unguarded(&config, kid, &base).unwrap();
         a.skip_to(start).unwrap();
         b.skip_to(start).unwrap();
         let mut rx = SframeReceiver::new(config).unwrap();
@@ -85,7 +85,7 @@ proptest! {
         let prefix = prefix_seed % (len.min(12) + 1);
         let opts = FrameOptions::default().with_metadata(&metadata).with_clear_prefix(prefix);
         let config = SframeConfig::new(suite);
-        let mut tx = SframeSender::new(&config, KeyId(kid), &base).unwrap();
+        let mut tx = SframeSender::dangerous_new_unguarded(&config, KeyId(kid), &base).unwrap();
         let mut rx = SframeReceiver::new(config).unwrap();
         // Neighbouring KIDs are installed too, so a flipped KID bit often names a real key.
         for k in [kid, kid ^ 1, kid ^ 2, kid ^ 16, kid ^ 32] {
@@ -135,7 +135,7 @@ proptest! {
         let suite = SframeSuite::AesCtr128HmacSha256_32;
         let base = [9u8; 16];
         let config = SframeConfig::new(suite).with_replay_window(window);
-        let mut tx = SframeSender::new(&config, KeyId(300), &base).unwrap();
+        let mut tx = SframeSender::dangerous_new_unguarded(&config, KeyId(300), &base).unwrap();
         let mut rx = SframeReceiver::new(config).unwrap();
         rx.install_key(KeyId(300), Epoch(0), &base).unwrap();
         let frames: Vec<Vec<u8>> = (0..n).map(|i| seal(&mut tx, &i.to_be_bytes(), FrameOptions::NONE)).collect();
@@ -195,7 +195,7 @@ proptest! {
             for kind in MediaKind::ALL {
                 let kid = CallKid::new(Epoch(e), dir, kind).kid();
                 rx.install_key(kid, Epoch(e), &base(e, kind)).unwrap();
-                row.push(SframeSender::new(&config, kid, &base(e, kind)).unwrap());
+                row.push(SframeSender::dangerous_new_unguarded(&config, kid, &base(e, kind)).unwrap());
             }
             senders.push(row);
         }

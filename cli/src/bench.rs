@@ -209,7 +209,8 @@ fn runner(subject: Subject, op: Op, size: usize) -> anyhow::Result<Runner> {
         }
         (Subject::Sframe(suite), Op::Protect) => {
             let config = SframeConfig::new(suite);
-            let mut tx = SframeSender::new(&config, KeyId(3), &[0x42; 32])?;
+            // A fixed key for every run; the sealed frames never leave the bench.
+            let mut tx = SframeSender::dangerous_new_unguarded(&config, KeyId(3), &[0x42; 32])?;
             let frame = vec![0x5au8; size];
             let mut out = vec![0u8; size + suite.max_overhead()];
             Box::new(move |n| {
@@ -225,7 +226,8 @@ fn runner(subject: Subject, op: Op, size: usize) -> anyhow::Result<Runner> {
         }
         (Subject::Sframe(suite), Op::Unprotect) => {
             let config = SframeConfig::new(suite);
-            let mut tx = SframeSender::new(&config, KeyId(3), &[0x42; 32])?;
+            // A fixed key for every run; the sealed frames never leave the bench.
+            let mut tx = SframeSender::dangerous_new_unguarded(&config, KeyId(3), &[0x42; 32])?;
             let frame = vec![0x5au8; size];
             let sealed: Vec<Vec<u8>> = (0..BATCH)
                 .map(|_| {

@@ -424,6 +424,12 @@ fn run_endpoint(setup: EndpointSetup, mut signal: TcpStream) -> anyhow::Result<E
             Err(e) => return Err(e.into()),
         };
         sh.received[me].fetch_add(1, SeqCst);
+        // The stream a packet is on, by its SSRC (for the cost of packets that complete no
+        // frame).
+        let ssrc = buf
+            .get(8..12)
+            .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]));
+        let stream = call.remote_ssrcs().iter().position(|s| Some(s.0) == ssrc);
         let t0 = Instant::now();
         let result = call.receive_packet(&mut buf[..n], now);
         let dt = t0.elapsed();
@@ -447,10 +453,8 @@ fn run_endpoint(setup: EndpointSetup, mut signal: TcpStream) -> anyhow::Result<E
                 }
             }
             Ok(None) => {
-                // A fragment: attribute its cost to the stream by SSRC order (kind byte of the
-                // SSRC the session chose: the low bits).
-                let k = (buf[11] & 3) as usize;
-                if k < 3 {
+                // A packet that completes no frame: its cost goes to its stream.
+                if let Some(k) = stream {
                     report.samples_rx[k].unprotect.push(dt.as_nanos() as u64);
                     report.samples_rx[k].unprotect_total += dt;
                 }

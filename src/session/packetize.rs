@@ -1,10 +1,11 @@
-//! Splitting frames into RTP packets and putting them back together.
+//! The fragment header that cuts a frame into RTP packets.
 //!
 //! The payload of every packet starts with a 6-byte fragment header:
 //! `u16be index ‖ u16be count ‖ u16be chunk`, where every fragment but the last carries exactly
-//! `chunk` bytes, so fragment `index` belongs at byte `index * chunk` of the frame. The RTP marker
-//! bit is set on the last fragment. Fragments of one frame share the RTP timestamp. Reassembly
-//! tolerates loss, reordering and duplicates; buffers are kept and reused.
+//! `chunk` bytes. Fragments of one frame share the RTP timestamp and have consecutive sequence
+//! numbers; the RTP marker bit is set on the last. The receiver puts frames back together by
+//! sequence number ([`super::depacketize`]): the header only marks where a frame starts and
+//! ends, and is checked against the packets that arrived. Nothing in it sizes a buffer.
 
 use crate::error::{Error, Malformed, Result};
 
@@ -68,230 +69,36 @@ impl Fragment {
     }
 }
 
-/// One frame being put back together.
-#[derive(Debug, Default)]
-struct Slot {
-    in_use: bool,
-    timestamp: u32,
-    count: u16,
-    chunk: u16,
-    received: u16,
-    total: Option<usize>,
-    seen: Vec<u64>,
-    data: Vec<u8>,
-    age: u64,
-}
-
-impl Slot {
-    fn start(&mut self, timestamp: u32, f: Fragment, age: u64) {
-        self.in_use = true;
-        self.timestamp = timestamp;
-        self.count = f.count;
-        self.chunk = f.chunk;
-        self.received = 0;
-        self.total = None;
-        self.age = age;
-        let words = (f.count as usize).div_ceil(64);
-        self.seen.clear();
-        self.seen.resize(words, 0);
-        self.data.clear();
-        self.data.resize(f.count as usize * f.chunk as usize, 0);
-    }
-}
-
-/// What a fragment did to reassembly.
-#[derive(Debug, PartialEq, Eq)]
-pub(crate) enum Reassembled {
-    /// More fragments are needed.
-    Pending,
-    /// A duplicate of a fragment already held.
-    Duplicate,
-    /// The frame is complete: it is in the slot with this number until the next call.
-    Complete(usize),
-}
-
-/// Reassembly of one receive stream: a few frames in flight at once, buffers reused.
-#[derive(Debug)]
-pub(crate) struct Reassembler {
-    slots: Vec<Slot>,
-    max_frame: usize,
-    clock: u64,
-    evicted: u64,
-    last_taken: usize,
-}
-
-impl Reassembler {
-    /// `in_flight` frames at once, none larger than `max_frame` bytes (a bound on what a
-    /// hostile sender can make the receiver reserve).
-    pub(crate) fn new(in_flight: usize, max_frame: usize) -> Self {
-        Reassembler {
-            slots: (0..in_flight.max(1)).map(|_| Slot::default()).collect(),
-            max_frame,
-            clock: 0,
-            evicted: 0,
-            last_taken: 0,
-        }
-    }
-
-    /// Frames dropped incomplete because newer frames needed their slot.
-    pub(crate) fn evicted(&self) -> u64 {
-        self.evicted
-    }
-
-    /// Add one fragment of the frame with RTP `timestamp`.
-    pub(crate) fn push(&mut self, timestamp: u32, payload: &[u8]) -> Result<Reassembled> {
-        let (f, body) = Fragment::read(payload)?;
-        if f.count as usize * f.chunk as usize > self.max_frame + f.chunk as usize {
-            return Err(Malformed::Oversized.into());
-        }
-        self.clock += 1;
-        let slot = match self
-            .slots
-            .iter()
-            .position(|s| s.in_use && s.timestamp == timestamp)
-        {
-            Some(i) => {
-                let s = &self.slots[i];
-                if s.count != f.count || s.chunk != f.chunk {
-                    return Err(Malformed::Field.into());
-                }
-                i
-            }
-            None => {
-                let i = match self.slots.iter().position(|s| !s.in_use) {
-                    Some(i) => i,
-                    None => {
-                        self.evicted += 1;
-                        self.slots
-                            .iter()
-                            .enumerate()
-                            .min_by_key(|(_, s)| s.age)
-                            .map(|(i, _)| i)
-                            .expect("at least one slot")
-                    }
-                };
-                self.slots[i].start(timestamp, f, self.clock);
-                i
-            }
-        };
-        let s = &mut self.slots[slot];
-        let (w, bit) = (f.index as usize / 64, 1u64 << (f.index % 64));
-        if s.seen[w] & bit != 0 {
-            return Ok(Reassembled::Duplicate);
-        }
-        s.seen[w] |= bit;
-        s.received += 1;
-        let at = f.index as usize * f.chunk as usize;
-        s.data[at..at + body.len()].copy_from_slice(body);
-        if u32::from(f.index) + 1 == u32::from(f.count) {
-            s.total = Some(at + body.len());
-        }
-        if s.received == s.count {
-            Ok(Reassembled::Complete(slot))
-        } else {
-            Ok(Reassembled::Pending)
-        }
-    }
-
-    /// The completed frame in `slot`, mutable for in-place decryption; the slot is free again
-    /// after this call, and its bytes stay readable through [`Reassembler::completed`] until
-    /// the next fragment arrives.
-    pub(crate) fn take(&mut self, slot: usize) -> &mut [u8] {
-        self.last_taken = slot;
-        let s = &mut self.slots[slot];
-        s.in_use = false;
-        let total = s.total.unwrap_or(0);
-        &mut s.data[..total]
-    }
-}
-
-impl Reassembler {
-    /// Bytes `start..end` of the frame last returned by [`Reassembler::take`].
-    pub(crate) fn completed(&self, start: usize, end: usize) -> &[u8] {
-        &self.slots[self.last_taken].data[start..end]
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn cut(frame: &[u8], max_payload: usize) -> Vec<Vec<u8>> {
-        let (count, chunk) = Fragment::plan(frame.len(), max_payload).unwrap();
-        (0..count)
-            .map(|i| {
-                let start = i as usize * chunk as usize;
-                let end = (start + chunk as usize).min(frame.len());
-                let mut p = vec![0u8; FRAGMENT_HEADER_LEN];
-                Fragment {
-                    index: i,
-                    count,
-                    chunk,
-                }
-                .write(&mut p);
-                p.extend_from_slice(&frame[start..end]);
-                p
-            })
-            .collect()
-    }
-
     #[test]
-    fn reorder_duplicates_and_empty_frames() {
-        let frame: Vec<u8> = (0..5000u32).map(|i| i as u8).collect();
-        let mut parts = cut(&frame, 1200);
-        parts.reverse();
-        let mut r = Reassembler::new(4, 1 << 20);
-        let mut done = None;
-        for (n, p) in parts.iter().enumerate() {
-            match r.push(9, p).unwrap() {
-                Reassembled::Complete(s) => done = Some(s),
-                Reassembled::Pending => assert!(n + 1 < parts.len()),
-                Reassembled::Duplicate => panic!(),
-            }
-            if n == 1 {
-                assert_eq!(r.push(9, p).unwrap(), Reassembled::Duplicate);
-            }
-        }
-        assert_eq!(r.take(done.unwrap()), &frame[..]);
-        let empty = cut(&[], 1200);
-        assert_eq!(empty.len(), 1);
-        let Reassembled::Complete(s) = r.push(10, &empty[0]).unwrap() else {
-            panic!()
+    fn plan_and_header_round_trip() {
+        assert_eq!(Fragment::plan(5000, 1206).unwrap(), (5, 1200));
+        assert_eq!(Fragment::plan(0, 1206).unwrap(), (1, 1200));
+        assert!(Fragment::plan(10, 6).is_err());
+        let f = Fragment {
+            index: 2,
+            count: 5,
+            chunk: 1200,
         };
-        assert!(r.take(s).is_empty());
+        let mut p = vec![0u8; FRAGMENT_HEADER_LEN];
+        f.write(&mut p);
+        p.extend_from_slice(&[9; 1200]);
+        assert_eq!(Fragment::read(&p).unwrap().0, f);
     }
 
     #[test]
     fn bad_headers_rejected() {
-        let mut r = Reassembler::new(2, 1 << 20);
-        assert!(r.push(1, &[0, 0, 0]).is_err());
-        assert!(r.push(1, &[0, 1, 0, 1, 0, 0]).is_err()); // chunk 0
-        assert!(r.push(1, &[0, 2, 0, 2, 0, 4, 1, 2, 3, 4]).is_err()); // index >= count
-        assert!(r.push(1, &[0, 0, 0, 2, 0, 4, 1, 2, 3]).is_err()); // short middle fragment
-        assert!(r.push(1, &[0, 1, 0, 2, 0, 4, 1, 2, 3, 4, 5]).is_err()); // long last fragment
-                                                                         // Index and count at their maximum (found by fuzzing: an overflow in the last-fragment
-                                                                         // test).
-        assert!(r.push(1, &[0xff, 0xff, 0xff, 0xff, 0, 1, 7]).is_err());
-        assert_eq!(
-            r.push(1, &[0xff, 0xfe, 0xff, 0xff, 0, 1, 7]),
-            Ok(Reassembled::Pending)
-        );
-        let mut huge = vec![0, 0, 0xff, 0xff, 0xff, 0xff];
-        huge.extend(std::iter::repeat_n(0u8, 0xffff));
-        assert_eq!(
-            r.push(1, &huge),
-            Err(Error::Malformed(Malformed::Oversized))
-        );
-    }
-
-    #[test]
-    fn eviction_counts_lost_frames() {
-        let frame = vec![7u8; 3000];
-        let mut r = Reassembler::new(2, 1 << 20);
-        for ts in 0..3u32 {
-            let parts = cut(&frame, 1200);
-            assert_eq!(r.push(ts, &parts[0]).unwrap(), Reassembled::Pending);
-        }
-        assert_eq!(r.evicted(), 1);
+        assert!(Fragment::read(&[0, 0, 0]).is_err());
+        assert!(Fragment::read(&[0, 1, 0, 1, 0, 0]).is_err()); // chunk 0
+        assert!(Fragment::read(&[0, 2, 0, 2, 0, 4, 1, 2, 3, 4]).is_err()); // index >= count
+        assert!(Fragment::read(&[0, 0, 0, 2, 0, 4, 1, 2, 3]).is_err()); // short middle fragment
+        assert!(Fragment::read(&[0, 1, 0, 2, 0, 4, 1, 2, 3, 4, 5]).is_err()); // long last fragment
+                                                                              // Index and count at their maximum (found by fuzzing: an overflow in the last-fragment
+                                                                              // test).
+        assert!(Fragment::read(&[0xff, 0xff, 0xff, 0xff, 0, 1, 7]).is_err());
+        assert!(Fragment::read(&[0xff, 0xfe, 0xff, 0xff, 0, 1, 7]).is_ok());
     }
 }

@@ -75,6 +75,7 @@ mod sender;
 pub use header::Header;
 pub use key::{DerivedKey, SframeAead, MAX_CLEAR_BYTES, MIN_BASE_KEY_LEN, NONCE_LEN};
 pub use kid::CallKid;
+pub(crate) use receiver::PreparedKey;
 pub use receiver::SframeReceiver;
 pub use sender::{SframeSender, SEAL_HEADROOM};
 
@@ -96,6 +97,9 @@ pub const DEFAULT_GRACE: Grace = Grace::Frames(512);
 /// The default size of the key store: enough for three media kinds in three epochs with
 /// room to spare.
 pub const DEFAULT_MAX_KEYS: usize = 16;
+
+/// The most bytes sealing adds to a frame under any suite: the longest header and tag.
+pub const MAX_OVERHEAD: usize = Header::MAX_LEN + 16;
 
 /// The largest key store that can be configured.
 pub const MAX_KEYS: usize = 1024;

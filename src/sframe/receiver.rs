@@ -52,7 +52,14 @@ pub struct SframeReceiver {
     current: Option<Epoch>,
     grace: Option<GraceState>,
     now: Duration,
+    /// KIDs taken out with [`SframeReceiver::remove_key`]: never installed again.
+    removed: Vec<KeyId>,
+    /// The owner (a call) retires epochs itself: no switch or grace here.
+    managed: bool,
 }
+
+/// A key derived and checked, ready to go into the store without failing.
+pub(crate) struct PreparedKey(Slot);
 
 impl SframeReceiver {
     /// An empty receiver.
@@ -64,7 +71,18 @@ impl SframeReceiver {
             current: None,
             grace: None,
             now: Duration::ZERO,
+            removed: Vec::new(),
+            managed: false,
         })
+    }
+
+    /// A receiver whose epochs are retired by its owner ([`SframeReceiver::retire_below`]),
+    /// not by its own grace: the call session counts the grace across all its streams, so that
+    /// a stream without traffic retires its keys as the others do.
+    pub(crate) fn managed(config: SframeConfig) -> Result<Self> {
+        let mut r = Self::new(config)?;
+        r.managed = true;
+        Ok(r)
     }
 
     /// The configuration.
@@ -88,6 +106,9 @@ impl SframeReceiver {
     }
 
     fn check_install(&self, kid: KeyId, epoch: Epoch, extra: usize) -> Result<()> {
+        if self.removed.contains(&kid) {
+            return Err(Error::KeyReuse);
+        }
         if self.current.is_some_and(|c| epoch < c)
             || self.has_key(kid)
             || self.slots.len() + extra > self.config.max_keys
@@ -110,12 +131,34 @@ impl SframeReceiver {
     ///
     /// Fails with [`Error::InvalidConfig`] when `kid` is already installed (re-keying a KID
     /// would reset its replay window), when `epoch` is older than the current epoch, or when
-    /// the store is full; with [`Error::InvalidKeyLength`] for a base key under 16 bytes.
+    /// the store is full; with [`Error::KeyReuse`] when `kid` was taken out with
+    /// [`SframeReceiver::remove_key`] (installing it again would start a fresh replay window,
+    /// and every frame received under it before would open again); with
+    /// [`Error::InvalidKeyLength`] for a base key under 16 bytes.
     pub fn install_key(&mut self, kid: KeyId, epoch: Epoch, base_key: &[u8]) -> Result<()> {
         self.check_install(kid, epoch, 1)?;
         let slot = self.slot(kid, epoch, base_key)?;
         self.slots.push(slot);
         Ok(())
+    }
+
+    /// Derive and check the key of one call stream without installing it (the call installs
+    /// the keys of its three streams all together or not at all).
+    pub(crate) fn prepare_stream(&self, stream: &StreamSecret) -> Result<PreparedKey> {
+        let kid = CallKid::new(stream.epoch(), stream.direction(), stream.kind()).kid();
+        self.check_install(kid, stream.epoch(), 1)?;
+        Ok(PreparedKey(self.slot(
+            kid,
+            stream.epoch(),
+            stream.secret().expose(),
+        )?))
+    }
+
+    /// Install a key from [`SframeReceiver::prepare_stream`]. Nothing else may have been
+    /// installed in between: the store's room was checked then, so this cannot fail.
+    pub(crate) fn commit(&mut self, key: PreparedKey) {
+        debug_assert!(self.slots.len() < self.config.max_keys);
+        self.slots.push(key.0);
     }
 
     /// Install one call stream under its [`CallKid`]; returns the KID.
@@ -148,12 +191,19 @@ impl SframeReceiver {
         Ok(())
     }
 
-    /// Remove and zeroize the key of `kid`; returns whether there was one.
+    /// Remove and zeroize the key of `kid`; returns whether there was one. The KID can never be
+    /// installed in this receiver again ([`Error::KeyReuse`]); the receiver remembers it in 8
+    /// bytes. To replace keys over a long session, install them under a new epoch: keys retired
+    /// by epoch leave nothing behind.
     pub fn remove_key(&mut self, kid: KeyId) -> bool {
         let before = self.slots.len();
         self.slots.retain(|s| s.kid != kid);
         wipe_spare(&mut self.slots);
-        self.slots.len() != before
+        let removed = self.slots.len() != before;
+        if removed && !self.removed.contains(&kid) {
+            self.removed.push(kid);
+        }
+        removed
     }
 
     /// Tell the receiver the time (a [`Duration`] since the caller's monotonic origin; a time
@@ -169,15 +219,24 @@ impl SframeReceiver {
         }
     }
 
-    fn retire_below(&mut self, epoch: Epoch) {
-        self.slots.retain(|s| s.epoch >= epoch);
-        wipe_spare(&mut self.slots);
+    /// Drop and zeroize the keys of every epoch below `epoch`.
+    pub(crate) fn retire_below(&mut self, epoch: Epoch) {
+        if self.slots.iter().any(|s| s.epoch < epoch) {
+            self.slots.retain(|s| s.epoch >= epoch);
+            wipe_spare(&mut self.slots);
+        }
     }
 
     /// Record an authenticated frame of `epoch`: switch epochs, count down the grace.
     #[inline]
     fn authenticated(&mut self, epoch: Epoch) {
         if self.grace.is_none() && self.current == Some(epoch) {
+            return;
+        }
+        if self.managed {
+            if !matches!(self.current, Some(c) if c >= epoch) {
+                self.current = Some(epoch);
+            }
             return;
         }
         self.epoch_change(epoch);
@@ -241,6 +300,16 @@ impl SframeReceiver {
         frame: &'a mut [u8],
         opts: FrameOptions<'_>,
     ) -> Result<&'a mut [u8]> {
+        self.open_epoch(frame, opts).map(|(plain, _)| plain)
+    }
+
+    /// [`SframeReceiver::open`], also returning the epoch of the key that opened the frame.
+    #[inline]
+    pub(crate) fn open_epoch<'a>(
+        &mut self,
+        frame: &'a mut [u8],
+        opts: FrameOptions<'_>,
+    ) -> Result<(&'a mut [u8], Epoch)> {
         let n = opts.clear_prefix;
         if opts.metadata.len().saturating_add(n) > MAX_CLEAR_BYTES {
             return Err(Error::Malformed(Malformed::Oversized));
@@ -277,7 +346,7 @@ impl SframeReceiver {
         if n > 0 {
             frame.copy_within(..n, hlen);
         }
-        Ok(&mut frame[hlen..hlen + n + body_len])
+        Ok((&mut frame[hlen..hlen + n + body_len], epoch))
     }
 
     /// [`SframeReceiver::advance_time`] to `now`, then [`SframeReceiver::open`]. Use this

@@ -8,6 +8,9 @@ use crate::sframe::kid::CallKid;
 use crate::sframe::{FrameOptions, SframeConfig};
 use crate::types::{FrameCounter, KeyId, SframeSuite};
 use core::fmt;
+use sha2::{Digest, Sha256};
+use std::collections::HashSet;
+use std::sync::Mutex;
 
 /// Headroom [`SframeSender::seal_in_place`] needs in front of the frame: the longest header.
 pub const SEAL_HEADROOM: usize = Header::MAX_LEN;
@@ -17,7 +20,12 @@ pub const SEAL_HEADROOM: usize = Header::MAX_LEN;
 /// with [`Error::LimitReached`], and [`SframeSender::rekey_soon`] turns true at three quarters
 /// of it.
 ///
-/// Not `Clone`: two senders with one key would reuse nonces.
+/// Not `Clone`: two senders with one key would reuse nonces. For the same reason a process
+/// builds at most one sender for a given suite, KID and base key: [`SframeSender::new`] keeps a
+/// fingerprint (16 bytes of SHA-256 over them, under a label of its own) of every sender it
+/// built and refuses another one with [`Error::KeyReuse`], even after the first was dropped.
+/// Across processes that guard cannot reach: derive a fresh base key for every session (as
+/// the call session does from its handshake), never store one and use it again.
 pub struct SframeSender {
     suite: SframeSuite,
     kid: KeyId,
@@ -27,9 +35,55 @@ pub struct SframeSender {
     limit: u64,
 }
 
+/// Fingerprints of every suite, KID and base key a sender was built for in this process.
+static BUILT: Mutex<Option<HashSet<[u8; 16]>>> = Mutex::new(None);
+
+/// Record that a sender for `suite`, `kid` and `base_key` exists; [`Error::KeyReuse`] if one
+/// was built before.
+fn claim(suite: SframeSuite, kid: KeyId, base_key: &[u8]) -> Result<()> {
+    let mut h = Sha256::new();
+    h.update(b"callseal sframe sender");
+    h.update(suite.id().to_be_bytes());
+    h.update(kid.0.to_be_bytes());
+    h.update(base_key);
+    let digest = h.finalize();
+    let mut fp = [0u8; 16];
+    fp.copy_from_slice(&digest[..16]);
+    // A panic elsewhere while the lock was held leaves the set itself intact.
+    let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
+    if built.get_or_insert_with(HashSet::new).insert(fp) {
+        Ok(())
+    } else {
+        Err(Error::KeyReuse)
+    }
+}
+
 impl SframeSender {
     /// A sender for `kid` whose base key is `base_key` (at least 16 bytes).
+    ///
+    /// Errors: [`Error::InvalidConfig`], [`Error::InvalidKeyLength`], and [`Error::KeyReuse`]
+    /// when this process already built a sender for the same suite, KID and base key (its
+    /// counter would start again at 0 and repeat every nonce).
     pub fn new(config: &SframeConfig, kid: KeyId, base_key: &[u8]) -> Result<Self> {
+        let sender = Self::unchecked(config, kid, base_key)?;
+        claim(config.suite, kid, base_key)?;
+        Ok(sender)
+    }
+
+    /// [`SframeSender::new`] without the process-wide guard against a second sender for one
+    /// suite, KID and base key. For test vectors and benchmarks that seal with fixed keys, and
+    /// for an application that keeps each key's counter itself and resumes it with
+    /// [`SframeSender::skip_to`]. Two senders for one key and KID repeat nonces: with this
+    /// constructor, preventing that is the caller's job.
+    pub fn dangerous_new_unguarded(
+        config: &SframeConfig,
+        kid: KeyId,
+        base_key: &[u8],
+    ) -> Result<Self> {
+        Self::unchecked(config, kid, base_key)
+    }
+
+    pub(crate) fn unchecked(config: &SframeConfig, kid: KeyId, base_key: &[u8]) -> Result<Self> {
         config.validate()?;
         Ok(SframeSender {
             suite: config.suite,
@@ -42,10 +96,12 @@ impl SframeSender {
     }
 
     /// The sender of one call stream: the KID is [`CallKid`] of the stream's epoch, direction
-    /// and kind, the base key is the stream secret.
-    pub fn for_stream(config: &SframeConfig, stream: &StreamSecret) -> Result<Self> {
+    /// and kind, the base key is the stream secret. The call session builds exactly one sender
+    /// per stream secret, and stream secrets are fresh for every handshake, so this path keeps
+    /// no fingerprint.
+    pub(crate) fn for_stream(config: &SframeConfig, stream: &StreamSecret) -> Result<Self> {
         let kid = CallKid::new(stream.epoch(), stream.direction(), stream.kind()).kid();
-        Self::new(config, kid, stream.secret().expose())
+        Self::unchecked(config, kid, stream.secret().expose())
     }
 
     /// The KID every frame carries.

@@ -6,11 +6,20 @@ use crate::types::{Direction, Epoch, FrameCounter, KeyId, MediaKind, SrtpSuite};
 
 const BASE: [u8; 32] = [0x42; 32];
 
-fn pair(suite: SframeSuite, kid: u64) -> (SframeSender, SframeReceiver) {
+/// The base key of test `tag`: a process builds one sender per suite, KID and base key, so
+/// every test that builds senders has a key of its own.
+fn base(tag: u8) -> [u8; 32] {
+    let mut k = BASE;
+    k[0] = tag;
+    k
+}
+
+fn pair(suite: SframeSuite, kid: u64, tag: u8) -> (SframeSender, SframeReceiver) {
     let c = SframeConfig::new(suite);
-    let tx = SframeSender::new(&c, KeyId(kid), &BASE).unwrap();
+    let base = base(tag);
+    let tx = SframeSender::new(&c, KeyId(kid), &base).unwrap();
     let mut rx = SframeReceiver::new(c).unwrap();
-    rx.install_key(KeyId(kid), Epoch(0), &BASE).unwrap();
+    rx.install_key(KeyId(kid), Epoch(0), &base).unwrap();
     (tx, rx)
 }
 
@@ -24,7 +33,7 @@ fn seal(tx: &mut SframeSender, frame: &[u8], opts: FrameOptions<'_>) -> Vec<u8> 
 #[test]
 fn round_trip_every_suite_both_forms() {
     for suite in SframeSuite::ALL {
-        let (mut tx, mut rx) = pair(suite, 0x1234);
+        let (mut tx, mut rx) = pair(suite, 0x1234, 1);
         let meta = b"rtp header extension";
         for (len, prefix) in [(0, 0), (1, 0), (1, 1), (100, 10), (5000, 0), (70_000, 3)] {
             let frame: Vec<u8> = (0..len).map(|i| (i * 7) as u8).collect();
@@ -56,8 +65,10 @@ fn round_trip_every_suite_both_forms() {
 #[test]
 fn in_place_and_into_agree() {
     for suite in SframeSuite::ALL {
-        let (mut a, _) = pair(suite, 9);
-        let (mut b, _) = pair(suite, 9);
+        let (mut a, _) = pair(suite, 9, 2);
+        // Two senders with one key, to compare their output: only the crate can build that.
+        let c = SframeConfig::new(suite);
+        let mut b = SframeSender::unchecked(&c, KeyId(9), &base(2)).unwrap();
         for len in [0usize, 3, 40] {
             let frame = vec![0xa5u8; len];
             let opts = FrameOptions::default()
@@ -75,7 +86,7 @@ fn in_place_and_into_agree() {
 #[test]
 fn sealing_errors_leave_sender_unchanged() {
     let suite = SframeSuite::Aes128GcmSha256_128;
-    let (mut tx, _) = pair(suite, 1);
+    let (mut tx, _) = pair(suite, 1, 3);
     let frame = [1u8; 10];
     let mut small = [0u8; 10 + 1 + 15];
     assert_eq!(
@@ -122,7 +133,7 @@ fn sealing_errors_leave_sender_unchanged() {
 #[test]
 fn counter_never_wraps() {
     let c = SframeConfig::new(SframeSuite::AesCtr128HmacSha256_32).with_frame_limit(8);
-    let mut tx = SframeSender::new(&c, KeyId(1), &BASE).unwrap();
+    let mut tx = SframeSender::new(&c, KeyId(1), &base(4)).unwrap();
     let mut out = [0u8; 64];
     for i in 0..8u64 {
         assert_eq!(tx.rekey_soon(), i >= 6, "{i}");
@@ -143,7 +154,7 @@ fn counter_never_wraps() {
 
     // The full 64-bit space: the last counter is u64::MAX - 1.
     let c = SframeConfig::new(SframeSuite::Aes128GcmSha256_128);
-    let mut tx = SframeSender::new(&c, KeyId(1), &BASE).unwrap();
+    let mut tx = SframeSender::new(&c, KeyId(1), &base(5)).unwrap();
     assert_eq!(tx.skip_to(FrameCounter(u64::MAX - 1)), Ok(()));
     assert_eq!(tx.skip_to(FrameCounter(5)), Err(Error::InvalidConfig));
     let n = tx.seal_into(b"last", &mut out, FrameOptions::NONE).unwrap();
@@ -152,13 +163,13 @@ fn counter_never_wraps() {
         tx.seal_into(b"x", &mut out, FrameOptions::NONE),
         Err(Error::LimitReached)
     );
-    assert!(SframeSender::new(&c.with_frame_limit(0), KeyId(1), &BASE).is_err());
+    assert!(SframeSender::new(&c.with_frame_limit(0), KeyId(1), &base(6)).is_err());
 }
 
 #[test]
 fn receiver_screens_before_and_records_after() {
     for suite in SframeSuite::ALL {
-        let (mut tx, mut rx) = pair(suite, 77);
+        let (mut tx, mut rx) = pair(suite, 77, 7);
         let frames: Vec<Vec<u8>> = (0..300)
             .map(|i| seal(&mut tx, &[i as u8; 33], FrameOptions::NONE))
             .collect();
@@ -228,9 +239,10 @@ fn receiver_screens_before_and_records_after() {
 #[test]
 fn replay_window_is_configurable() {
     let c = SframeConfig::new(SframeSuite::Aes128GcmSha256_128).with_replay_window(1000);
-    let mut tx = SframeSender::new(&c, KeyId(1), &BASE).unwrap();
+    let base = base(8);
+    let mut tx = SframeSender::new(&c, KeyId(1), &base).unwrap();
     let mut rx = SframeReceiver::new(c).unwrap();
-    rx.install_key(KeyId(1), Epoch(0), &BASE).unwrap();
+    rx.install_key(KeyId(1), Epoch(0), &base).unwrap();
     let mut first = seal(&mut tx, b"a", FrameOptions::NONE);
     tx.skip_to(FrameCounter(999)).unwrap();
     let mut last = seal(&mut tx, b"b", FrameOptions::NONE);
@@ -260,6 +272,11 @@ fn key_store_is_bounded_and_strict() {
     );
     assert!(rx.remove_key(KeyId(1)));
     assert!(!rx.remove_key(KeyId(1)));
+    // A removed KID never comes back: its replay window would start over.
+    assert_eq!(
+        rx.install_key(KeyId(1), Epoch(0), &BASE),
+        Err(Error::KeyReuse)
+    );
     rx.install_key(KeyId(3), Epoch(0), &BASE).unwrap();
     assert_eq!(rx.key_count(), 2);
     assert!(rx.remove_key(KeyId(3)));
@@ -359,7 +376,7 @@ impl Call {
         let k0 = call_keys(c.suite);
         rx.install_call_keys(&k0, Direction::CalleeToCaller)
             .unwrap();
-        let k1 = call_keys(c.suite).next_epoch();
+        let k1 = call_keys(c.suite).next_epoch().unwrap();
         rx.install_call_keys(&k1, Direction::CalleeToCaller)
             .unwrap();
         Call {
@@ -472,7 +489,11 @@ fn epoch_switch_with_time_grace() {
 #[test]
 fn two_epochs_old_is_dropped_at_switch() {
     let mut call = Call::new(Grace::Frames(1000));
-    let k2 = call_keys(call.c.suite).next_epoch().next_epoch();
+    let k2 = call_keys(call.c.suite)
+        .next_epoch()
+        .unwrap()
+        .next_epoch()
+        .unwrap();
     call.rx
         .install_call_keys(&k2, Direction::CalleeToCaller)
         .unwrap();
@@ -525,7 +546,7 @@ fn zero_grace_retires_at_switch() {
 
 #[test]
 fn debug_shows_no_key_material() {
-    let (tx, rx) = pair(SframeSuite::AesCtr128HmacSha256_80, 3);
+    let (tx, rx) = pair(SframeSuite::AesCtr128HmacSha256_80, 3, 9);
     let d = DerivedKey::derive(SframeSuite::AesCtr128HmacSha256_80, KeyId(3), &BASE).unwrap();
     let text = format!("{tx:?} {rx:?} {d:?}");
     for secret in [&BASE[..], d.key(), &d.salt()[..]] {

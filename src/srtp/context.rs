@@ -118,6 +118,47 @@ struct KeySlot {
     cipher: KeyCipher,
     srtp_used: u64,
     srtcp_used: u64,
+    /// Order of arrival in this context, from 1: an SSRC removed while this key was held may
+    /// not start over until the key is gone.
+    serial: u64,
+}
+
+/// A key derived and checked, ready to join a key ring without failing.
+pub(crate) struct PreparedKey(KeySlot);
+
+/// SSRCs removed from a context while keys were held, with the newest key serial at the time:
+/// such an SSRC may not start over (index, ROC and replay window from scratch) while any of
+/// those keys is still held, or it would repeat nonces (sender) or accept old packets again
+/// (receiver).
+#[derive(Default)]
+struct Retired(Vec<(u32, u64)>);
+
+impl Retired {
+    /// Whether `ssrc` may not start a new stream with the keys now held.
+    #[inline]
+    fn blocks(&self, ssrc: u32, keys: &KeyRing) -> bool {
+        !self.0.is_empty()
+            && self
+                .0
+                .iter()
+                .any(|&(s, bound)| s == ssrc && keys.holds_serial_up_to(bound))
+    }
+
+    /// Forget the SSRCs whose keys are all gone.
+    fn purge(&mut self, keys: &KeyRing) {
+        self.0.retain(|&(_, bound)| keys.holds_serial_up_to(bound));
+    }
+
+    /// Remember `ssrc`, at most `max` of them ([`Error::TooManyStreams`] beyond).
+    fn record(&mut self, ssrc: u32, keys: &KeyRing, max: usize) -> Result<()> {
+        self.purge(keys);
+        self.0.retain(|&(s, _)| s != ssrc);
+        if self.0.len() >= max {
+            return Err(Error::TooManyStreams);
+        }
+        self.0.push((ssrc, keys.newest_serial()));
+        Ok(())
+    }
 }
 
 /// The master keys of a context: one without MKI, up to [`MAX_KEYS`] with.
@@ -125,6 +166,7 @@ struct KeyRing {
     suite: SrtpSuite,
     mki_len: usize,
     slots: Vec<KeySlot>,
+    serials: u64,
 }
 
 impl KeyRing {
@@ -133,7 +175,23 @@ impl KeyRing {
             suite,
             mki_len,
             slots: Vec::with_capacity(if mki_len == 0 { 1 } else { MAX_KEYS }),
+            serials: 0,
         }
+    }
+
+    fn next_serial(&mut self) -> u64 {
+        self.serials += 1;
+        self.serials
+    }
+
+    /// The newest key's serial (0 before any key).
+    fn newest_serial(&self) -> u64 {
+        self.slots.iter().map(|s| s.serial).max().unwrap_or(0)
+    }
+
+    /// Whether a key that arrived at or before `serial` is still held.
+    fn holds_serial_up_to(&self, serial: u64) -> bool {
+        self.slots.iter().any(|s| s.serial <= serial)
     }
 
     fn encode(&self, mki: Mki) -> Result<[u8; 4]> {
@@ -172,17 +230,30 @@ impl KeyRing {
     }
 
     fn add(&mut self, mki: Mki, cipher: KeyCipher) -> Result<usize> {
+        let slot = self.check_add(mki, cipher)?;
+        self.push(slot);
+        Ok(self.slots.len() - 1)
+    }
+
+    /// The slot `mki` would take, checked against the ring as it is now.
+    fn check_add(&self, mki: Mki, cipher: KeyCipher) -> Result<KeySlot> {
         let bytes = self.encode(mki)?;
         if self.position(&bytes[..self.mki_len]).is_some() || self.slots.len() >= MAX_KEYS {
             return Err(Error::InvalidConfig);
         }
-        self.slots.push(KeySlot {
+        Ok(KeySlot {
             mki: bytes,
             cipher,
             srtp_used: 0,
             srtcp_used: 0,
-        });
-        Ok(self.slots.len() - 1)
+            serial: 0,
+        })
+    }
+
+    fn push(&mut self, mut slot: KeySlot) {
+        debug_assert!(self.slots.len() < MAX_KEYS);
+        slot.serial = self.next_serial();
+        self.slots.push(slot);
     }
 
     fn find(&self, mki: Mki) -> Result<usize> {
@@ -197,11 +268,13 @@ impl KeyRing {
         }
         self.slots.clear();
         wipe_spare(&mut self.slots);
+        let serial = self.next_serial();
         self.slots.push(KeySlot {
             mki: [0; 4],
             cipher,
             srtp_used: 0,
             srtcp_used: 0,
+            serial,
         });
         Ok(())
     }
@@ -259,6 +332,7 @@ pub struct SrtpSender {
     keys: KeyRing,
     active: usize,
     streams: StreamMap<SendStream>,
+    retired: Retired,
 }
 
 impl fmt::Debug for SrtpSender {
@@ -281,6 +355,7 @@ impl SrtpSender {
             keys: KeyRing::new(suite, config.mki_len),
             active: 0,
             streams,
+            retired: Retired::default(),
             config,
         }
     }
@@ -352,8 +427,7 @@ impl SrtpSender {
         if buf.len() < needed {
             return Err(Error::BufferTooSmall { needed });
         }
-        let slot = &mut self.keys.slots[self.active];
-        if slot.srtp_used >= SRTP_KEY_LIMIT {
+        if self.keys.slots[self.active].srtp_used >= SRTP_KEY_LIMIT {
             return Err(Error::LimitReached);
         }
         let n = self.streams.len();
@@ -365,8 +439,10 @@ impl SrtpSender {
                 i
             }
             None if n >= self.config.max_streams => return Err(Error::TooManyStreams),
+            None if self.retired.blocks(ssrc, &self.keys) => return Err(Error::KeyReuse),
             None => seq as u64,
         };
+        let slot = &mut self.keys.slots[self.active];
         let out = slot
             .cipher
             .protect_rtp(buf, hdr_len, len, ssrc, index, &slot.mki[..m])?;
@@ -404,8 +480,7 @@ impl SrtpSender {
         if buf.len() < needed {
             return Err(Error::BufferTooSmall { needed });
         }
-        let slot = &mut self.keys.slots[self.active];
-        if slot.srtcp_used >= SRTCP_KEY_LIMIT {
+        if self.keys.slots[self.active].srtcp_used >= SRTCP_KEY_LIMIT {
             return Err(Error::LimitReached);
         }
         let n = self.streams.len();
@@ -413,8 +488,10 @@ impl SrtpSender {
         let last = match stream.as_deref() {
             Some(s) => s.srtcp_last,
             None if n >= self.config.max_streams => return Err(Error::TooManyStreams),
+            None if self.retired.blocks(ssrc, &self.keys) => return Err(Error::KeyReuse),
             None => 0,
         };
+        let slot = &mut self.keys.slots[self.active];
         if last >= SRTCP_INDEX_MAX {
             return Err(Error::LimitReached);
         }
@@ -468,6 +545,7 @@ impl SrtpSender {
         let c = self.keys.cipher_for(key)?;
         self.keys.replace_single(c)?;
         self.active = 0;
+        self.retired.purge(&self.keys);
         Ok(())
     }
 
@@ -492,7 +570,25 @@ impl SrtpSender {
         if i < self.active {
             self.active -= 1;
         }
+        self.retired.purge(&self.keys);
         Ok(())
+    }
+
+    /// Derive and check a key for [`SrtpSender::switch_key`] without touching the sender.
+    pub(crate) fn prepare_key(&self, mki: Mki, key: &SrtpMasterKey) -> Result<PreparedKey> {
+        let c = self.keys.cipher_for(key)?;
+        Ok(PreparedKey(self.keys.check_add(mki, c)?))
+    }
+
+    /// Add a prepared key, protect with it from now on, and drop every other key. Cannot fail:
+    /// the key was checked against the ring by [`SrtpSender::prepare_key`] and nothing was
+    /// added since.
+    pub(crate) fn switch_key(&mut self, key: PreparedKey) {
+        self.keys.slots.clear();
+        wipe_spare(&mut self.keys.slots);
+        self.keys.push(key.0);
+        self.active = 0;
+        self.retired.purge(&self.keys);
     }
 
     /// Protect from now on with the key named `mki` ([`Error::UnknownKey`] if none).
@@ -529,6 +625,9 @@ impl SrtpSender {
         if self.streams.len() >= self.config.max_streams {
             return Err(Error::TooManyStreams);
         }
+        if self.retired.blocks(ssrc.0, &self.keys) {
+            return Err(Error::KeyReuse);
+        }
         let s = SendStream {
             sent: ReplayWindow::new(self.config.replay_window)?,
             first_roc: roc.0,
@@ -559,11 +658,20 @@ impl SrtpSender {
         (s.srtcp_last != 0).then_some(SrtcpIndex(s.srtcp_last))
     }
 
-    /// Forget the stream `ssrc` (for example after its RTCP BYE). Returns whether it existed.
-    /// A forgotten SSRC that sends again starts over at ROC 0, so do this only for streams that
-    /// are over.
-    pub fn remove_stream(&mut self, ssrc: Ssrc) -> bool {
-        self.streams.remove(&ssrc.0).is_some()
+    /// Forget the stream `ssrc` (for example after its RTCP BYE); returns whether it existed.
+    ///
+    /// The SSRC may not start over under a key held now: its indices would begin again and
+    /// repeat nonces. Until every key held at removal is gone ([`SrtpSender::rekey`], or
+    /// [`SrtpSender::remove_key`] of each), protecting a packet of it is [`Error::KeyReuse`].
+    /// The sender remembers at most [`SrtpConfig::max_streams`] removed SSRCs; past that,
+    /// removing is [`Error::TooManyStreams`] and changes nothing.
+    pub fn remove_stream(&mut self, ssrc: Ssrc) -> Result<bool> {
+        if self.streams.get(&ssrc.0).is_none() {
+            return Ok(false);
+        }
+        self.retired
+            .record(ssrc.0, &self.keys, self.config.max_streams)?;
+        Ok(self.streams.remove(&ssrc.0).is_some())
     }
 
     /// How many SSRCs the sender tracks.
@@ -599,6 +707,7 @@ pub struct SrtpReceiver {
     layout: Layout,
     keys: KeyRing,
     streams: StreamMap<RecvStream>,
+    retired: Retired,
 }
 
 impl fmt::Debug for SrtpReceiver {
@@ -620,6 +729,7 @@ impl SrtpReceiver {
             layout: Layout::new(suite),
             keys: KeyRing::new(suite, config.mki_len),
             streams,
+            retired: Retired::default(),
             config,
         }
     }
@@ -686,6 +796,7 @@ impl SrtpReceiver {
                 i
             }
             None if n >= self.config.max_streams => return Err(Error::TooManyStreams),
+            None if self.retired.blocks(ssrc, &self.keys) => return Err(Error::KeyReuse),
             None => seq as u64,
         };
         let plain = slot.cipher.unprotect_rtp(buf, hdr_len, ssrc, index, m)?;
@@ -726,6 +837,7 @@ impl SrtpReceiver {
         match stream.as_deref() {
             Some(s) => s.rtcp.check(index)?,
             None if n >= self.config.max_streams => return Err(Error::TooManyStreams),
+            None if self.retired.blocks(ssrc, &self.keys) => return Err(Error::KeyReuse),
             None => {}
         }
         let plain = slot.cipher.unprotect_rtcp(buf, ssrc, word, m)?;
@@ -767,7 +879,9 @@ impl SrtpReceiver {
             return Err(Error::InvalidConfig);
         }
         let c = self.keys.cipher_for(key)?;
-        self.keys.replace_single(c)
+        self.keys.replace_single(c)?;
+        self.retired.purge(&self.keys);
+        Ok(())
     }
 
     /// Accept packets whose MKI is `mki` with this key (contexts with MKI). Streams keep one
@@ -780,17 +894,34 @@ impl SrtpReceiver {
     /// Stop accepting the key named `mki` (then [`Error::UnknownKey`]); its cipher contexts and
     /// derived keys are dropped.
     ///
-    /// What is wiped: the session keys are derived into zeroize-on-drop buffers that live only
-    /// while the cipher contexts are built; the session salts and the AES-CM key schedules
-    /// (the `aes` crate's `zeroize` feature) are zeroized when the key is dropped. ring's
-    /// AES-GCM key schedule and the precomputed HMAC-SHA1 pad states are freed without being
-    /// overwritten: neither library offers that. The same holds for the key that
-    /// [`SrtpReceiver::rekey`] replaces.
+    /// What is wiped: the session keys are derived into buffers that live only while the
+    /// cipher contexts are built and are zeroized then; every cipher context is wiped in place
+    /// before its memory is freed: the AES-CM key schedules by the `aes` crate (its `zeroize`
+    /// feature), ring's AES-GCM key schedules and GHASH tables and the keyed HMAC-SHA1 states
+    /// by callseal (overwritten with those of an all-zero key), and the session salts. The same
+    /// holds for the key that [`SrtpReceiver::rekey`] replaces.
     pub fn remove_key(&mut self, mki: Mki) -> Result<()> {
         let i = self.keys.find(mki)?;
         drop(self.keys.slots.remove(i));
         wipe_spare(&mut self.keys.slots);
+        self.retired.purge(&self.keys);
         Ok(())
+    }
+
+    /// Derive and check a key for [`SrtpReceiver::commit_key`] without touching the receiver.
+    pub(crate) fn prepare_key(&self, mki: Mki, key: &SrtpMasterKey) -> Result<PreparedKey> {
+        let c = self.keys.cipher_for(key)?;
+        Ok(PreparedKey(self.keys.check_add(mki, c)?))
+    }
+
+    /// Add a key from [`SrtpReceiver::prepare_key`]; nothing may have been added in between.
+    pub(crate) fn commit_key(&mut self, key: PreparedKey) {
+        self.keys.push(key.0);
+    }
+
+    /// How many keys are held.
+    pub fn key_count(&self) -> usize {
+        self.keys.slots.len()
     }
 
     /// The MKIs of the keys held, in the order they were added.
@@ -811,6 +942,9 @@ impl SrtpReceiver {
         }
         if self.streams.len() >= self.config.max_streams {
             return Err(Error::TooManyStreams);
+        }
+        if self.retired.blocks(ssrc.0, &self.keys) {
+            return Err(Error::KeyReuse);
         }
         let s = RecvStream {
             rtp: ReplayWindow::new(self.config.replay_window)?,
@@ -845,9 +979,19 @@ impl SrtpReceiver {
             .map(|i| SrtcpIndex(i as u32))
     }
 
-    /// Forget the stream `ssrc`. Returns whether it existed.
-    pub fn remove_stream(&mut self, ssrc: Ssrc) -> bool {
-        self.streams.remove(&ssrc.0).is_some()
+    /// Forget the stream `ssrc`; returns whether it existed.
+    ///
+    /// The SSRC may not start over under a key held now: a fresh replay window would accept
+    /// its old packets again. Until every key held at removal is gone, its packets are
+    /// [`Error::KeyReuse`]. At most [`SrtpConfig::max_streams`] removed SSRCs are remembered;
+    /// past that, removing is [`Error::TooManyStreams`] and changes nothing.
+    pub fn remove_stream(&mut self, ssrc: Ssrc) -> Result<bool> {
+        if self.streams.get(&ssrc.0).is_none() {
+            return Ok(false);
+        }
+        self.retired
+            .record(ssrc.0, &self.keys, self.config.max_streams)?;
+        Ok(self.streams.remove(&ssrc.0).is_some())
     }
 
     /// How many SSRCs the receiver tracks.

@@ -40,7 +40,7 @@
 //! ```
 
 mod cipher;
-mod context;
+pub(crate) mod context;
 mod header;
 mod index;
 mod kdf;

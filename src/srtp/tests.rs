@@ -400,7 +400,7 @@ fn too_many_streams() {
     rx.unprotect_rtp_vec(&a).unwrap();
     rx.unprotect_rtcp_vec(&b).unwrap();
     assert_eq!(rx.unprotect_rtp_vec(&c), Err(Error::TooManyStreams));
-    assert!(rx.remove_stream(Ssrc(2)));
+    assert!(rx.remove_stream(Ssrc(2)).unwrap());
     rx.unprotect_rtp_vec(&c).unwrap();
     small_tx.protect_rtp_vec(&rtp(1, 1, b"a")).unwrap();
     small_tx.protect_rtp_vec(&rtp(2, 1, b"a")).unwrap();
@@ -536,9 +536,9 @@ fn remove_stream_keeps_the_others() {
         rx.unprotect_rtp_vec(&p).unwrap();
         sent.push(p);
     }
-    assert!(rx.remove_stream(Ssrc(10)));
-    assert!(!rx.remove_stream(Ssrc(10)));
-    assert!(tx.remove_stream(Ssrc(20)));
+    assert!(rx.remove_stream(Ssrc(10)).unwrap());
+    assert!(!rx.remove_stream(Ssrc(10)).unwrap());
+    assert!(tx.remove_stream(Ssrc(20)).unwrap());
     assert_eq!(rx.stream_count(), 3);
     for (i, ssrc) in [20u32, 30, 40].into_iter().enumerate() {
         assert_eq!(
@@ -548,8 +548,16 @@ fn remove_stream_keeps_the_others() {
         );
         assert_eq!(rx.highest_index(Ssrc(ssrc)).unwrap().0, 100 + ssrc as u64);
     }
-    // The removed SSRC starts over.
-    assert_eq!(rx.unprotect_rtp_vec(&sent[0]).unwrap(), rtp(10, 110, b"x"));
+    // The removed SSRC does not start over under the same key: its old packets would open
+    // again (receiver), its indices would repeat (sender).
+    assert_eq!(rx.unprotect_rtp_vec(&sent[0]), Err(Error::KeyReuse));
+    assert_eq!(tx.protect_rtp_vec(&rtp(20, 1, b"x")), Err(Error::KeyReuse));
     assert_eq!(tx.highest_index(Ssrc(30)).unwrap().0, 130);
     assert_eq!(tx.highest_index(Ssrc(20)), None);
+    // Under a new key it does.
+    rx.rekey(&master(suite, 31)).unwrap();
+    tx.rekey(&master(suite, 31)).unwrap();
+    let again = tx.protect_rtp_vec(&rtp(10, 1, b"y")).unwrap();
+    assert_eq!(rx.unprotect_rtp_vec(&again).unwrap(), rtp(10, 1, b"y"));
+    tx.protect_rtp_vec(&rtp(20, 1, b"x")).unwrap();
 }

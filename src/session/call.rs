@@ -1,0 +1,601 @@
+//! One end of a call: sending frames, receiving packets, and what it counts.
+
+use super::config::{CallConfig, Layers, PacketKeys};
+use super::depacketize::{Assembled, Depacketizer, Log, PacketInfo, Pushed};
+use super::epochs::{mki, packet_epoch, EpochState, MAX_EPOCHS_HELD};
+use super::packetize::{Fragment, FRAGMENT_HEADER_LEN, RTP_HEADER_LEN};
+use super::packets::Packets;
+use super::stats::{Rejected, StreamStats};
+use crate::error::{Error, Malformed, Result};
+use crate::handshake::{Established, Outcome};
+use crate::policy::{CallSecurity, Feature};
+use crate::schedule::RtpParams;
+use crate::sframe::{FrameOptions, SframeConfig, SframeReceiver, SframeSender};
+use crate::srtp::{SrtpConfig, SrtpReceiver, SrtpSender};
+use crate::types::{Direction, Epoch, MediaKind, Role, SrtpSuite, Ssrc};
+use core::fmt;
+use core::time::Duration;
+
+/// A frame delivered by [`Call::receive_packet`].
+#[derive(Debug)]
+pub struct Received<'a> {
+    /// Which stream it came on.
+    pub kind: MediaKind,
+    /// The RTP timestamp of the frame.
+    pub timestamp: u32,
+    /// The epoch of the keys that opened the frame (0 in standard calls).
+    pub epoch: Epoch,
+    /// The frame, as the peer's encoder made it.
+    pub frame: &'a [u8],
+}
+
+/// The sending half of one stream.
+pub(crate) struct TxStream {
+    pub(crate) seq: u16,
+    pub(crate) srtp: Option<SrtpSender>,
+    pub(crate) sframe: Option<SframeSender>,
+}
+
+/// The receiving half of one stream.
+pub(crate) struct RxStream {
+    pub(crate) srtp: Option<SrtpReceiver>,
+    pub(crate) sframe: Option<SframeReceiver>,
+    depack: Depacketizer,
+}
+
+/// Where a delivered frame lies until it is handed out.
+enum FrameAt {
+    Packet(core::ops::Range<usize>),
+    Log(core::ops::Range<usize>),
+    Buffer(core::ops::Range<usize>),
+}
+
+/// One end of an end-to-end encrypted (or standard) one-to-one call.
+pub struct Call {
+    pub(crate) role: Role,
+    pub(crate) e2e: bool,
+    pub(crate) config: CallConfig,
+    pub(crate) srtp_suite: SrtpSuite,
+    pub(crate) sframe_config: Option<SframeConfig>,
+    pub(crate) epochs: EpochState,
+    local_ssrcs: [Ssrc; 3],
+    remote_ssrcs: [Ssrc; 3],
+    pub(crate) tx: [TxStream; 3],
+    pub(crate) rx: [RxStream; 3],
+    log: Log,
+    frame_buf: Vec<u8>,
+    stats: [[StreamStats; 3]; 2],
+    unattributed: Rejected,
+    scratch: Vec<u8>,
+}
+
+/// Index entries per receive stream: room for two frames of the most packets one can have.
+fn index_entries(config: &CallConfig, chunk: usize) -> usize {
+    let per_frame = (config.max_frame + crate::sframe::MAX_OVERHEAD).div_ceil(chunk);
+    (2 * per_frame).next_power_of_two().clamp(64, 1 << 15)
+}
+
+impl Call {
+    /// Start the call from a completed handshake.
+    ///
+    /// End-to-end outcome: [`Layers::Srtp`] keys SRTP from the handshake and needs no
+    /// `packet_keys`; [`Layers::Sframe`] needs none; [`Layers::Both`] needs them for its
+    /// hop-by-hop packet layer. Standard outcome: the call runs SRTP with `packet_keys` only,
+    /// whatever `config.layers` says.
+    ///
+    /// The six SSRCs and the first sequence numbers come from the handshake unless the
+    /// configuration names SSRCs ([`CallConfig::with_ssrcs`]).
+    ///
+    /// Errors: [`Error::InvalidConfig`] for missing keys or a limit out of range (a packet too
+    /// small to carry anything, a frame that does not fit the reassembly budget),
+    /// [`Error::DuplicateSsrc`] when two streams would share an SSRC.
+    pub fn new(
+        handshake: Established,
+        config: CallConfig,
+        packet_keys: Option<PacketKeys>,
+    ) -> Result<Call> {
+        let sealed_max = config.max_frame.saturating_add(crate::sframe::MAX_OVERHEAD);
+        if config.max_packet < RTP_HEADER_LEN + FRAGMENT_HEADER_LEN + 64
+            || config.max_packet > 65_535
+            || config.max_frame == 0
+            || config.reassembly_budget < sealed_max.saturating_mul(3)
+        {
+            return Err(Error::InvalidConfig);
+        }
+        let role = handshake.role();
+        let srtp_suite = handshake.srtp_suite();
+        let sframe_suite = handshake.sframe_suite();
+        let rtp = RtpParams::derive(handshake.transcript_hash());
+        let keys = match handshake.into_outcome() {
+            Outcome::EndToEnd { keys, .. } => Some(keys),
+            Outcome::Standard => None,
+        };
+        let e2e = keys.is_some();
+        let mut config = config;
+        if !e2e {
+            config.layers = Layers::Srtp;
+        }
+        let hop_by_hop = !e2e || config.layers == Layers::Both;
+        let packet_layer = config.layers != Layers::Sframe;
+        let packet_keys = if hop_by_hop {
+            Some(packet_keys.ok_or(Error::InvalidConfig)?)
+        } else {
+            None
+        };
+        let send = role.send_direction() as usize;
+        let recv = role.recv_direction() as usize;
+        let local_ssrcs = config.local_ssrcs.unwrap_or(rtp.ssrcs[send]);
+        let remote_ssrcs = config.remote_ssrcs.unwrap_or(rtp.ssrcs[recv]);
+        let all = [local_ssrcs, remote_ssrcs].concat();
+        if (0..all.len()).any(|i| all[..i].contains(&all[i])) {
+            return Err(Error::DuplicateSsrc);
+        }
+        let sframe_config = config.layers.frame_layer().then(|| {
+            SframeConfig::new(sframe_suite)
+                .with_replay_window(config.replay_window)
+                .with_grace(config.grace)
+                .with_frame_limit(config.frame_limit)
+                .with_max_keys(MAX_EPOCHS_HELD + 1)
+        });
+        let srtp_config = SrtpConfig {
+            replay_window: config.replay_window,
+            mki_len: if hop_by_hop { 0 } else { 1 },
+            ..SrtpConfig::default()
+        };
+        let srtp_suite = packet_keys
+            .as_ref()
+            .map_or(srtp_suite, |pk| pk.outbound.suite());
+        let overhead = packet_overhead(config.layers, e2e, srtp_suite);
+        let chunk = config.max_packet - RTP_HEADER_LEN - overhead - FRAGMENT_HEADER_LEN;
+        let entries = index_entries(&config, chunk);
+
+        let tx_stream = |k: usize| -> Result<TxStream> {
+            let mut t = TxStream {
+                seq: rtp.first_seqs[send][k],
+                srtp: None,
+                sframe: None,
+            };
+            if let Some(pk) = &packet_keys {
+                t.srtp = Some(SrtpSender::new(&pk.outbound, srtp_config)?);
+            }
+            if let Some(keys) = &keys {
+                let kind = MediaKind::ALL[k];
+                if !hop_by_hop && packet_layer {
+                    let out = keys
+                        .stream(role.send_direction(), kind)
+                        .into_srtp_master_key(srtp_suite)?;
+                    t.srtp = Some(SrtpSender::new_with_mki(
+                        mki(keys.epoch()),
+                        &out,
+                        srtp_config,
+                    )?);
+                }
+                if let Some(sc) = &sframe_config {
+                    t.sframe = Some(SframeSender::for_stream(
+                        sc,
+                        &keys.stream(role.send_direction(), kind),
+                    )?);
+                }
+            }
+            Ok(t)
+        };
+        let rx_stream = || -> Result<RxStream> {
+            let mut r = RxStream {
+                srtp: None,
+                sframe: None,
+                depack: Depacketizer::new(entries),
+            };
+            if let Some(pk) = &packet_keys {
+                r.srtp = Some(SrtpReceiver::new(&pk.inbound, srtp_config)?);
+            } else if e2e && packet_layer {
+                r.srtp = Some(SrtpReceiver::new_with_mki(srtp_suite, srtp_config)?);
+            }
+            if let Some(sc) = &sframe_config {
+                r.sframe = Some(SframeReceiver::managed(*sc)?);
+            }
+            Ok(r)
+        };
+        // Built in place, never through a vector that would be freed with keys in it.
+        let tx = [tx_stream(0)?, tx_stream(1)?, tx_stream(2)?];
+        let rx = [rx_stream()?, rx_stream()?, rx_stream()?];
+        let frame_buf_len = sealed_max;
+        let mut call = Call {
+            role,
+            e2e,
+            srtp_suite,
+            sframe_config,
+            epochs: EpochState::new(keys.as_ref().and_then(|k| k.derive_next())),
+            local_ssrcs,
+            remote_ssrcs,
+            tx,
+            rx,
+            log: Log::new(config.reassembly_budget - frame_buf_len),
+            frame_buf: vec![0; frame_buf_len],
+            stats: Default::default(),
+            unattributed: Rejected::default(),
+            scratch: Vec::new(),
+            config,
+        };
+        if let Some(k) = &keys {
+            call.install_first_epochs(k)?;
+        }
+        Ok(call)
+    }
+
+    /// Whether the call is end-to-end encrypted.
+    pub fn is_end_to_end(&self) -> bool {
+        self.e2e
+    }
+
+    /// Which end this is.
+    pub fn role(&self) -> Role {
+        self.role
+    }
+
+    /// The layers in use.
+    pub fn layers(&self) -> Layers {
+        self.config.layers
+    }
+
+    /// The epoch this side sends with.
+    pub fn epoch(&self) -> Epoch {
+        self.epochs.send
+    }
+
+    /// The newest epoch the peer was seen sending with.
+    pub fn peer_epoch(&self) -> Epoch {
+        self.epochs.peer
+    }
+
+    /// Whether a rekey was asked for and waits for the peer to reach this side's epoch.
+    pub fn rekey_pending(&self) -> bool {
+        self.epochs.rekey_wanted
+    }
+
+    /// The largest packet [`Call::send_frame`] produces.
+    pub fn max_packet_len(&self) -> usize {
+        self.config.max_packet
+    }
+
+    /// The largest frame [`Call::send_frame`] takes.
+    pub fn max_frame_len(&self) -> usize {
+        self.config.max_frame
+    }
+
+    /// This side's SSRCs: audio, video, screen share.
+    pub fn local_ssrcs(&self) -> [Ssrc; 3] {
+        self.local_ssrcs
+    }
+
+    /// The peer's SSRCs: audio, video, screen share.
+    pub fn remote_ssrcs(&self) -> [Ssrc; 3] {
+        self.remote_ssrcs
+    }
+
+    /// How many end-to-end receive keys the stream of `kind` holds now: at most
+    /// [`MAX_EPOCHS_HELD`], one per epoch (0 in a standard call).
+    pub fn receive_keys(&self, kind: MediaKind) -> usize {
+        let rx = &self.rx[kind as usize];
+        match (&rx.sframe, &rx.srtp) {
+            (Some(r), _) => r.key_count(),
+            (None, Some(ctx)) if self.e2e => ctx.key_count(),
+            _ => 0,
+        }
+    }
+
+    /// Whether `feature` may be used in this call: end-to-end calls refuse the features of
+    /// [`Feature::ALL`] with [`Error::FeatureUnavailable`].
+    pub fn check_feature(&self, feature: Feature) -> Result<()> {
+        self.security().check(feature)
+    }
+
+    /// End-to-end or standard.
+    pub fn security(&self) -> CallSecurity {
+        if self.e2e {
+            CallSecurity::EndToEnd
+        } else {
+            CallSecurity::Standard
+        }
+    }
+
+    /// The counters of one stream: `direction` is the role's send direction for what this side
+    /// sent, its receive direction for what it received.
+    pub fn stats(&self, direction: Direction, kind: MediaKind) -> &StreamStats {
+        &self.stats[direction as usize][kind as usize]
+    }
+
+    /// Packets rejected before they could be tied to a stream (an SSRC this side does not
+    /// receive, such as its own packets reflected back, or no RTP header at all).
+    pub fn unattributed(&self) -> &Rejected {
+        &self.unattributed
+    }
+
+    /// Let time pass: the rekey interval, and a grace measured in time (which retires the
+    /// previous epoch's keys even when nothing arrives).
+    pub fn poll(&mut self, now: Duration) -> Result<()> {
+        self.tick(now)
+    }
+
+    /// Seal `frame` (end-to-end layer), cut it into RTP packets of at most
+    /// [`CallConfig::max_packet`] bytes and protect each (packet layer), appending them to
+    /// `out`. `timestamp` is the frame's RTP timestamp.
+    ///
+    /// Errors, with nothing of the frame appended: [`Error::FrameTooLarge`] past
+    /// [`CallConfig::max_frame`], [`Error::LimitReached`] when a key is used up.
+    pub fn send_frame(
+        &mut self,
+        kind: MediaKind,
+        frame: &[u8],
+        timestamp: u32,
+        now: Duration,
+        out: &mut Packets,
+    ) -> Result<()> {
+        if frame.len() > self.config.max_frame {
+            return Err(Error::FrameTooLarge {
+                max: self.config.max_frame,
+            });
+        }
+        self.tick(now)?;
+        let k = kind as usize;
+        let overhead = packet_overhead(self.config.layers, self.e2e, self.srtp_suite);
+        let payload_room = self.config.max_packet - RTP_HEADER_LEN - overhead;
+        let e2e_srtp = self.e2e && self.config.layers == Layers::Srtp;
+        let tx = &mut self.tx[k];
+        let mut want_rekey = false;
+        let sealed: &[u8] = match &mut tx.sframe {
+            Some(s) => {
+                let need = frame.len() + s.max_overhead();
+                if self.scratch.len() < need {
+                    self.scratch.resize(need, 0);
+                }
+                let n = s.seal_into(frame, &mut self.scratch, FrameOptions::NONE)?;
+                want_rekey |= s.rekey_soon();
+                &self.scratch[..n]
+            }
+            None => frame,
+        };
+        let (count, chunk) = Fragment::plan(sealed.len(), payload_room)?;
+        let ssrc = self.local_ssrcs[k];
+        let pt = self.config.payload_types[k];
+        let first_packet = out.len();
+        let first_seq = tx.seq;
+        for index in 0..count {
+            let body_start = index as usize * chunk as usize;
+            let body = &sealed[body_start..(body_start + chunk as usize).min(sealed.len())];
+            let start = out.data.len();
+            let plain_len = RTP_HEADER_LEN + FRAGMENT_HEADER_LEN + body.len();
+            out.data.resize(start + plain_len + overhead, 0);
+            let p = &mut out.data[start..];
+            let last = index + 1 == count;
+            p[0] = 0x80;
+            p[1] = pt | if last { 0x80 } else { 0 };
+            p[2..4].copy_from_slice(&tx.seq.to_be_bytes());
+            p[4..8].copy_from_slice(&timestamp.to_be_bytes());
+            p[8..12].copy_from_slice(&ssrc.0.to_be_bytes());
+            Fragment {
+                index,
+                count,
+                chunk,
+            }
+            .write(&mut p[RTP_HEADER_LEN..]);
+            p[RTP_HEADER_LEN + FRAGMENT_HEADER_LEN..plain_len].copy_from_slice(body);
+            let n = match &mut tx.srtp {
+                Some(ctx) => match ctx.protect_rtp(p, plain_len) {
+                    Ok(n) => n,
+                    Err(e) => {
+                        // Nothing of this frame is sent.
+                        out.truncate(first_packet);
+                        tx.seq = first_seq;
+                        return Err(e);
+                    }
+                },
+                None => plain_len,
+            };
+            out.data.truncate(start + n);
+            out.ends.push(start + n);
+            tx.seq = tx.seq.wrapping_add(1);
+        }
+        if e2e_srtp && tx.srtp.as_ref().is_some_and(|c| c.rekey_soon()) {
+            want_rekey = true;
+        }
+        if want_rekey {
+            self.want_rekey();
+        }
+        let st = &mut self.stats[self.role.send_direction() as usize][k];
+        st.frames_protected += 1;
+        st.packets_protected += count as u64;
+        st.bytes_protected += frame.len() as u64;
+        Ok(())
+    }
+
+    /// Take one received packet (unprotected in place): returns the frame it completes, if
+    /// any. A rejected packet or frame returns its error, is counted in
+    /// [`Call::stats`] (or [`Call::unattributed`]) and changes no stream state.
+    pub fn receive_packet<'a>(
+        &'a mut self,
+        packet: &'a mut [u8],
+        now: Duration,
+    ) -> Result<Option<Received<'a>>> {
+        let recv = self.role.recv_direction() as usize;
+        if packet.len() < RTP_HEADER_LEN || packet[0] >> 6 != 2 {
+            self.unattributed
+                .count(Error::Malformed(Malformed::Truncated));
+            return Err(Malformed::Truncated.into());
+        }
+        let ssrc = Ssrc(u32::from_be_bytes([
+            packet[8], packet[9], packet[10], packet[11],
+        ]));
+        let Some(k) = self.remote_ssrcs.iter().position(|s| *s == ssrc) else {
+            self.unattributed.count(Error::UnknownKey);
+            return Err(Error::UnknownKey);
+        };
+        match self.receive_on(k, packet, now) {
+            Ok(Some((at, timestamp, epoch))) => {
+                let frame: &[u8] = match at {
+                    FrameAt::Packet(r) => &packet[r],
+                    FrameAt::Log(r) => self.log.bytes(r),
+                    FrameAt::Buffer(r) => &self.frame_buf[r],
+                };
+                Ok(Some(Received {
+                    kind: MediaKind::ALL[k],
+                    timestamp,
+                    epoch,
+                    frame,
+                }))
+            }
+            Ok(None) => Ok(None),
+            Err(e) => {
+                self.stats[recv][k].rejected.count(e);
+                Err(e)
+            }
+        }
+    }
+
+    /// The packet and frame pipeline of stream `k`; on a completed frame returns where it lies,
+    /// its timestamp and its epoch.
+    fn receive_on(
+        &mut self,
+        k: usize,
+        packet: &mut [u8],
+        now: Duration,
+    ) -> Result<Option<(FrameAt, u32, Epoch)>> {
+        let recv = self.role.recv_direction() as usize;
+        let e2e_srtp = self.e2e && self.config.layers == Layers::Srtp;
+        let mut epoch = Epoch(0);
+        let plain_len = match &mut self.rx[k].srtp {
+            Some(ctx) => {
+                if e2e_srtp {
+                    // RFC 3711 puts the MKI before the tag; RFC 7714 (AEAD) after it.
+                    let tag = self.srtp_suite.srtp_tag_len();
+                    let behind = if self.srtp_suite.is_aead() { 0 } else { tag };
+                    let at = packet
+                        .len()
+                        .checked_sub(behind + 1)
+                        .filter(|at| *at >= RTP_HEADER_LEN + tag)
+                        .ok_or(Malformed::Truncated)?;
+                    epoch = packet_epoch(self.epochs.peer, packet[at]).ok_or(Error::UnknownKey)?;
+                }
+                ctx.unprotect_rtp(packet)?.len()
+            }
+            None => packet.len(),
+        };
+        self.stats[recv][k].packets_unprotected += 1;
+        if e2e_srtp {
+            // The packet authenticated under its epoch's key.
+            self.peer_seen(epoch, now)?;
+        }
+        let plain = &mut packet[..plain_len];
+        let timestamp = u32::from_be_bytes([plain[4], plain[5], plain[6], plain[7]]);
+        let seq = u16::from_be_bytes([plain[2], plain[3]]);
+        let header_len = rtp_header_len(plain)?;
+        let (f, _) = Fragment::read(&plain[header_len..])?;
+        let info = PacketInfo {
+            seq,
+            timestamp,
+            start: f.index == 0,
+            end: u32::from(f.index) + 1 == u32::from(f.count),
+            index: f.index,
+            count: f.count,
+        };
+        let body = header_len + FRAGMENT_HEADER_LEN..plain_len;
+        let sealed_max = self.config.max_frame + crate::sframe::MAX_OVERHEAD;
+        let rx = &mut self.rx[k];
+        let incomplete = rx.depack.incomplete();
+        let single = info.start && info.end;
+        let at = if single {
+            // Recorded only once it opened: a forged copy that comes first must not make the
+            // genuine packet a duplicate.
+            rx.depack.check(&info, &self.log)?;
+            FrameAt::Packet(body)
+        } else {
+            let pushed = rx.depack.push(&info, &plain[body], &mut self.log);
+            self.stats[recv][k].frames_incomplete += rx.depack.incomplete() - incomplete;
+            match pushed? {
+                Pushed::Pending => return Ok(None),
+                Pushed::Complete { start, end } => {
+                    match rx.depack.assemble(
+                        start,
+                        end,
+                        &self.log,
+                        &mut self.frame_buf,
+                        sealed_max,
+                    )? {
+                        Assembled::Log(r) => FrameAt::Log(r),
+                        Assembled::Buffer(n) => FrameAt::Buffer(0..n),
+                    }
+                }
+            }
+        };
+        let (at, epoch) = match &mut rx.sframe {
+            Some(r) => {
+                let (buf, range) = match &at {
+                    FrameAt::Packet(r) => (&mut packet[..], r.clone()),
+                    FrameAt::Log(r) => (self.log.bytes_mut(r.clone()), 0..r.len()),
+                    FrameAt::Buffer(r) => (&mut self.frame_buf[..], r.clone()),
+                };
+                let sealed = &mut buf[range.clone()];
+                let base = sealed.as_ptr() as usize;
+                let (plain, e) = r.open_epoch(sealed, FrameOptions::NONE)?;
+                let from = plain.as_ptr() as usize - base;
+                let to = from + plain.len();
+                let opened = match at {
+                    FrameAt::Packet(r) => FrameAt::Packet(r.start + from..r.start + to),
+                    FrameAt::Log(r) => FrameAt::Log(r.start + from..r.start + to),
+                    FrameAt::Buffer(r) => FrameAt::Buffer(r.start + from..r.start + to),
+                };
+                (opened, e)
+            }
+            None => (at, epoch),
+        };
+        if single {
+            rx.depack.single(&info, &self.log);
+        }
+        if !e2e_srtp {
+            // The frame authenticated under its epoch's key.
+            self.peer_seen(epoch, now)?;
+        }
+        let len = match &at {
+            FrameAt::Packet(r) | FrameAt::Log(r) | FrameAt::Buffer(r) => r.len(),
+        };
+        let st = &mut self.stats[recv][k];
+        st.frames_unprotected += 1;
+        st.bytes_unprotected += len as u64;
+        Ok(Some((at, timestamp, epoch)))
+    }
+}
+
+/// The bytes after an SRTP packet's payload header: the overhead of the packet layer.
+fn packet_overhead(layers: Layers, e2e: bool, suite: SrtpSuite) -> usize {
+    match layers {
+        Layers::Sframe => 0,
+        Layers::Both => suite.srtp_overhead(),
+        Layers::Srtp if e2e => suite.srtp_overhead() + 1,
+        Layers::Srtp => suite.srtp_overhead(),
+    }
+}
+
+/// Length of the RTP header (fixed part, CSRCs and extension) of a packet.
+fn rtp_header_len(p: &[u8]) -> Result<usize> {
+    let cc = (p[0] & 0x0f) as usize;
+    let mut len = RTP_HEADER_LEN + 4 * cc;
+    if p[0] & 0x10 != 0 {
+        let ext = p.get(len + 2..len + 4).ok_or(Malformed::Truncated)?;
+        len += 4 + 4 * u16::from_be_bytes([ext[0], ext[1]]) as usize;
+    }
+    if len > p.len() {
+        return Err(Malformed::Truncated.into());
+    }
+    Ok(len)
+}
+
+impl fmt::Debug for Call {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Call")
+            .field("role", &self.role)
+            .field("end_to_end", &self.e2e)
+            .field("layers", &self.config.layers)
+            .field("epoch", &self.epochs.send)
+            .field("peer_epoch", &self.epochs.peer)
+            .finish_non_exhaustive()
+    }
+}

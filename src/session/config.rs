@@ -1,0 +1,174 @@
+//! How a call runs: its layers, limits, keys for the hop, and RTP identifiers.
+
+use crate::error::{Error, Result};
+use crate::secret::SrtpMasterKey;
+use crate::sframe::Grace;
+use crate::types::{Role, Ssrc};
+use core::time::Duration;
+
+/// Which protection layers a call runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Layers {
+    /// SRTP keyed end-to-end from the handshake (peer-to-peer calls).
+    Srtp,
+    /// SFrame end-to-end; RTP travels without SRTP.
+    Sframe,
+    /// SFrame end-to-end inside SRTP protected hop-by-hop with the application's keys.
+    Both,
+}
+
+impl Layers {
+    /// `srtp`, `sframe` or `both`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Layers::Srtp => "srtp",
+            Layers::Sframe => "sframe",
+            Layers::Both => "both",
+        }
+    }
+
+    /// From `srtp`, `sframe` or `both`.
+    pub fn from_name(s: &str) -> Result<Self> {
+        match s {
+            "srtp" => Ok(Layers::Srtp),
+            "sframe" => Ok(Layers::Sframe),
+            "both" => Ok(Layers::Both),
+            _ => Err(Error::InvalidConfig),
+        }
+    }
+
+    pub(crate) fn frame_layer(self) -> bool {
+        matches!(self, Layers::Sframe | Layers::Both)
+    }
+}
+
+/// The default largest frame a call carries: 1 MiB.
+pub const DEFAULT_MAX_FRAME: usize = 1 << 20;
+/// The default reassembly budget of a call: 4 MiB.
+pub const DEFAULT_REASSEMBLY_BUDGET: usize = 4 << 20;
+
+/// How a call runs. Start from [`CallConfig::new`].
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallConfig {
+    /// The protection layers (default [`Layers::Both`]).
+    pub layers: Layers,
+    /// Replay window of every receive stream, packets or frames (default 128).
+    pub replay_window: u32,
+    /// How long the previous epoch's receive keys stay after the peer's first frame (packet,
+    /// with SRTP alone) of a new epoch: frames (packets) of the new epoch on any of the call's
+    /// streams, or call time (default 512 frames).
+    pub grace: Grace,
+    /// Rekey on this interval of call time, if set.
+    pub rekey_interval: Option<Duration>,
+    /// Largest RTP packet the call sends, headers and tag included (default 1200).
+    pub max_packet: usize,
+    /// Largest frame the call carries, before sealing (default [`DEFAULT_MAX_FRAME`]). Sending a
+    /// larger frame is [`Error::FrameTooLarge`]; a receiver gives up any larger one. Both ends
+    /// must use the same value.
+    pub max_frame: usize,
+    /// The most memory the receive side of the call spends putting frames back together,
+    /// allocated once when the call starts (default [`DEFAULT_REASSEMBLY_BUDGET`]): a log of
+    /// received payload bytes, and one buffer of `max_frame` for a frame that has to be copied
+    /// to be made whole. At least three times `max_frame` (plus the SFrame overhead).
+    /// Traffic, genuine or forged, never makes the call allocate more.
+    pub reassembly_budget: usize,
+    /// This side's SSRC for audio, video and screen share; by default (`None`) both ends
+    /// derive all six SSRCs from the handshake (see [`crate::schedule::RtpParams`]).
+    pub local_ssrcs: Option<[Ssrc; 3]>,
+    /// The peer's SSRC for audio, video and screen share; `None` as for `local_ssrcs`.
+    pub remote_ssrcs: Option<[Ssrc; 3]>,
+    /// RTP payload types of audio, video and screen share (default 111, 96, 97).
+    pub payload_types: [u8; 3],
+    /// Frames one SFrame key seals before it must be replaced; a rekey starts at three
+    /// quarters of it (default 2^32).
+    pub frame_limit: u64,
+}
+
+impl CallConfig {
+    /// The defaults for the side playing `role`, with SFrame inside SRTP.
+    pub fn new(role: Role) -> Self {
+        let _ = role;
+        CallConfig {
+            layers: Layers::Both,
+            replay_window: crate::DEFAULT_REPLAY_WINDOW,
+            grace: Grace::Frames(512),
+            rekey_interval: None,
+            max_packet: 1200,
+            max_frame: DEFAULT_MAX_FRAME,
+            reassembly_budget: DEFAULT_REASSEMBLY_BUDGET,
+            local_ssrcs: None,
+            remote_ssrcs: None,
+            payload_types: [111, 96, 97],
+            frame_limit: 1 << 32,
+        }
+    }
+
+    /// The defaults with SFrame only.
+    pub fn sframe_only(role: Role) -> Self {
+        Self::new(role).with_layers(Layers::Sframe)
+    }
+
+    /// With other layers.
+    pub fn with_layers(mut self, layers: Layers) -> Self {
+        self.layers = layers;
+        self
+    }
+
+    /// With a rekey interval.
+    pub fn with_rekey_interval(mut self, every: Duration) -> Self {
+        self.rekey_interval = Some(every);
+        self
+    }
+
+    /// With another grace.
+    pub fn with_grace(mut self, grace: Grace) -> Self {
+        self.grace = grace;
+        self
+    }
+
+    /// With another replay window.
+    pub fn with_replay_window(mut self, size: u32) -> Self {
+        self.replay_window = size;
+        self
+    }
+
+    /// With another SFrame frame limit.
+    pub fn with_frame_limit(mut self, frames: u64) -> Self {
+        self.frame_limit = frames;
+        self
+    }
+
+    /// With the largest frame and the reassembly budget.
+    pub fn with_max_frame(mut self, max_frame: usize, reassembly_budget: usize) -> Self {
+        self.max_frame = max_frame;
+        self.reassembly_budget = reassembly_budget;
+        self
+    }
+
+    /// With SSRCs the application chose (signaled in its SDP, say): this side's and the
+    /// peer's, audio, video and screen share. All six must differ.
+    pub fn with_ssrcs(mut self, local: [Ssrc; 3], remote: [Ssrc; 3]) -> Self {
+        self.local_ssrcs = Some(local);
+        self.remote_ssrcs = Some(remote);
+        self
+    }
+}
+
+/// The hop-by-hop SRTP keys of a call (standard calls, and the packet layer of
+/// [`Layers::Both`]): what this side sends with, and what it receives with.
+///
+/// The three send streams of the call share the outbound key, as SRTP streams of one session
+/// do, and only their SSRCs keep their nonces apart. The call makes sure of that: the six
+/// SSRCs of a call are different, and the SSRCs and first sequence numbers are fresh for every
+/// call (derived from its handshake), so two calls given the same keys never protect two
+/// packets under one SSRC and index. What the application must do: keep a hop key to one
+/// peer and one direction (as DTLS-SRTP and SDES give them), and never give a call SSRCs of
+/// its own choosing that another call with the same key also uses.
+#[derive(Debug)]
+pub struct PacketKeys {
+    /// Protects what this side sends.
+    pub outbound: SrtpMasterKey,
+    /// Unprotects what this side receives.
+    pub inbound: SrtpMasterKey,
+}

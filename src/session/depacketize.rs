@@ -1,0 +1,472 @@
+//! Putting frames back together from RTP packets, as a jitter buffer does: packets are indexed
+//! by sequence number, a frame is the run of consecutive sequence numbers from a packet marked
+//! *start* to one marked *end* with one timestamp, and nothing is allocated per packet.
+//!
+//! Payload bytes go into one log per call ([`Log`]): a ring of bytes allocated once, written in
+//! arrival order and wrapping at its end, so a packet costs exactly its own bytes and the
+//! oldest bytes are given up first. A packet's index entry ([`Slot`]) remembers where in the
+//! log its bytes are; once newer bytes have overwritten them the entry is dead. Nothing a
+//! packet claims (a frame size, a fragment count) ever sizes a buffer: a forged packet holds
+//! its own bytes in the log and one index entry, and pushes out as many of the oldest bytes.
+//!
+//! A frame whose packets lie one after the other in the log (the usual case: the packets of a
+//! frame arrive together and in order) is opened where it lies; any other frame is copied once
+//! into the call's frame buffer. A frame of one packet never enters the log at all: it is
+//! opened in the caller's packet buffer.
+
+use crate::error::{Error, Malformed, Result};
+
+/// Where a packet stands in its frame, from its payload header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct PacketInfo {
+    pub(crate) seq: u16,
+    pub(crate) timestamp: u32,
+    /// The first packet of a frame.
+    pub(crate) start: bool,
+    /// The last packet of a frame.
+    pub(crate) end: bool,
+    /// The packet's position in its frame and the frame's packet count, as the fragment header
+    /// gives them; checked against the run when the frame completes.
+    pub(crate) index: u16,
+    pub(crate) count: u16,
+}
+
+/// Received payload bytes: a ring allocated once at its full size.
+#[derive(Debug)]
+pub(crate) struct Log {
+    buf: Vec<u8>,
+    /// Logical position of the next byte written (it only grows; `head % len` is physical).
+    head: u64,
+}
+
+impl Log {
+    pub(crate) fn new(bytes: usize) -> Self {
+        Log {
+            buf: vec![0; bytes],
+            head: 0,
+        }
+    }
+
+    fn capacity(&self) -> u64 {
+        self.buf.len() as u64
+    }
+
+    /// Append `bytes` (at most the capacity); returns their logical position. A payload never
+    /// straddles the end of the ring: it starts again at the front instead.
+    fn append(&mut self, bytes: &[u8]) -> u64 {
+        let cap = self.capacity();
+        let len = bytes.len() as u64;
+        let phys = self.head % cap;
+        if phys + len > cap {
+            self.head += cap - phys;
+        }
+        let at = self.head;
+        let p = (at % cap) as usize;
+        self.buf[p..p + bytes.len()].copy_from_slice(bytes);
+        self.head += len;
+        at
+    }
+
+    /// Whether the bytes written at `at` are still there.
+    fn holds(&self, at: u64) -> bool {
+        self.head - at <= self.capacity()
+    }
+
+    fn range(&self, at: u64, len: u32) -> core::ops::Range<usize> {
+        let p = (at % self.capacity()) as usize;
+        p..p + len as usize
+    }
+
+    pub(crate) fn bytes_mut(&mut self, range: core::ops::Range<usize>) -> &mut [u8] {
+        &mut self.buf[range]
+    }
+
+    pub(crate) fn bytes(&self, range: core::ops::Range<usize>) -> &[u8] {
+        &self.buf[range]
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    Empty,
+    /// Bytes in the log, waiting for the rest of the frame.
+    Held,
+    /// Delivered (or the single packet of a frame): only remembered to spot duplicates.
+    Consumed,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Slot {
+    state: State,
+    seq: u16,
+    timestamp: u32,
+    start: bool,
+    end: bool,
+    index: u16,
+    count: u16,
+    /// The stream's arrival count when the packet came: an entry more than a ring's worth of
+    /// arrivals old is dead, whatever its sequence number.
+    arrival: u64,
+    at: u64,
+    len: u32,
+    /// Every packet from the frame's start to this one is held.
+    continuous: bool,
+    run_start: u16,
+}
+
+const EMPTY: Slot = Slot {
+    state: State::Empty,
+    seq: 0,
+    timestamp: 0,
+    start: false,
+    end: false,
+    index: 0,
+    count: 0,
+    arrival: 0,
+    at: 0,
+    len: 0,
+    continuous: false,
+    run_start: 0,
+};
+
+/// What one packet did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Pushed {
+    /// Held until the rest of its frame arrives.
+    Pending,
+    /// It completed the frame of sequence numbers `start..=end`.
+    Complete { start: u16, end: u16 },
+}
+
+/// Where a completed frame lies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Assembled {
+    /// In the log, in one piece.
+    Log(core::ops::Range<usize>),
+    /// Copied to the start of the frame buffer.
+    Buffer(usize),
+}
+
+/// The index of one receive stream: one entry per sequence number modulo its size.
+#[derive(Debug)]
+pub(crate) struct Depacketizer {
+    slots: Box<[Slot]>,
+    mask: u16,
+    arrivals: u64,
+    /// Frames given up with packets missing (their start was overwritten by a newer packet).
+    incomplete: u64,
+}
+
+impl Depacketizer {
+    /// An index of `entries` packets (a power of two, 2..=32768); a frame may span at most half.
+    pub(crate) fn new(entries: usize) -> Self {
+        debug_assert!(entries.is_power_of_two() && (2..=1 << 15).contains(&entries));
+        Depacketizer {
+            slots: vec![EMPTY; entries].into_boxed_slice(),
+            mask: (entries - 1) as u16,
+            arrivals: 0,
+            incomplete: 0,
+        }
+    }
+
+    /// The most packets one frame may have.
+    pub(crate) fn max_packets(&self) -> usize {
+        self.slots.len() / 2
+    }
+
+    /// Frames given up incomplete so far.
+    pub(crate) fn incomplete(&self) -> u64 {
+        self.incomplete
+    }
+
+    fn at(&self, seq: u16) -> usize {
+        (seq & self.mask) as usize
+    }
+
+    /// Whether an entry still stands for its packet.
+    fn live(&self, s: &Slot, log: &Log) -> bool {
+        match s.state {
+            State::Empty => false,
+            State::Consumed => self.arrivals - s.arrival <= self.slots.len() as u64,
+            State::Held => self.arrivals - s.arrival <= self.slots.len() as u64 && log.holds(s.at),
+        }
+    }
+
+    /// [`Error::Replay`] when the packet `p.seq` is already here (held, or delivered).
+    pub(crate) fn check(&self, p: &PacketInfo, log: &Log) -> Result<()> {
+        let old = &self.slots[self.at(p.seq)];
+        if self.live(old, log) && old.seq == p.seq {
+            return Err(Error::Replay);
+        }
+        Ok(())
+    }
+
+    /// Take the entry for `p.seq` (checked with [`Depacketizer::check`]); a live entry of
+    /// another frame that held its start counts that frame lost.
+    fn take(&mut self, p: &PacketInfo, log: &Log) -> usize {
+        let i = self.at(p.seq);
+        let old = self.slots[i];
+        if self.live(&old, log) && old.state == State::Held && old.start {
+            self.incomplete += 1;
+        }
+        self.arrivals += 1;
+        i
+    }
+
+    /// A frame of one packet, opened in the packet itself after [`Depacketizer::check`]:
+    /// remembered once it authenticated, to spot a copy of it.
+    pub(crate) fn single(&mut self, p: &PacketInfo, log: &Log) {
+        let i = self.take(p, log);
+        self.slots[i] = Slot {
+            state: State::Consumed,
+            seq: p.seq,
+            arrival: self.arrivals,
+            ..EMPTY
+        };
+    }
+
+    /// Hold one packet of a multi-packet frame. Its payload must fit the log.
+    pub(crate) fn push(&mut self, p: &PacketInfo, payload: &[u8], log: &mut Log) -> Result<Pushed> {
+        if payload.len() as u64 > log.capacity() {
+            return Err(Malformed::Oversized.into());
+        }
+        self.check(p, log)?;
+        let i = self.take(p, log);
+        let at = log.append(payload);
+        self.slots[i] = Slot {
+            state: State::Held,
+            seq: p.seq,
+            timestamp: p.timestamp,
+            start: p.start,
+            end: p.end,
+            index: p.index,
+            count: p.count,
+            arrival: self.arrivals,
+            at,
+            len: payload.len() as u32,
+            continuous: false,
+            run_start: p.seq,
+        };
+        // Continuous from the frame's start?
+        let run_start = if p.start {
+            Some(p.seq)
+        } else {
+            let prev = self.slots[self.at(p.seq.wrapping_sub(1))];
+            (self.live(&prev, log)
+                && prev.state == State::Held
+                && prev.seq == p.seq.wrapping_sub(1)
+                && prev.continuous
+                && !prev.end
+                && prev.timestamp == p.timestamp)
+                .then_some(prev.run_start)
+        };
+        let Some(run_start) = run_start else {
+            return Ok(Pushed::Pending);
+        };
+        // Carry the run forward over the packets that were waiting for this one. Each entry is
+        // marked continuous once, so a frame costs its packet count in all.
+        let mut seq = p.seq;
+        loop {
+            let j = self.at(seq);
+            self.slots[j].continuous = true;
+            self.slots[j].run_start = run_start;
+            if self.slots[j].end {
+                return Ok(Pushed::Complete {
+                    start: run_start,
+                    end: seq,
+                });
+            }
+            let next_seq = seq.wrapping_add(1);
+            if next_seq.wrapping_sub(run_start) as usize >= self.max_packets() {
+                return Ok(Pushed::Pending);
+            }
+            let n = self.slots[self.at(next_seq)];
+            let joins = self.live(&n, log)
+                && n.state == State::Held
+                && n.seq == next_seq
+                && !n.start
+                && n.timestamp == p.timestamp;
+            if !joins {
+                return Ok(Pushed::Pending);
+            }
+            seq = next_seq;
+        }
+    }
+
+    /// Put the frame `start..=end` together (where it lies in the log, or copied into `buf`)
+    /// and mark its packets delivered. The fragment headers must agree with the run: packet
+    /// `i` of `n` at position `i`, the same `n` everywhere ([`Malformed::Field`] otherwise,
+    /// and the packets are dropped). `max` bounds the frame's length.
+    pub(crate) fn assemble(
+        &mut self,
+        start: u16,
+        end: u16,
+        log: &Log,
+        buf: &mut [u8],
+        max: usize,
+    ) -> Result<Assembled> {
+        let count = end.wrapping_sub(start) as usize + 1;
+        let mut ok = true;
+        let mut total = 0usize;
+        let mut contiguous = true;
+        let mut expect_at = self.slots[self.at(start)].at;
+        for k in 0..count {
+            let s = &self.slots[self.at(start.wrapping_add(k as u16))];
+            ok &= s.index as usize == k && s.count as usize == count;
+            contiguous &= s.at == expect_at;
+            expect_at = s.at + u64::from(s.len);
+            total += s.len as usize;
+        }
+        let result = if !ok {
+            Err(Malformed::Field.into())
+        } else if total > max || (total > buf.len() && !contiguous) {
+            Err(Malformed::Oversized.into())
+        } else if contiguous {
+            let first = self.slots[self.at(start)];
+            let r = log.range(first.at, 0);
+            Ok(Assembled::Log(r.start..r.start + total))
+        } else {
+            let mut n = 0;
+            for k in 0..count {
+                let s = &self.slots[self.at(start.wrapping_add(k as u16))];
+                let src = log.bytes(log.range(s.at, s.len));
+                buf[n..n + src.len()].copy_from_slice(src);
+                n += src.len();
+            }
+            Ok(Assembled::Buffer(n))
+        };
+        for k in 0..count {
+            let j = self.at(start.wrapping_add(k as u16));
+            self.slots[j].state = State::Consumed;
+        }
+        result
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn info(seq: u16, ts: u32, index: u16, count: u16) -> PacketInfo {
+        PacketInfo {
+            seq,
+            timestamp: ts,
+            start: index == 0,
+            end: index + 1 == count,
+            index,
+            count,
+        }
+    }
+
+    /// Push `frame` cut in `n`-byte pieces starting at `seq0`, in the given order; returns the
+    /// frame when it completes.
+    fn run(
+        d: &mut Depacketizer,
+        log: &mut Log,
+        seq0: u16,
+        frame: &[u8],
+        n: usize,
+        order: &[usize],
+    ) -> Option<Vec<u8>> {
+        let parts: Vec<&[u8]> = frame.chunks(n).collect();
+        let count = parts.len() as u16;
+        let mut buf = vec![0u8; 1 << 16];
+        for &k in order {
+            let p = info(seq0.wrapping_add(k as u16), 7, k as u16, count);
+            if let Pushed::Complete { start, end } = d.push(&p, parts[k], log).unwrap() {
+                return Some(
+                    match d.assemble(start, end, log, &mut buf, 1 << 16).unwrap() {
+                        Assembled::Log(r) => log.bytes(r).to_vec(),
+                        Assembled::Buffer(len) => buf[..len].to_vec(),
+                    },
+                );
+            }
+        }
+        None
+    }
+
+    #[test]
+    fn in_order_frames_open_where_they_lie() {
+        let mut log = Log::new(1 << 16);
+        let mut d = Depacketizer::new(64);
+        let frame: Vec<u8> = (0..5000u32).map(|i| i as u8).collect();
+        assert_eq!(
+            run(&mut d, &mut log, 10, &frame, 1000, &[0, 1, 2, 3, 4]).unwrap(),
+            frame
+        );
+        // Reordered and across the sequence-number wrap: copied, still equal.
+        assert_eq!(
+            run(&mut d, &mut log, 65534, &frame, 1000, &[3, 1, 4, 0, 2]).unwrap(),
+            frame
+        );
+    }
+
+    #[test]
+    fn duplicates_and_a_missing_packet() {
+        let mut log = Log::new(1 << 16);
+        let mut d = Depacketizer::new(64);
+        let p = info(1, 7, 0, 3);
+        assert_eq!(d.push(&p, b"abc", &mut log), Ok(Pushed::Pending));
+        assert_eq!(d.push(&p, b"abc", &mut log), Err(Error::Replay));
+        assert_eq!(
+            d.push(&info(3, 7, 2, 3), b"ghi", &mut log),
+            Ok(Pushed::Pending)
+        );
+        assert_eq!(
+            d.push(&info(2, 7, 1, 3), b"def", &mut log),
+            Ok(Pushed::Complete { start: 1, end: 3 })
+        );
+        // A packet of another timestamp does not join a run.
+        assert_eq!(
+            d.push(&info(10, 7, 0, 2), b"x", &mut log),
+            Ok(Pushed::Pending)
+        );
+        assert_eq!(
+            d.push(&info(11, 8, 1, 2), b"y", &mut log),
+            Ok(Pushed::Pending)
+        );
+    }
+
+    #[test]
+    fn headers_that_disagree_with_the_run_are_dropped() {
+        let mut log = Log::new(1 << 16);
+        let mut d = Depacketizer::new(64);
+        let mut buf = [0u8; 100];
+        d.push(&info(1, 7, 0, 3), b"a", &mut log).unwrap();
+        // Marked last, but claims to be packet 1 of 3 of a two-packet run.
+        let Pushed::Complete { start, end } = d
+            .push(
+                &PacketInfo {
+                    end: true,
+                    ..info(2, 7, 1, 3)
+                },
+                b"b",
+                &mut log,
+            )
+            .unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(
+            d.assemble(start, end, &log, &mut buf, 100),
+            Err(Error::Malformed(Malformed::Field))
+        );
+    }
+
+    #[test]
+    fn the_log_forgets_the_oldest_bytes() {
+        let mut log = Log::new(100);
+        let mut d = Depacketizer::new(64);
+        d.push(&info(1, 7, 0, 2), &[1; 60], &mut log).unwrap();
+        // 60 more bytes do not fit behind: they start again at the front, over the first.
+        d.push(&info(5, 8, 0, 2), &[2; 60], &mut log).unwrap();
+        assert_eq!(
+            d.push(&info(2, 7, 1, 2), &[3; 10], &mut log),
+            Ok(Pushed::Pending)
+        );
+        assert_eq!(
+            d.push(&info(9, 9, 0, 2), &[0; 101], &mut log),
+            Err(Error::Malformed(Malformed::Oversized))
+        );
+    }
+}
