@@ -196,8 +196,18 @@ impl Call {
             Ok(r)
         };
         // Built in place, never through a vector that would be freed with keys in it.
-        let tx = [tx_stream(0)?, tx_stream(1)?, tx_stream(2)?];
-        let rx = [rx_stream()?, rx_stream()?, rx_stream()?];
+        let mut tx = [tx_stream(0)?, tx_stream(1)?, tx_stream(2)?];
+        let mut rx = [rx_stream()?, rx_stream()?, rx_stream()?];
+        // Every SRTP stream's state is made now, not when its first packet comes: a stream that
+        // starts late in the call (screen share) allocates nothing then.
+        for k in 0..3 {
+            if let Some(ctx) = &mut tx[k].srtp {
+                ctx.set_roc(local_ssrcs[k], crate::types::Roc(0))?;
+            }
+            if let Some(ctx) = &mut rx[k].srtp {
+                ctx.set_roc(remote_ssrcs[k], crate::types::Roc(0))?;
+            }
+        }
         let frame_buf_len = sealed_max;
         let mut call = Call {
             role,
@@ -213,7 +223,12 @@ impl Call {
             frame_buf: vec![0; frame_buf_len],
             stats: Default::default(),
             unattributed: Rejected::default(),
-            scratch: Vec::new(),
+            // The largest sealed frame, so that sending never allocates.
+            scratch: if sframe_config.is_some() {
+                vec![0; sealed_max]
+            } else {
+                Vec::new()
+            },
             config,
         };
         if let Some(k) = &keys {

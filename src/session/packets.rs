@@ -14,6 +14,15 @@ impl Packets {
         Self::default()
     }
 
+    /// An empty batch with room for `bytes` of packets and `packets` of them, so that sending
+    /// frames up to that size never allocates.
+    pub fn with_capacity(bytes: usize, packets: usize) -> Self {
+        Packets {
+            data: Vec::with_capacity(bytes),
+            ends: Vec::with_capacity(packets),
+        }
+    }
+
     /// Forget the packets, keep the memory.
     pub fn clear(&mut self) {
         self.data.clear();

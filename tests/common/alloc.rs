@@ -1,0 +1,160 @@
+//! One counting allocator for the tests that measure memory: allocations made by the current
+//! thread, bytes live and their peak in the whole process, and, when armed, a scan of every
+//! freed block for byte patterns (key material that must have been wiped).
+//!
+//! A test binary that uses it declares it:
+//! `#[global_allocator] static A: common::alloc::Counting = common::alloc::Counting;`
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
+use std::sync::Mutex;
+
+pub struct Counting;
+
+thread_local! {
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+    static NET: Cell<isize> = const { Cell::new(0) };
+    static IN_SCAN: Cell<bool> = const { Cell::new(false) };
+}
+
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+static SCANNING: AtomicBool = AtomicBool::new(false);
+
+/// Patterns searched for in freed blocks, by their first 8 bytes.
+type Patterns = HashMap<[u8; 8], Vec<(Vec<u8>, String)>>;
+static PATTERNS: Mutex<Option<Patterns>> = Mutex::new(None);
+static FOUND: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+/// Allocations (and reallocations) made by this thread so far.
+pub fn allocations() -> usize {
+    ALLOCATIONS.with(|c| c.get())
+}
+
+/// Bytes this thread allocated minus bytes it freed.
+pub fn thread_net() -> isize {
+    NET.with(|c| c.get())
+}
+
+/// Bytes allocated and not yet freed, in the whole process.
+pub fn live() -> usize {
+    LIVE.load(SeqCst)
+}
+
+/// The highest [`live`] since the last [`reset_peak`].
+pub fn peak() -> usize {
+    PEAK.load(SeqCst)
+}
+
+/// Start measuring the peak from now.
+pub fn reset_peak() {
+    PEAK.store(live(), SeqCst);
+}
+
+/// Scan every block freed from now on for `patterns` (each at least 8 bytes, with a name).
+/// The test's own copies of what it looks for must be wiped before they are freed: a block
+/// handed out again keeps its old bytes beyond what its new owner writes.
+pub fn scan_freed(patterns: Vec<(Vec<u8>, String)>) {
+    let mut map = Patterns::new();
+    for (p, name) in patterns {
+        assert!(p.len() >= 8);
+        map.entry(p[..8].try_into().unwrap())
+            .or_default()
+            .push((p, name));
+    }
+    *PATTERNS.lock().unwrap() = Some(map);
+    SCANNING.store(true, SeqCst);
+}
+
+/// Stop scanning; returns what was found in freed blocks. The patterns are wiped before they
+/// are freed, so that a later scan never finds them where their memory was reused.
+pub fn stop_scan() -> Vec<String> {
+    SCANNING.store(false, SeqCst);
+    if let Some(mut map) = PATTERNS.lock().unwrap().take() {
+        for list in map.values_mut() {
+            for (p, _) in list.iter_mut() {
+                p.iter_mut().for_each(|b| *b = 0);
+                std::hint::black_box(&p);
+            }
+        }
+    }
+    std::mem::take(&mut *FOUND.lock().unwrap())
+}
+
+fn scan(block: &[u8]) {
+    if !SCANNING.load(SeqCst) || IN_SCAN.with(|s| s.replace(true)) {
+        return;
+    }
+    if let (Ok(patterns), Ok(mut found)) = (PATTERNS.try_lock(), FOUND.try_lock()) {
+        if let Some(map) = patterns.as_ref() {
+            for w in block.windows(8) {
+                if let Some(list) = map.get(<&[u8; 8]>::try_from(w).unwrap()) {
+                    let at = w.as_ptr() as usize - block.as_ptr() as usize;
+                    for (p, name) in list {
+                        if block[at..].starts_with(p) && found.len() < 64 {
+                            let mut what =
+                                format!("{name} in a freed block of {} bytes", block.len());
+                            if std::env::var_os("CALLSEAL_SCAN_BACKTRACE").is_some() {
+                                let bt = std::backtrace::Backtrace::force_capture();
+                                what.push_str(&format!(":\n{bt}"));
+                            }
+                            found.push(what);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    IN_SCAN.with(|s| s.set(false));
+}
+
+fn added(n: usize) {
+    let _ = NET.try_with(|c| c.set(c.get() + n as isize));
+    let now = LIVE.fetch_add(n, SeqCst) + n;
+    PEAK.fetch_max(now, SeqCst);
+}
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
+        let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
+        added(l.size());
+        // SAFETY: forwarded unchanged to the system allocator.
+        unsafe { System.alloc(l) }
+    }
+
+    unsafe fn alloc_zeroed(&self, l: Layout) -> *mut u8 {
+        let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
+        added(l.size());
+        // SAFETY: forwarded unchanged to the system allocator.
+        unsafe { System.alloc_zeroed(l) }
+    }
+
+    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
+        if SCANNING.load(SeqCst) {
+            // SAFETY: the block is live until the call below and holds `l.size()` bytes.
+            scan(unsafe { std::slice::from_raw_parts(p, l.size()) });
+        }
+        let _ = NET.try_with(|c| c.set(c.get() - l.size() as isize));
+        LIVE.fetch_sub(l.size(), SeqCst);
+        // SAFETY: forwarded unchanged to the system allocator.
+        unsafe { System.dealloc(p, l) }
+    }
+
+    unsafe fn realloc(&self, p: *mut u8, l: Layout, n: usize) -> *mut u8 {
+        // A move to a new block leaves the old one behind: allocate, copy, free (and scan).
+        // SAFETY: the layout of the new block differs from `l` only in size, as the
+        // `GlobalAlloc` contract allows.
+        let new_layout = unsafe { Layout::from_size_align_unchecked(n, l.align()) };
+        // SAFETY: as above.
+        let q = unsafe { self.alloc(new_layout) };
+        if !q.is_null() {
+            // SAFETY: both blocks are live and at least `min(l.size(), n)` bytes long.
+            unsafe { std::ptr::copy_nonoverlapping(p, q, l.size().min(n)) };
+            // SAFETY: `p` came from this allocator with layout `l`.
+            unsafe { self.dealloc(p, l) };
+        }
+        q
+    }
+}

@@ -1,0 +1,134 @@
+//! Defect 4: without SRTP the fragment header is unauthenticated, and one forged first
+//! fragment made the receiver allocate and zero about 4 MiB; eight of them evicted every frame
+//! in flight. Reassembly now costs each packet its own bytes, inside a budget allocated once.
+
+mod common;
+
+use callseal::session::{Layers, DEFAULT_REASSEMBLY_BUDGET};
+use callseal::MediaKind;
+use common::{alloc, Pair};
+use rand_chacha::rand_core::{RngCore, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use std::time::Duration;
+
+#[global_allocator]
+static A: alloc::Counting = alloc::Counting;
+
+/// Live bytes are counted for the whole process: one test at a time.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Deliver a packet; returns the allocations the call made for it.
+fn receive(call: &mut callseal::session::Call, mut q: Vec<u8>) -> usize {
+    let before = alloc::allocations();
+    let _ = call.receive_packet(&mut q, Duration::ZERO);
+    alloc::allocations() - before
+}
+
+/// A packet of stream `ssrc` claiming to be the first of as many fragments of `body` bytes as
+/// make a frame just under 4 MiB, with those `body` bytes of payload.
+fn forged_first_fragment(ssrc: [u8; 4], seq: u16, ts: u32, body: usize) -> Vec<u8> {
+    let count = ((4 << 20) / body) as u16;
+    let mut p = vec![0x80, 96];
+    p.extend_from_slice(&seq.to_be_bytes());
+    p.extend_from_slice(&ts.to_be_bytes());
+    p.extend_from_slice(&ssrc);
+    p.extend_from_slice(&[0, 0]);
+    p.extend_from_slice(&count.to_be_bytes());
+    p.extend_from_slice(&(body as u16).to_be_bytes());
+    p.resize(p.len() + body, 0xee);
+    p
+}
+
+#[test]
+fn forged_fragments_cost_only_their_own_bytes() {
+    let _serial = SERIAL.lock().unwrap();
+    for layers in [Layers::Sframe, Layers::Both, Layers::Srtp] {
+        let before = alloc::live();
+        let mut p = Pair::new(layers, 1, |c| c);
+        let made = alloc::live() - before;
+        // Everything the two ends hold, reassembly budgets included, is allocated at the start.
+        assert!(
+            made < 2 * (DEFAULT_REASSEMBLY_BUDGET + (1 << 20)),
+            "{layers:?}: {made} bytes"
+        );
+        let ssrc = p.a.local_ssrcs()[MediaKind::Video as usize].0.to_be_bytes();
+
+        // A genuine video frame is in flight: all its packets but the last have arrived.
+        let frame: Vec<u8> = (0..30_000u32).map(|i| (i * 7) as u8).collect();
+        let packets = p.packets(true, MediaKind::Video, &frame, 90_000, Duration::ZERO);
+        let (last, rest) = packets.split_last().unwrap();
+        for q in rest {
+            assert!(p
+                .b
+                .receive_packet(&mut q.clone(), Duration::ZERO)
+                .unwrap()
+                .is_none());
+        }
+        let first_seq = u16::from_be_bytes([rest[0][2], rest[0][3]]);
+
+        // 1,000 forged first fragments, each claiming a 4 MiB frame, every one of another
+        // frame: no allocation, no byte more memory, and the frame in flight survives.
+        let forged: Vec<Vec<u8>> = (0..1000u16)
+            .map(|i| forged_first_fragment(ssrc, first_seq + 100 + i, u32::from(i), 1100))
+            .collect();
+        alloc::reset_peak();
+        let live = alloc::live();
+        let mut allocations = 0;
+        for q in forged {
+            allocations += receive(&mut p.b, q);
+        }
+        assert_eq!(allocations, 0, "{layers:?}");
+        assert!(alloc::peak() <= live, "{layers:?}");
+        let got = common::deliver(&mut p.b, [last.clone()], Duration::ZERO).unwrap();
+        assert_eq!(got.map(|(_, f)| f).as_ref(), Some(&frame), "{layers:?}");
+
+        // Random bytes from the peer's SSRCs, any length up to 9 KiB: still nothing allocated.
+        let mut rng = ChaCha8Rng::seed_from_u64(9);
+        let mut allocations = 0;
+        for _ in 0..5000 {
+            let mut q = vec![0u8; 12 + rng.next_u32() as usize % 9000];
+            rng.fill_bytes(&mut q);
+            q[0] = 0x80;
+            q[8..12].copy_from_slice(&ssrc);
+            allocations += receive(&mut p.b, q);
+        }
+        assert_eq!(allocations, 0, "{layers:?}");
+        assert!(
+            alloc::peak() <= live + 9012,
+            "{layers:?}: the test's own packet only"
+        );
+        // And the call goes on.
+        let (_, got) = p
+            .send(true, MediaKind::Screen, &frame, Duration::ZERO)
+            .unwrap()
+            .unwrap();
+        assert_eq!(got, frame);
+    }
+}
+
+/// The budget bounds what is held; a flood larger than it pushes out the oldest bytes, never
+/// grows memory, and the next genuine frame arrives whole.
+#[test]
+fn a_flood_larger_than_the_budget_never_grows_memory() {
+    let _serial = SERIAL.lock().unwrap();
+    let mut p = Pair::new(Layers::Sframe, 2, |c| c);
+    let ssrc = p.a.local_ssrcs()[MediaKind::Screen as usize]
+        .0
+        .to_be_bytes();
+    let live = alloc::live();
+    alloc::reset_peak();
+    let mut allocations = 0;
+    // 20,000 packets of 1,200 bytes: 24 MB, six times the budget.
+    for i in 0..20_000u32 {
+        let q = forged_first_fragment(ssrc, i as u16, i, 1188);
+        allocations += receive(&mut p.b, q);
+    }
+    assert_eq!(allocations, 0);
+    assert!(alloc::peak() <= live + 4096, "the test's own packet only");
+    let frame = vec![0x3c; 200_000];
+    let (_, got) = p
+        .send(true, MediaKind::Screen, &frame, Duration::ZERO)
+        .unwrap()
+        .unwrap();
+    assert_eq!(got, frame);
+}
