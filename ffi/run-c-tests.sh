@@ -7,15 +7,20 @@ for tool in gcc valgrind; do
   command -v "$tool" >/dev/null || { echo "$tool is missing (apt-get install -y $tool)" >&2; exit 1; }
 done
 cargo build --release -p callseal-ffi
-lib=target/release
 out=target/c-tests
-mkdir -p "$out"
+# The shared library as an install lays it out: the file under its SONAME, and the link the
+# linker looks for.
+lib="$out/lib"
+mkdir -p "$lib"
+soname=$(readelf -d target/release/libcallseal.so | sed -n 's/.*SONAME.*\[\(.*\)\]/\1/p')
+cp target/release/libcallseal.so "$lib/$soname"
+ln -sf "$soname" "$lib/libcallseal.so"
 for src in ffi/examples/call.c ffi/tests/errors.c; do
   name=$(basename "$src" .c)
   # Against the shared library, and statically (what a pipeline without rpath would do).
   gcc -std=c11 -Wall -Wextra -Werror -O1 -g -Iffi/include "$src" -L"$lib" -lcallseal \
       -Wl,-rpath,"$PWD/$lib" -o "$out/$name"
-  gcc -std=c11 -Wall -Wextra -Werror -O1 -g -Iffi/include "$src" "$lib/libcallseal.a" \
+  gcc -std=c11 -Wall -Wextra -Werror -O1 -g -Iffi/include "$src" target/release/libcallseal.a \
       -lpthread -ldl -lm -o "$out/$name-static"
 done
 for bin in call errors call-static errors-static; do

@@ -398,6 +398,10 @@ struct Derived {
 
 impl Derived {
     fn new(th: [u8; 32], secret: &StaticSecret, peer: &[u8; 32]) -> Result<Derived> {
+        crate::secret::scrubbed(|| Self::new_unscrubbed(th, secret, peer))
+    }
+
+    fn new_unscrubbed(th: [u8; 32], secret: &StaticSecret, peer: &[u8; 32]) -> Result<Derived> {
         let dh = secret.diffie_hellman(&PublicKey::from(*peer));
         if !dh.was_contributory() {
             return Err(Error::NonContributory);
@@ -417,6 +421,10 @@ impl Derived {
     }
 
     fn mac(&self, label: &[u8]) -> [u8; 32] {
+        crate::secret::scrubbed(|| self.mac_unscrubbed(label))
+    }
+
+    fn mac_unscrubbed(&self, label: &[u8]) -> [u8; 32] {
         let mut m = self.mac_key(label);
         m.update(&self.th);
         let out = m.finalize_reset().into_bytes().into();
@@ -425,6 +433,10 @@ impl Derived {
     }
 
     fn verify(&self, label: &[u8], tag: &[u8]) -> Result<()> {
+        crate::secret::scrubbed(|| self.verify_unscrubbed(label, tag))
+    }
+
+    fn verify_unscrubbed(&self, label: &[u8], tag: &[u8]) -> Result<()> {
         let mut m = self.mac_key(label);
         m.update(&self.th);
         let ok = m.verify_slice_reset(tag).map_err(|_| Error::Authentication);
@@ -466,12 +478,16 @@ impl Derived {
     }
 }
 
-fn draw_secret<R: RngCore + CryptoRng>(rng: &mut R) -> StaticSecret {
-    let mut bytes = [0u8; 32];
-    rng.fill_bytes(&mut bytes);
-    let secret = StaticSecret::from(bytes);
-    bytes.zeroize();
-    secret
+/// A fresh ephemeral secret and its public key.
+fn draw_secret<R: RngCore + CryptoRng>(rng: &mut R) -> (StaticSecret, PublicKey) {
+    crate::secret::scrubbed(|| {
+        let mut bytes = [0u8; 32];
+        rng.fill_bytes(&mut bytes);
+        let secret = StaticSecret::from(bytes);
+        bytes.zeroize();
+        let public = PublicKey::from(&secret);
+        (secret, public)
+    })
 }
 
 fn check_context(context: &[u8]) -> Result<()> {
@@ -501,48 +517,54 @@ impl Caller {
         context: &[u8],
         rng: &mut R,
     ) -> Result<(Caller, Vec<u8>)> {
-        config.validate()?;
-        check_context(context)?;
-        let secret = draw_secret(rng);
-        let offer = encode_offer(config, &PublicKey::from(&secret));
-        let state = CallerState {
-            secret,
-            config: config.clone(),
-            context: context.to_vec(),
-            offer: offer.clone(),
-        };
-        Ok((Caller { state: Some(state) }, offer))
+        crate::secret::scrubbed(|| {
+            config.validate()?;
+            check_context(context)?;
+            let (secret, public) = draw_secret(rng);
+            let offer = encode_offer(config, &public);
+            let state = CallerState {
+                secret,
+                config: config.clone(),
+                context: context.to_vec(),
+                offer: offer.clone(),
+            };
+            Ok((Caller { state: Some(state) }, offer))
+        })
     }
 
     /// Read the Answer: verify the callee's MAC, then make the Confirm and release the outcome.
     /// On error nothing changes and a genuine Answer can still be processed.
     pub fn finish(&mut self, answer: &[u8]) -> Result<(Vec<u8>, Established)> {
-        let st = self.state.as_ref().ok_or(Error::HandshakeState)?;
-        check_header(answer, TYPE_ANSWER)?;
-        match answer.len() {
-            n if n < ANSWER_LEN => return Err(Malformed::Truncated.into()),
-            n if n > ANSWER_LEN => return Err(Malformed::Oversized.into()),
-            _ => {}
-        }
-        let callee_intent = Intent::from_byte(answer[2])?;
-        let mut public = [0u8; 32];
-        public.copy_from_slice(&answer[3..35]);
-        let srtp = SrtpSuite::from_id(u16_at(answer, 35)).map_err(|_| Malformed::Field)?;
-        let sframe = SframeSuite::from_id(u16_at(answer, 37)).map_err(|_| Malformed::Field)?;
-        if !st.config.srtp_suites.contains(&srtp) || !st.config.sframe_suites.contains(&sframe) {
-            return Err(Malformed::Field.into());
-        }
-        let (body, mac) = answer.split_at(ANSWER_BODY_LEN);
-        let th = transcript_hash(&st.context, &st.offer, body);
-        let derived = Derived::new(th, &st.secret, &public)?;
-        derived.verify(labels::CONFIRM_CALLEE, mac)?;
-        decide_outcome(st.config.intent, callee_intent)?;
-        let mut confirm = Vec::with_capacity(CONFIRM_LEN);
-        confirm.extend_from_slice(&[TYPE_CONFIRM, VERSION]);
-        confirm.extend_from_slice(&derived.mac(labels::CONFIRM_CALLER));
-        let est = derived.release(Role::Caller, srtp, sframe, st.config.intent, callee_intent)?;
-        self.state = None;
-        Ok((confirm, est))
+        crate::secret::scrubbed(|| {
+            let st = self.state.as_ref().ok_or(Error::HandshakeState)?;
+            check_header(answer, TYPE_ANSWER)?;
+            match answer.len() {
+                n if n < ANSWER_LEN => return Err(Malformed::Truncated.into()),
+                n if n > ANSWER_LEN => return Err(Malformed::Oversized.into()),
+                _ => {}
+            }
+            let callee_intent = Intent::from_byte(answer[2])?;
+            let mut public = [0u8; 32];
+            public.copy_from_slice(&answer[3..35]);
+            let srtp = SrtpSuite::from_id(u16_at(answer, 35)).map_err(|_| Malformed::Field)?;
+            let sframe = SframeSuite::from_id(u16_at(answer, 37)).map_err(|_| Malformed::Field)?;
+            if !st.config.srtp_suites.contains(&srtp) || !st.config.sframe_suites.contains(&sframe)
+            {
+                return Err(Malformed::Field.into());
+            }
+            let (body, mac) = answer.split_at(ANSWER_BODY_LEN);
+            let th = transcript_hash(&st.context, &st.offer, body);
+            let derived = Derived::new(th, &st.secret, &public)?;
+            derived.verify(labels::CONFIRM_CALLEE, mac)?;
+            decide_outcome(st.config.intent, callee_intent)?;
+            let mut confirm = Vec::with_capacity(CONFIRM_LEN);
+            confirm.extend_from_slice(&[TYPE_CONFIRM, VERSION]);
+            confirm.extend_from_slice(&derived.mac(labels::CONFIRM_CALLER));
+            let est =
+                derived.release(Role::Caller, srtp, sframe, st.config.intent, callee_intent)?;
+            self.state = None;
+            Ok((confirm, est))
+        })
     }
 }
 
@@ -576,52 +598,56 @@ impl Callee {
         offer: &[u8],
         rng: &mut R,
     ) -> Result<(Callee, Vec<u8>)> {
-        config.validate()?;
-        check_context(context)?;
-        let o = Offer::parse(offer)?;
-        let srtp = o.srtp.choose(SrtpSuite::from_id, &config.srtp_suites)?;
-        let sframe = o
-            .sframe
-            .choose(SframeSuite::from_id, &config.sframe_suites)?;
-        decide_outcome(o.intent, config.intent)?;
-        let secret = draw_secret(rng);
-        let mut answer = Vec::with_capacity(ANSWER_LEN);
-        answer.extend_from_slice(&[TYPE_ANSWER, VERSION, config.intent.byte()]);
-        answer.extend_from_slice(PublicKey::from(&secret).as_bytes());
-        answer.extend_from_slice(&srtp.id().to_be_bytes());
-        answer.extend_from_slice(&sframe.id().to_be_bytes());
-        let th = transcript_hash(context, offer, &answer);
-        let derived = Derived::new(th, &secret, &o.public)?;
-        answer.extend_from_slice(&derived.mac(labels::CONFIRM_CALLEE));
-        let state = CalleeState {
-            derived,
-            srtp,
-            sframe,
-            caller_intent: o.intent,
-            callee_intent: config.intent,
-        };
-        Ok((Callee { state: Some(state) }, answer))
+        crate::secret::scrubbed(|| {
+            config.validate()?;
+            check_context(context)?;
+            let o = Offer::parse(offer)?;
+            let srtp = o.srtp.choose(SrtpSuite::from_id, &config.srtp_suites)?;
+            let sframe = o
+                .sframe
+                .choose(SframeSuite::from_id, &config.sframe_suites)?;
+            decide_outcome(o.intent, config.intent)?;
+            let (secret, public) = draw_secret(rng);
+            let mut answer = Vec::with_capacity(ANSWER_LEN);
+            answer.extend_from_slice(&[TYPE_ANSWER, VERSION, config.intent.byte()]);
+            answer.extend_from_slice(public.as_bytes());
+            answer.extend_from_slice(&srtp.id().to_be_bytes());
+            answer.extend_from_slice(&sframe.id().to_be_bytes());
+            let th = transcript_hash(context, offer, &answer);
+            let derived = Derived::new(th, &secret, &o.public)?;
+            answer.extend_from_slice(&derived.mac(labels::CONFIRM_CALLEE));
+            let state = CalleeState {
+                derived,
+                srtp,
+                sframe,
+                caller_intent: o.intent,
+                callee_intent: config.intent,
+            };
+            Ok((Callee { state: Some(state) }, answer))
+        })
     }
 
     /// Read the Confirm: verify the caller's MAC and release the outcome. On error nothing
     /// changes and a genuine Confirm can still be processed.
     pub fn confirm(&mut self, confirm: &[u8]) -> Result<Established> {
-        let st = self.state.as_ref().ok_or(Error::HandshakeState)?;
-        check_header(confirm, TYPE_CONFIRM)?;
-        match confirm.len() {
-            n if n < CONFIRM_LEN => return Err(Malformed::Truncated.into()),
-            n if n > CONFIRM_LEN => return Err(Malformed::Oversized.into()),
-            _ => {}
-        }
-        st.derived.verify(labels::CONFIRM_CALLER, &confirm[2..])?;
-        let st = self.state.take().ok_or(Error::HandshakeState)?;
-        st.derived.release(
-            Role::Callee,
-            st.srtp,
-            st.sframe,
-            st.caller_intent,
-            st.callee_intent,
-        )
+        crate::secret::scrubbed(|| {
+            let st = self.state.as_ref().ok_or(Error::HandshakeState)?;
+            check_header(confirm, TYPE_CONFIRM)?;
+            match confirm.len() {
+                n if n < CONFIRM_LEN => return Err(Malformed::Truncated.into()),
+                n if n > CONFIRM_LEN => return Err(Malformed::Oversized.into()),
+                _ => {}
+            }
+            st.derived.verify(labels::CONFIRM_CALLER, &confirm[2..])?;
+            let st = self.state.take().ok_or(Error::HandshakeState)?;
+            st.derived.release(
+                Role::Callee,
+                st.srtp,
+                st.sframe,
+                st.caller_intent,
+                st.callee_intent,
+            )
+        })
     }
 }
 

@@ -18,7 +18,9 @@ pub const MAX_REPLAY_WINDOW: u32 = 32768;
 #[derive(Debug, Clone)]
 pub(crate) struct ReplayWindow {
     size: u64,
-    top: Option<u64>,
+    /// The highest index recorded plus one; 0 before the first. (A plain integer rather than an
+    /// `Option`: every byte of the window is always defined, also before the first index.)
+    top_plus_one: u64,
     bits: Box<[u64]>,
 }
 
@@ -32,14 +34,15 @@ impl ReplayWindow {
         let words = (size as usize).div_ceil(64).next_power_of_two();
         Ok(ReplayWindow {
             size: size as u64,
-            top: None,
+            top_plus_one: 0,
             bits: vec![0u64; words].into_boxed_slice(),
         })
     }
 
     /// The highest index recorded so far.
+    #[inline(always)]
     pub(crate) fn top(&self) -> Option<u64> {
-        self.top
+        self.top_plus_one.checked_sub(1)
     }
 
     #[inline]
@@ -56,7 +59,9 @@ impl ReplayWindow {
     /// Screen: `Ok` when `idx` is new and inside the window (or ahead of it).
     #[inline(always)]
     pub(crate) fn check(&self, idx: u64) -> Result<()> {
-        let Some(top) = self.top else { return Ok(()) };
+        let Some(top) = self.top() else {
+            return Ok(());
+        };
         if idx > top {
             return Ok(());
         }
@@ -75,16 +80,16 @@ impl ReplayWindow {
     /// authenticated.
     #[inline(always)]
     pub(crate) fn commit(&mut self, idx: u64) {
-        match self.top {
+        match self.top() {
             Some(top) if idx <= top => {}
             Some(top) => {
                 // The next index in order is the common case: nothing to forget.
                 if idx - top > 1 {
                     self.forget_between(top, idx);
                 }
-                self.top = Some(idx);
+                self.top_plus_one = idx + 1;
             }
-            None => self.top = Some(idx),
+            None => self.top_plus_one = idx + 1,
         }
         let (w, m) = self.bit(idx);
         self.bits[w] |= m;

@@ -82,10 +82,12 @@ impl RtpParams {
 /// HKDF-Expand(prk, info_parts…, out.len()) with SHA-256. `prk` is at least 32 bytes.
 /// The keyed state is wiped before it goes out of scope.
 pub(crate) fn expand(prk: &[u8], info: &[&[u8]], out: &mut [u8]) {
-    let mut hk = Hkdf::<Sha256>::from_prk(prk).expect("PRK is at least the hash length");
-    hk.expand_multi_info(info, out)
-        .expect("output length is far below 255 * 32");
-    crate::crypto::wipe_hkdf(&mut hk);
+    crate::secret::scrubbed(|| {
+        let mut hk = Hkdf::<Sha256>::from_prk(prk).expect("PRK is at least the hash length");
+        hk.expand_multi_info(info, out)
+            .expect("output length is far below 255 * 32");
+        crate::crypto::wipe_hkdf(&mut hk);
+    })
 }
 
 /// The media keys of an end-to-end call at one epoch. Not `Clone`; zeroized on drop.

@@ -150,6 +150,36 @@ impl fmt::Debug for SrtpMasterKey {
     }
 }
 
+/// Run `f` on a stack zeroed below the caller, and zero it again afterwards: the key
+/// schedules, HKDF states and copies of key bytes that the crypto libraries leave in their
+/// stack frames are gone before other code reuses that memory, and the values `f` builds carry
+/// no stray bytes of earlier secrets in their padding (values move to the heap with their
+/// padding). As libsodium's `sodium_stackzero`, in safe code: the closure runs in a frame of
+/// its own, and the zeroing function's frame starts where that one does.
+#[inline(always)]
+pub(crate) fn scrubbed<T>(f: impl FnOnce() -> T) -> T {
+    zero_stack();
+    let r = run(f);
+    zero_stack();
+    r
+}
+
+#[inline(never)]
+fn run<T>(f: impl FnOnce() -> T) -> T {
+    f()
+}
+
+/// Bytes of stack below the caller that [`scrubbed`] overwrites: far more than the deepest
+/// key setup (ring's AES-GCM, the HKDF expansions) uses.
+const SCRUB_BYTES: usize = 16 * 1024;
+
+#[inline(never)]
+fn zero_stack() {
+    let mut area = [0u8; SCRUB_BYTES];
+    // The stores must happen although nothing reads the area.
+    core::hint::black_box(&mut area);
+}
+
 /// Overwrite the spare capacity of `v` with zeros. `remove` and `retain` shift the elements
 /// after a removed one down and leave their old bytes behind the new end; for a vector of keys
 /// those are copies of live key material that would outlive the keys themselves. Vectors of

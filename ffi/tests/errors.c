@@ -109,7 +109,10 @@ static void short_buffers_and_tampering_in_the_handshake(void) {
     /* Unknown values. */
     CallsealCall *call = NULL;
     EXPECT(callseal_call_new(&est, 7, 0, NULL, 0, NULL, 0, &call) == CALLSEAL_RESULT_INVALID_ARGUMENT);
-    EXPECT(est == NULL); /* consumed whatever the result */
+    EXPECT(est != NULL); /* refused before anything was done: still the caller's */
+    EXPECT(callseal_call_new(&est, CALLSEAL_LAYERS_SFRAME, 0, NULL, 0, NULL, 0, NULL) == CALLSEAL_RESULT_INVALID_ARGUMENT);
+    EXPECT(est != NULL);
+    callseal_established_free(est);
     EXPECT(callseal_call_new(&bob, CALLSEAL_LAYERS_SFRAME, 0, NULL, 0, NULL, 0, &call) == CALLSEAL_RESULT_OK);
     CallsealPackets *batch = NULL;
     EXPECT(callseal_packets_new(&batch) == CALLSEAL_RESULT_OK);

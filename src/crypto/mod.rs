@@ -9,17 +9,23 @@
 //! each is overwritten in place by the context of an all-zero key: the secret-dependent bytes
 //! (round keys, GHASH powers, HMAC inner and outer states) are gone before the memory is freed.
 //!
-//! Every context lives in a heap block of its own, so the structures that hold it can be moved
-//! (into a `Box`, out of an `Option`, along a vector) without copying key schedules around.
+//! The AES-CTR and HMAC contexts live in heap blocks of their own, so the structures that hold
+//! them can be moved without copying key schedules around. ring's AES-GCM key stays inline:
+//! its assembly reads a few bytes of the key structure it never initialized (the GHASH code
+//! loads its table in wide words), and those bytes must come with the structure they belong to
+//! rather than from a fresh heap block. The structures that hold one are built on the stack and
+//! moved once into their place (a call, a key list); the key lists wipe their whole buffer,
+//! padding included, when they are dropped.
 
 use crate::error::{Error, Result};
+use crate::secret::scrubbed;
 use aes::cipher::StreamCipher;
 use hmac::Mac;
 use ring::aead;
 
 /// AES-GCM with a 16-byte tag, 128- or 256-bit key. Wiped on drop.
 pub(crate) struct AesGcm {
-    key: Box<aead::LessSafeKey>,
+    key: aead::LessSafeKey,
 }
 
 impl Drop for AesGcm {
@@ -35,9 +41,11 @@ impl AesGcm {
             32 => &aead::AES_256_GCM,
             _ => return Err(Error::InvalidKeyLength),
         };
-        let unbound = aead::UnboundKey::new(alg, key).map_err(|_| Error::InvalidKeyLength)?;
-        Ok(AesGcm {
-            key: Box::new(aead::LessSafeKey::new(unbound)),
+        scrubbed(|| {
+            let unbound = aead::UnboundKey::new(alg, key).map_err(|_| Error::InvalidKeyLength)?;
+            Ok(AesGcm {
+                key: aead::LessSafeKey::new(unbound),
+            })
         })
     }
 
@@ -50,10 +58,10 @@ impl AesGcm {
             .get(..alg.key_len())
             .map(|z| aead::UnboundKey::new(alg, z))
         {
-            *self.key = aead::LessSafeKey::new(k);
+            self.key = aead::LessSafeKey::new(k);
         }
         // The store must happen even though the memory is freed right after.
-        core::hint::black_box(&mut *self.key);
+        core::hint::black_box(&mut self.key);
     }
 
     /// Encrypt `in_out` in place and return the tag.
@@ -144,10 +152,12 @@ pub(crate) struct Aes128Ctr {
 impl Aes128Ctr {
     pub(crate) fn new(key: &[u8]) -> Result<Self> {
         use aes::cipher::KeyInit;
-        Ok(Aes128Ctr {
-            cipher: Box::new(
-                aes::Aes128::new_from_slice(key).map_err(|_| Error::InvalidKeyLength)?,
-            ),
+        scrubbed(|| {
+            Ok(Aes128Ctr {
+                cipher: Box::new(
+                    aes::Aes128::new_from_slice(key).map_err(|_| Error::InvalidKeyLength)?,
+                ),
+            })
         })
     }
 
@@ -186,11 +196,11 @@ impl<M: Mac + hmac::digest::KeyInit + Clone> KeyedHmac<M> {
     }
 
     pub(crate) fn new(key: &[u8]) -> Self {
-        KeyedHmac {
+        scrubbed(|| KeyedHmac {
             state: Box::new(
                 <M as Mac>::new_from_slice(key).expect("HMAC takes keys of any length"),
             ),
-        }
+        })
     }
 
     /// A fresh MAC computation, already keyed.

@@ -94,147 +94,160 @@ impl Call {
         config: CallConfig,
         packet_keys: Option<PacketKeys>,
     ) -> Result<Call> {
-        let sealed_max = config.max_frame.saturating_add(crate::sframe::MAX_OVERHEAD);
-        if config.max_packet < RTP_HEADER_LEN + FRAGMENT_HEADER_LEN + 64
-            || config.max_packet > 65_535
-            || config.max_frame == 0
-            || config.reassembly_budget < sealed_max.saturating_mul(3)
-        {
-            return Err(Error::InvalidConfig);
-        }
-        let role = handshake.role();
-        let srtp_suite = handshake.srtp_suite();
-        let sframe_suite = handshake.sframe_suite();
-        let rtp = RtpParams::derive(handshake.transcript_hash());
-        let keys = match handshake.into_outcome() {
-            Outcome::EndToEnd { keys, .. } => Some(keys),
-            Outcome::Standard => None,
-        };
-        let e2e = keys.is_some();
-        let mut config = config;
-        if !e2e {
-            config.layers = Layers::Srtp;
-        }
-        let hop_by_hop = !e2e || config.layers == Layers::Both;
-        let packet_layer = config.layers != Layers::Sframe;
-        let packet_keys = if hop_by_hop {
-            Some(packet_keys.ok_or(Error::InvalidConfig)?)
-        } else {
-            None
-        };
-        let send = role.send_direction() as usize;
-        let recv = role.recv_direction() as usize;
-        let local_ssrcs = config.local_ssrcs.unwrap_or(rtp.ssrcs[send]);
-        let remote_ssrcs = config.remote_ssrcs.unwrap_or(rtp.ssrcs[recv]);
-        let all = [local_ssrcs, remote_ssrcs].concat();
-        if (0..all.len()).any(|i| all[..i].contains(&all[i])) {
-            return Err(Error::DuplicateSsrc);
-        }
-        let sframe_config = config.layers.frame_layer().then(|| {
-            SframeConfig::new(sframe_suite)
-                .with_replay_window(config.replay_window)
-                .with_grace(config.grace)
-                .with_frame_limit(config.frame_limit)
-                .with_max_keys(MAX_EPOCHS_HELD + 1)
-        });
-        let srtp_config = SrtpConfig {
-            replay_window: config.replay_window,
-            mki_len: if hop_by_hop { 0 } else { 1 },
-            ..SrtpConfig::default()
-        };
-        let srtp_suite = packet_keys
-            .as_ref()
-            .map_or(srtp_suite, |pk| pk.outbound.suite());
-        let overhead = packet_overhead(config.layers, e2e, srtp_suite);
-        let chunk = config.max_packet - RTP_HEADER_LEN - overhead - FRAGMENT_HEADER_LEN;
-        let entries = index_entries(&config, chunk);
-
-        let tx_stream = |k: usize| -> Result<TxStream> {
-            let mut t = TxStream {
-                seq: rtp.first_seqs[send][k],
-                srtp: None,
-                sframe: None,
-            };
-            if let Some(pk) = &packet_keys {
-                t.srtp = Some(SrtpSender::new(&pk.outbound, srtp_config)?);
+        crate::secret::scrubbed(|| {
+            let sealed_max = config.max_frame.saturating_add(crate::sframe::MAX_OVERHEAD);
+            if config.max_packet < RTP_HEADER_LEN + FRAGMENT_HEADER_LEN + 64
+                || config.max_packet > 65_535
+                || config.max_frame == 0
+                || config.reassembly_budget < sealed_max.saturating_mul(3)
+            {
+                return Err(Error::InvalidConfig);
             }
-            if let Some(keys) = &keys {
-                let kind = MediaKind::ALL[k];
-                if !hop_by_hop && packet_layer {
-                    let out = keys
-                        .stream(role.send_direction(), kind)
-                        .into_srtp_master_key(srtp_suite)?;
-                    t.srtp = Some(SrtpSender::new_with_mki(
-                        mki(keys.epoch()),
-                        &out,
-                        srtp_config,
-                    )?);
+            let role = handshake.role();
+            let srtp_suite = handshake.srtp_suite();
+            let sframe_suite = handshake.sframe_suite();
+            let rtp = RtpParams::derive(handshake.transcript_hash());
+            let keys = match handshake.into_outcome() {
+                Outcome::EndToEnd { keys, .. } => Some(keys),
+                Outcome::Standard => None,
+            };
+            let e2e = keys.is_some();
+            let mut config = config;
+            if !e2e {
+                config.layers = Layers::Srtp;
+            }
+            let hop_by_hop = !e2e || config.layers == Layers::Both;
+            let packet_layer = config.layers != Layers::Sframe;
+            let packet_keys = if hop_by_hop {
+                Some(packet_keys.ok_or(Error::InvalidConfig)?)
+            } else {
+                None
+            };
+            let send = role.send_direction() as usize;
+            let recv = role.recv_direction() as usize;
+            let local_ssrcs = config.local_ssrcs.unwrap_or(rtp.ssrcs[send]);
+            let remote_ssrcs = config.remote_ssrcs.unwrap_or(rtp.ssrcs[recv]);
+            let all = [local_ssrcs, remote_ssrcs].concat();
+            if (0..all.len()).any(|i| all[..i].contains(&all[i])) {
+                return Err(Error::DuplicateSsrc);
+            }
+            let sframe_config = config.layers.frame_layer().then(|| {
+                SframeConfig::new(sframe_suite)
+                    .with_replay_window(config.replay_window)
+                    .with_grace(config.grace)
+                    .with_frame_limit(config.frame_limit)
+                    .with_max_keys(MAX_EPOCHS_HELD + 1)
+            });
+            let srtp_config = SrtpConfig {
+                replay_window: config.replay_window,
+                mki_len: if hop_by_hop { 0 } else { 1 },
+                ..SrtpConfig::default()
+            };
+            let srtp_suite = packet_keys
+                .as_ref()
+                .map_or(srtp_suite, |pk| pk.outbound.suite());
+            let overhead = packet_overhead(config.layers, e2e, srtp_suite);
+            let chunk = config.max_packet - RTP_HEADER_LEN - overhead - FRAGMENT_HEADER_LEN;
+            let entries = index_entries(&config, chunk);
+
+            let tx_stream = |k: usize| -> Result<TxStream> {
+                let mut t = TxStream {
+                    seq: rtp.first_seqs[send][k],
+                    srtp: None,
+                    sframe: None,
+                };
+                if let Some(pk) = &packet_keys {
+                    t.srtp = Some(SrtpSender::new(&pk.outbound, srtp_config)?);
+                }
+                if let Some(keys) = &keys {
+                    let kind = MediaKind::ALL[k];
+                    if !hop_by_hop && packet_layer {
+                        let out = keys
+                            .stream(role.send_direction(), kind)
+                            .into_srtp_master_key(srtp_suite)?;
+                        t.srtp = Some(SrtpSender::new_with_mki(
+                            mki(keys.epoch()),
+                            &out,
+                            srtp_config,
+                        )?);
+                    }
+                    if let Some(sc) = &sframe_config {
+                        t.sframe = Some(SframeSender::for_stream(
+                            sc,
+                            &keys.stream(role.send_direction(), kind),
+                        )?);
+                    }
+                }
+                Ok(t)
+            };
+            let rx_stream = || -> Result<RxStream> {
+                let mut r = RxStream {
+                    srtp: None,
+                    sframe: None,
+                    depack: Depacketizer::new(entries),
+                };
+                if let Some(pk) = &packet_keys {
+                    r.srtp = Some(SrtpReceiver::new(&pk.inbound, srtp_config)?);
+                } else if e2e && packet_layer {
+                    r.srtp = Some(SrtpReceiver::new_with_mki(srtp_suite, srtp_config)?);
                 }
                 if let Some(sc) = &sframe_config {
-                    t.sframe = Some(SframeSender::for_stream(
-                        sc,
-                        &keys.stream(role.send_direction(), kind),
-                    )?);
+                    r.sframe = Some(SframeReceiver::managed(*sc)?);
+                }
+                Ok(r)
+            };
+            // Built in place, never through a vector that would be freed with keys in it.
+            // Each on a zeroed stack: a stream is built next to where the keys of the one before
+            // were, and its padding must not pick up their bytes.
+            use crate::secret::scrubbed;
+            let mut tx = [
+                scrubbed(|| tx_stream(0))?,
+                scrubbed(|| tx_stream(1))?,
+                scrubbed(|| tx_stream(2))?,
+            ];
+            let mut rx = [
+                scrubbed(rx_stream)?,
+                scrubbed(rx_stream)?,
+                scrubbed(rx_stream)?,
+            ];
+            // Every SRTP stream's state is made now, not when its first packet comes: a stream that
+            // starts late in the call (screen share) allocates nothing then.
+            for k in 0..3 {
+                if let Some(ctx) = &mut tx[k].srtp {
+                    ctx.set_roc(local_ssrcs[k], crate::types::Roc(0))?;
+                }
+                if let Some(ctx) = &mut rx[k].srtp {
+                    ctx.set_roc(remote_ssrcs[k], crate::types::Roc(0))?;
                 }
             }
-            Ok(t)
-        };
-        let rx_stream = || -> Result<RxStream> {
-            let mut r = RxStream {
-                srtp: None,
-                sframe: None,
-                depack: Depacketizer::new(entries),
+            let frame_buf_len = sealed_max;
+            let mut call = Call {
+                role,
+                e2e,
+                srtp_suite,
+                sframe_config,
+                epochs: EpochState::new(keys.as_ref().and_then(|k| k.derive_next())),
+                local_ssrcs,
+                remote_ssrcs,
+                tx,
+                rx,
+                log: Log::new(config.reassembly_budget - frame_buf_len),
+                frame_buf: vec![0; frame_buf_len],
+                stats: Default::default(),
+                unattributed: Rejected::default(),
+                // The largest sealed frame, so that sending never allocates.
+                scratch: if sframe_config.is_some() {
+                    vec![0; sealed_max]
+                } else {
+                    Vec::new()
+                },
+                config,
             };
-            if let Some(pk) = &packet_keys {
-                r.srtp = Some(SrtpReceiver::new(&pk.inbound, srtp_config)?);
-            } else if e2e && packet_layer {
-                r.srtp = Some(SrtpReceiver::new_with_mki(srtp_suite, srtp_config)?);
+            if let Some(k) = &keys {
+                call.install_first_epochs(k)?;
             }
-            if let Some(sc) = &sframe_config {
-                r.sframe = Some(SframeReceiver::managed(*sc)?);
-            }
-            Ok(r)
-        };
-        // Built in place, never through a vector that would be freed with keys in it.
-        let mut tx = [tx_stream(0)?, tx_stream(1)?, tx_stream(2)?];
-        let mut rx = [rx_stream()?, rx_stream()?, rx_stream()?];
-        // Every SRTP stream's state is made now, not when its first packet comes: a stream that
-        // starts late in the call (screen share) allocates nothing then.
-        for k in 0..3 {
-            if let Some(ctx) = &mut tx[k].srtp {
-                ctx.set_roc(local_ssrcs[k], crate::types::Roc(0))?;
-            }
-            if let Some(ctx) = &mut rx[k].srtp {
-                ctx.set_roc(remote_ssrcs[k], crate::types::Roc(0))?;
-            }
-        }
-        let frame_buf_len = sealed_max;
-        let mut call = Call {
-            role,
-            e2e,
-            srtp_suite,
-            sframe_config,
-            epochs: EpochState::new(keys.as_ref().and_then(|k| k.derive_next())),
-            local_ssrcs,
-            remote_ssrcs,
-            tx,
-            rx,
-            log: Log::new(config.reassembly_budget - frame_buf_len),
-            frame_buf: vec![0; frame_buf_len],
-            stats: Default::default(),
-            unattributed: Rejected::default(),
-            // The largest sealed frame, so that sending never allocates.
-            scratch: if sframe_config.is_some() {
-                vec![0; sealed_max]
-            } else {
-                Vec::new()
-            },
-            config,
-        };
-        if let Some(k) = &keys {
-            call.install_first_epochs(k)?;
-        }
-        Ok(call)
+            Ok(call)
+        })
     }
 
     /// Whether the call is end-to-end encrypted.

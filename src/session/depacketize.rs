@@ -87,6 +87,7 @@ impl Log {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
 enum State {
     Empty,
     /// Bytes in the log, waiting for the rest of the frame.
@@ -95,38 +96,43 @@ enum State {
     Consumed,
 }
 
+/// One index entry. Laid out without padding: every byte of the index is written, so no
+/// undefined byte is ever copied around with it.
 #[derive(Debug, Clone, Copy)]
+#[repr(C)]
 struct Slot {
-    state: State,
-    seq: u16,
-    timestamp: u32,
-    start: bool,
-    end: bool,
-    index: u16,
-    count: u16,
     /// The stream's arrival count when the packet came: an entry more than a ring's worth of
     /// arrivals old is dead, whatever its sequence number.
     arrival: u64,
     at: u64,
+    timestamp: u32,
     len: u32,
+    seq: u16,
+    index: u16,
+    count: u16,
+    run_start: u16,
+    state: State,
+    start: bool,
+    end: bool,
     /// Every packet from the frame's start to this one is held.
     continuous: bool,
-    run_start: u16,
+    reserved: u32,
 }
 
 const EMPTY: Slot = Slot {
-    state: State::Empty,
-    seq: 0,
-    timestamp: 0,
-    start: false,
-    end: false,
-    index: 0,
-    count: 0,
     arrival: 0,
     at: 0,
+    timestamp: 0,
     len: 0,
-    continuous: false,
+    seq: 0,
+    index: 0,
+    count: 0,
     run_start: 0,
+    state: State::Empty,
+    start: false,
+    end: false,
+    continuous: false,
+    reserved: 0,
 };
 
 /// What one packet did.
@@ -246,6 +252,7 @@ impl Depacketizer {
             len: payload.len() as u32,
             continuous: false,
             run_start: p.seq,
+            reserved: 0,
         };
         // Continuous from the frame's start?
         let run_start = if p.start {

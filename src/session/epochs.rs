@@ -139,6 +139,19 @@ impl Call {
         Ok(p)
     }
 
+    /// Put a prepared send side in place; cannot fail.
+    fn commit_send(&mut self, p: PreparedSend) {
+        let PreparedSend { sframe, srtp } = p;
+        for (tx, (sf, sr)) in self.tx.iter_mut().zip(sframe.into_iter().zip(srtp)) {
+            if sf.is_some() {
+                tx.sframe = sf;
+            }
+            if let (Some(ctx), Some(key)) = (&mut tx.srtp, sr) {
+                ctx.switch_key(key);
+            }
+        }
+    }
+
     fn commit_recv(&mut self, p: PreparedRecv) {
         let PreparedRecv { sframe, srtp } = p;
         for ((rx, sf), sr) in self.rx.iter_mut().zip(sframe).zip(srtp) {
@@ -182,26 +195,20 @@ impl Call {
 
     /// Move this side's sending to the next epoch. All or nothing.
     pub(crate) fn advance(&mut self, now: Duration) -> Result<()> {
-        let Some(keys) = self.epochs.next.as_ref() else {
-            return Err(Error::LimitReached);
-        };
-        let prepared = self.prepare_send(keys)?;
-        let after = keys.derive_next();
-        // Nothing below can fail.
-        let PreparedSend { sframe, srtp } = prepared;
-        for ((tx, sf), sr) in self.tx.iter_mut().zip(sframe).zip(srtp) {
-            if let Some(s) = sf {
-                tx.sframe = Some(s);
-            }
-            if let (Some(ctx), Some(key)) = (&mut tx.srtp, sr) {
-                ctx.switch_key(key);
-            }
-        }
-        self.epochs.send = Epoch(self.epochs.send.0 + 1);
-        self.epochs.next = after;
-        self.epochs.rekey_wanted = false;
-        self.epochs.last_rekey = now;
-        Ok(())
+        crate::secret::scrubbed(|| {
+            let Some(keys) = self.epochs.next.as_ref() else {
+                return Err(Error::LimitReached);
+            };
+            let prepared = self.prepare_send(keys)?;
+            let after = keys.derive_next();
+            // Nothing below can fail.
+            self.commit_send(prepared);
+            self.epochs.send = Epoch(self.epochs.send.0 + 1);
+            self.epochs.next = after;
+            self.epochs.rekey_wanted = false;
+            self.epochs.last_rekey = now;
+            Ok(())
+        })
     }
 
     /// Ask for the next epoch. It starts at once when the peer has reached this side's epoch,
@@ -265,6 +272,7 @@ impl Call {
 
     /// A frame (or, with SRTP alone, a packet) of `epoch` authenticated: count it against the
     /// grace, or follow the peer to its new epoch. All or nothing.
+    #[inline]
     pub(crate) fn peer_seen(&mut self, epoch: Epoch, now: Duration) -> Result<()> {
         if !self.e2e {
             return Ok(());
@@ -277,58 +285,60 @@ impl Call {
             self.count_grace(1, now);
             return Ok(());
         }
-        // Only `peer + 1` is installed, so only it can have authenticated.
-        debug_assert_eq!(epoch.0, peer.0 + 1);
-        // Prepare: the send side if this side follows, then the receive keys of `epoch + 1`.
-        let follow = self.epochs.send < epoch;
-        let mut send = None;
-        let mut after = None;
-        let recv_next = if follow {
-            let keys = self.epochs.next.as_ref().ok_or(Error::LimitReached)?;
-            send = Some(self.prepare_send(keys)?);
-            after = keys.derive_next();
-            after.as_ref().map(|k| self.prepare_recv(k)).transpose()?
-        } else {
-            self.epochs
-                .next
-                .as_ref()
-                .map(|k| self.prepare_recv(k))
-                .transpose()?
-        };
-        // Commit: nothing below can fail.
-        if self.epochs.retiring.take().is_some() {
-            self.retire_below(peer);
-        }
-        self.epochs.peer = epoch;
-        let (frames_left, until) = match self.config.grace {
-            Grace::Frames(n) => (n, None),
-            Grace::Time(d) => (u64::MAX, Some(now.saturating_add(d))),
-        };
-        self.epochs.retiring = Some(Retiring {
-            epoch: peer,
-            frames_left,
-            until,
-        });
-        if let Some(PreparedSend { sframe, srtp }) = send {
-            for ((tx, sf), sr) in self.tx.iter_mut().zip(sframe).zip(srtp) {
-                if let Some(s) = sf {
-                    tx.sframe = Some(s);
-                }
-                if let (Some(ctx), Some(key)) = (&mut tx.srtp, sr) {
-                    ctx.switch_key(key);
-                }
+        self.follow_peer(epoch, now)
+    }
+
+    /// The peer moved to `epoch` (its next one): follow it. All or nothing.
+    #[inline(never)]
+    fn follow_peer(&mut self, epoch: Epoch, now: Duration) -> Result<()> {
+        crate::secret::scrubbed(|| {
+            let peer = self.epochs.peer;
+            // Only `peer + 1` is installed, so only it can have authenticated.
+            debug_assert_eq!(epoch.0, peer.0 + 1);
+            // Prepare: the send side if this side follows, then the receive keys of `epoch + 1`.
+            let follow = self.epochs.send < epoch;
+            let mut send = None;
+            let mut after = None;
+            let recv_next = if follow {
+                let keys = self.epochs.next.as_ref().ok_or(Error::LimitReached)?;
+                send = Some(self.prepare_send(keys)?);
+                after = keys.derive_next();
+                after.as_ref().map(|k| self.prepare_recv(k)).transpose()?
+            } else {
+                self.epochs
+                    .next
+                    .as_ref()
+                    .map(|k| self.prepare_recv(k))
+                    .transpose()?
+            };
+            // Commit: nothing below can fail.
+            if self.epochs.retiring.take().is_some() {
+                self.retire_below(peer);
             }
-            self.epochs.send = epoch;
-            self.epochs.next = after;
-            self.epochs.rekey_wanted = false;
-            self.epochs.last_rekey = now;
-        }
-        if let Some(p) = recv_next {
-            self.commit_recv(p);
-        }
-        // The first frame of the new epoch counts too (and a grace of 0 ends here).
-        self.count_grace(0, now);
-        self.try_rekey(now)
+            self.epochs.peer = epoch;
+            let (frames_left, until) = match self.config.grace {
+                Grace::Frames(n) => (n, None),
+                Grace::Time(d) => (u64::MAX, Some(now.saturating_add(d))),
+            };
+            self.epochs.retiring = Some(Retiring {
+                epoch: peer,
+                frames_left,
+                until,
+            });
+            if let Some(prepared) = send {
+                self.commit_send(prepared);
+                self.epochs.send = epoch;
+                self.epochs.next = after;
+                self.epochs.rekey_wanted = false;
+                self.epochs.last_rekey = now;
+            }
+            if let Some(p) = recv_next {
+                self.commit_recv(p);
+            }
+            // The first frame of the new epoch counts too (and a grace of 0 ends here).
+            self.count_grace(0, now);
+            self.try_rekey(now)
+        })
     }
 }
 

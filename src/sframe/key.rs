@@ -50,6 +50,10 @@ impl DerivedKey {
     /// Derive the key and salt of `kid` from `base_key` (at least [`MIN_BASE_KEY_LEN`] bytes,
     /// else [`Error::InvalidKeyLength`]).
     pub fn derive(suite: SframeSuite, kid: KeyId, base_key: &[u8]) -> Result<Self> {
+        crate::secret::scrubbed(|| Self::derive_unscrubbed(suite, kid, base_key))
+    }
+
+    fn derive_unscrubbed(suite: SframeSuite, kid: KeyId, base_key: &[u8]) -> Result<Self> {
         if base_key.len() < MIN_BASE_KEY_LEN {
             return Err(Error::InvalidKeyLength);
         }

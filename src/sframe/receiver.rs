@@ -61,6 +61,14 @@ pub struct SframeReceiver {
 /// A key derived and checked, ready to go into the store without failing.
 pub(crate) struct PreparedKey(Slot);
 
+impl Drop for SframeReceiver {
+    /// Drop the keys (each wipes its contexts), then zero the whole store, padding included.
+    fn drop(&mut self) {
+        self.slots.clear();
+        wipe_spare(&mut self.slots);
+    }
+}
+
 impl SframeReceiver {
     /// An empty receiver.
     pub fn new(config: SframeConfig) -> Result<Self> {
@@ -136,22 +144,26 @@ impl SframeReceiver {
     /// and every frame received under it before would open again); with
     /// [`Error::InvalidKeyLength`] for a base key under 16 bytes.
     pub fn install_key(&mut self, kid: KeyId, epoch: Epoch, base_key: &[u8]) -> Result<()> {
-        self.check_install(kid, epoch, 1)?;
-        let slot = self.slot(kid, epoch, base_key)?;
-        self.slots.push(slot);
-        Ok(())
+        crate::secret::scrubbed(|| {
+            self.check_install(kid, epoch, 1)?;
+            let slot = self.slot(kid, epoch, base_key)?;
+            self.slots.push(slot);
+            Ok(())
+        })
     }
 
     /// Derive and check the key of one call stream without installing it (the call installs
     /// the keys of its three streams all together or not at all).
     pub(crate) fn prepare_stream(&self, stream: &StreamSecret) -> Result<PreparedKey> {
-        let kid = CallKid::new(stream.epoch(), stream.direction(), stream.kind()).kid();
-        self.check_install(kid, stream.epoch(), 1)?;
-        Ok(PreparedKey(self.slot(
-            kid,
-            stream.epoch(),
-            stream.secret().expose(),
-        )?))
+        crate::secret::scrubbed(|| {
+            let kid = CallKid::new(stream.epoch(), stream.direction(), stream.kind()).kid();
+            self.check_install(kid, stream.epoch(), 1)?;
+            Ok(PreparedKey(self.slot(
+                kid,
+                stream.epoch(),
+                stream.secret().expose(),
+            )?))
+        })
     }
 
     /// Install a key from [`SframeReceiver::prepare_stream`]. Nothing else may have been
@@ -173,22 +185,24 @@ impl SframeReceiver {
     /// [`Error::InvalidConfig`] when `keys` were negotiated for another SFrame suite, or as
     /// [`SframeReceiver::install_key`] does.
     pub fn install_call_keys(&mut self, keys: &CallKeys, direction: Direction) -> Result<()> {
-        if keys.sframe_suite() != self.config.suite {
-            return Err(Error::InvalidConfig);
-        }
-        let epoch = keys.epoch();
-        let kid = |kind| CallKid::new(epoch, direction, kind).kid();
-        for (i, kind) in MediaKind::ALL.into_iter().enumerate() {
-            self.check_install(kid(kind), epoch, MediaKind::ALL.len() - i)?;
-        }
-        let mut slots = Vec::with_capacity(MediaKind::ALL.len());
-        for kind in MediaKind::ALL {
-            let stream = keys.stream(direction, kind);
-            slots.push(self.slot(kid(kind), epoch, stream.secret().expose())?);
-        }
-        self.slots.append(&mut slots);
-        wipe_spare(&mut slots);
-        Ok(())
+        crate::secret::scrubbed(|| {
+            if keys.sframe_suite() != self.config.suite {
+                return Err(Error::InvalidConfig);
+            }
+            let epoch = keys.epoch();
+            let kid = |kind| CallKid::new(epoch, direction, kind).kid();
+            for (i, kind) in MediaKind::ALL.into_iter().enumerate() {
+                self.check_install(kid(kind), epoch, MediaKind::ALL.len() - i)?;
+            }
+            let mut slots = Vec::with_capacity(MediaKind::ALL.len());
+            for kind in MediaKind::ALL {
+                let stream = keys.stream(direction, kind);
+                slots.push(self.slot(kid(kind), epoch, stream.secret().expose())?);
+            }
+            self.slots.append(&mut slots);
+            wipe_spare(&mut slots);
+            Ok(())
+        })
     }
 
     /// Remove and zeroize the key of `kid`; returns whether there was one. The KID can never be

@@ -9,7 +9,6 @@ use crate::sframe::{FrameOptions, SframeConfig};
 use crate::types::{FrameCounter, KeyId, SframeSuite};
 use core::fmt;
 use sha2::{Digest, Sha256};
-use std::collections::HashSet;
 use std::sync::Mutex;
 
 /// Headroom [`SframeSender::seal_in_place`] needs in front of the frame: the longest header.
@@ -35,8 +34,9 @@ pub struct SframeSender {
     limit: u64,
 }
 
-/// Fingerprints of every suite, KID and base key a sender was built for in this process.
-static BUILT: Mutex<Option<HashSet<[u8; 16]>>> = Mutex::new(None);
+/// Fingerprints of every suite, KID and base key a sender was built for in this process,
+/// sorted.
+static BUILT: Mutex<Vec<[u8; 16]>> = Mutex::new(Vec::new());
 
 /// Record that a sender for `suite`, `kid` and `base_key` exists; [`Error::KeyReuse`] if one
 /// was built before.
@@ -51,10 +51,12 @@ fn claim(suite: SframeSuite, kid: KeyId, base_key: &[u8]) -> Result<()> {
     fp.copy_from_slice(&digest[..16]);
     // A panic elsewhere while the lock was held leaves the set itself intact.
     let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
-    if built.get_or_insert_with(HashSet::new).insert(fp) {
-        Ok(())
-    } else {
-        Err(Error::KeyReuse)
+    match built.binary_search(&fp) {
+        Ok(_) => Err(Error::KeyReuse),
+        Err(at) => {
+            built.insert(at, fp);
+            Ok(())
+        }
     }
 }
 
@@ -84,14 +86,16 @@ impl SframeSender {
     }
 
     pub(crate) fn unchecked(config: &SframeConfig, kid: KeyId, base_key: &[u8]) -> Result<Self> {
-        config.validate()?;
-        Ok(SframeSender {
-            suite: config.suite,
-            kid,
-            key: FrameKey::derive(config.suite, kid, base_key)?,
-            tag_len: config.suite.tag_len(),
-            next: 0,
-            limit: config.frame_limit,
+        crate::secret::scrubbed(|| {
+            config.validate()?;
+            Ok(SframeSender {
+                suite: config.suite,
+                kid,
+                key: FrameKey::derive(config.suite, kid, base_key)?,
+                tag_len: config.suite.tag_len(),
+                next: 0,
+                limit: config.frame_limit,
+            })
         })
     }
 

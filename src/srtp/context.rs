@@ -169,6 +169,16 @@ struct KeyRing {
     serials: u64,
 }
 
+impl Drop for KeyRing {
+    /// Drop the keys (each wipes its contexts), then zero the whole buffer: the bytes of a
+    /// key's padding, and of the larger variant a smaller one does not use, come from wherever
+    /// the key was built and may hold other secrets.
+    fn drop(&mut self) {
+        self.slots.clear();
+        wipe_spare(&mut self.slots);
+    }
+}
+
 impl KeyRing {
     fn new(suite: SrtpSuite, mki_len: usize) -> Self {
         KeyRing {
@@ -362,28 +372,34 @@ impl SrtpSender {
 
     /// A sender with one master key and no MKI (`config.mki_len` must be 0).
     pub fn new(key: &SrtpMasterKey, config: SrtpConfig) -> Result<Self> {
-        mki_len_checked(&config, false)?;
-        let mut s = Self::empty(key.suite(), config);
-        let c = s.keys.cipher_for(key)?;
-        s.keys.replace_single(c)?;
-        Ok(s)
+        crate::secret::scrubbed(|| {
+            mki_len_checked(&config, false)?;
+            let mut s = Self::empty(key.suite(), config);
+            let c = s.keys.cipher_for(key)?;
+            s.keys.replace_single(c)?;
+            Ok(s)
+        })
     }
 
     /// A sender with MKI (`config.mki_len` 1..=4) whose first, active key is `key` named `mki`.
     pub fn new_with_mki(mki: Mki, key: &SrtpMasterKey, config: SrtpConfig) -> Result<Self> {
-        mki_len_checked(&config, true)?;
-        let mut s = Self::empty(key.suite(), config);
-        let c = s.keys.cipher_for(key)?;
-        s.keys.add(mki, c)?;
-        Ok(s)
+        crate::secret::scrubbed(|| {
+            mki_len_checked(&config, true)?;
+            let mut s = Self::empty(key.suite(), config);
+            let c = s.keys.cipher_for(key)?;
+            s.keys.add(mki, c)?;
+            Ok(s)
+        })
     }
 
     /// A sender keyed with session keys directly, skipping the key derivation (no MKI).
     pub fn from_session_keys(keys: &SessionKeys, config: SrtpConfig) -> Result<Self> {
-        mki_len_checked(&config, false)?;
-        let mut s = Self::empty(keys.suite(), config);
-        s.keys.replace_single(KeyCipher::new(keys)?)?;
-        Ok(s)
+        crate::secret::scrubbed(|| {
+            mki_len_checked(&config, false)?;
+            let mut s = Self::empty(keys.suite(), config);
+            s.keys.replace_single(KeyCipher::new(keys)?)?;
+            Ok(s)
+        })
     }
 
     /// The suite.
@@ -539,22 +555,26 @@ impl SrtpSender {
     /// suite, or a context with MKI, is [`Error::InvalidConfig`] (use
     /// [`SrtpSender::add_key`] and [`SrtpSender::set_active_key`] there).
     pub fn rekey(&mut self, key: &SrtpMasterKey) -> Result<()> {
-        if self.keys.mki_len != 0 {
-            return Err(Error::InvalidConfig);
-        }
-        let c = self.keys.cipher_for(key)?;
-        self.keys.replace_single(c)?;
-        self.active = 0;
-        self.retired.purge(&self.keys);
-        Ok(())
+        crate::secret::scrubbed(|| {
+            if self.keys.mki_len != 0 {
+                return Err(Error::InvalidConfig);
+            }
+            let c = self.keys.cipher_for(key)?;
+            self.keys.replace_single(c)?;
+            self.active = 0;
+            self.retired.purge(&self.keys);
+            Ok(())
+        })
     }
 
     /// Add a master key under `mki` (contexts with MKI). It is not used until
     /// [`SrtpSender::set_active_key`] selects it. A duplicate MKI, an MKI that does not fit in
     /// `mki_len` bytes, a key of another suite or more than 16 keys: [`Error::InvalidConfig`].
     pub fn add_key(&mut self, mki: Mki, key: &SrtpMasterKey) -> Result<()> {
-        let c = self.keys.cipher_for(key)?;
-        self.keys.add(mki, c).map(|_| ())
+        crate::secret::scrubbed(|| {
+            let c = self.keys.cipher_for(key)?;
+            self.keys.add(mki, c).map(|_| ())
+        })
     }
 
     /// Drop the key named `mki` (see [`SrtpReceiver::remove_key`] for what is wiped).
@@ -576,8 +596,10 @@ impl SrtpSender {
 
     /// Derive and check a key for [`SrtpSender::switch_key`] without touching the sender.
     pub(crate) fn prepare_key(&self, mki: Mki, key: &SrtpMasterKey) -> Result<PreparedKey> {
-        let c = self.keys.cipher_for(key)?;
-        Ok(PreparedKey(self.keys.check_add(mki, c)?))
+        crate::secret::scrubbed(|| {
+            let c = self.keys.cipher_for(key)?;
+            Ok(PreparedKey(self.keys.check_add(mki, c)?))
+        })
     }
 
     /// Add a prepared key, protect with it from now on, and drop every other key. Cannot fail:
@@ -736,11 +758,13 @@ impl SrtpReceiver {
 
     /// A receiver with one master key and no MKI (`config.mki_len` must be 0).
     pub fn new(key: &SrtpMasterKey, config: SrtpConfig) -> Result<Self> {
-        mki_len_checked(&config, false)?;
-        let mut s = Self::empty(key.suite(), config);
-        let c = s.keys.cipher_for(key)?;
-        s.keys.replace_single(c)?;
-        Ok(s)
+        crate::secret::scrubbed(|| {
+            mki_len_checked(&config, false)?;
+            let mut s = Self::empty(key.suite(), config);
+            let c = s.keys.cipher_for(key)?;
+            s.keys.replace_single(c)?;
+            Ok(s)
+        })
     }
 
     /// A receiver with MKI (`config.mki_len` 1..=4) and no key yet: add them with
@@ -752,10 +776,12 @@ impl SrtpReceiver {
 
     /// A receiver keyed with session keys directly, skipping the key derivation (no MKI).
     pub fn from_session_keys(keys: &SessionKeys, config: SrtpConfig) -> Result<Self> {
-        mki_len_checked(&config, false)?;
-        let mut s = Self::empty(keys.suite(), config);
-        s.keys.replace_single(KeyCipher::new(keys)?)?;
-        Ok(s)
+        crate::secret::scrubbed(|| {
+            mki_len_checked(&config, false)?;
+            let mut s = Self::empty(keys.suite(), config);
+            s.keys.replace_single(KeyCipher::new(keys)?)?;
+            Ok(s)
+        })
     }
 
     /// The suite.
@@ -875,20 +901,24 @@ impl SrtpReceiver {
     /// Replace the master key (contexts without MKI), keeping every SSRC's ROC and replay
     /// windows. A key of another suite, or a context with MKI, is [`Error::InvalidConfig`].
     pub fn rekey(&mut self, key: &SrtpMasterKey) -> Result<()> {
-        if self.keys.mki_len != 0 {
-            return Err(Error::InvalidConfig);
-        }
-        let c = self.keys.cipher_for(key)?;
-        self.keys.replace_single(c)?;
-        self.retired.purge(&self.keys);
-        Ok(())
+        crate::secret::scrubbed(|| {
+            if self.keys.mki_len != 0 {
+                return Err(Error::InvalidConfig);
+            }
+            let c = self.keys.cipher_for(key)?;
+            self.keys.replace_single(c)?;
+            self.retired.purge(&self.keys);
+            Ok(())
+        })
     }
 
     /// Accept packets whose MKI is `mki` with this key (contexts with MKI). Streams keep one
     /// ROC and replay state across all keys. Errors as [`SrtpSender::add_key`].
     pub fn add_key(&mut self, mki: Mki, key: &SrtpMasterKey) -> Result<()> {
-        let c = self.keys.cipher_for(key)?;
-        self.keys.add(mki, c).map(|_| ())
+        crate::secret::scrubbed(|| {
+            let c = self.keys.cipher_for(key)?;
+            self.keys.add(mki, c).map(|_| ())
+        })
     }
 
     /// Stop accepting the key named `mki` (then [`Error::UnknownKey`]); its cipher contexts and
@@ -910,8 +940,10 @@ impl SrtpReceiver {
 
     /// Derive and check a key for [`SrtpReceiver::commit_key`] without touching the receiver.
     pub(crate) fn prepare_key(&self, mki: Mki, key: &SrtpMasterKey) -> Result<PreparedKey> {
-        let c = self.keys.cipher_for(key)?;
-        Ok(PreparedKey(self.keys.check_add(mki, c)?))
+        crate::secret::scrubbed(|| {
+            let c = self.keys.cipher_for(key)?;
+            Ok(PreparedKey(self.keys.check_add(mki, c)?))
+        })
     }
 
     /// Add a key from [`SrtpReceiver::prepare_key`]; nothing may have been added in between.

@@ -67,6 +67,10 @@ impl SessionKeys {
     /// the PRF, as libsrtp does (RFC 7714 errata 4938); their session salts are 12 bytes.
     /// AEAD_AES_256_GCM uses AES-256 as the PRF (RFC 6188 §7).
     pub fn derive(master: &SrtpMasterKey) -> Self {
+        crate::secret::scrubbed(|| Self::derive_unscrubbed(master))
+    }
+
+    fn derive_unscrubbed(master: &SrtpMasterKey) -> Self {
         let suite = master.suite();
         let mut salt = [0u8; 14];
         salt[..master.salt().len()].copy_from_slice(master.salt());

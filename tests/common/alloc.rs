@@ -22,6 +22,7 @@ thread_local! {
 static LIVE: AtomicUsize = AtomicUsize::new(0);
 static PEAK: AtomicUsize = AtomicUsize::new(0);
 static SCANNING: AtomicBool = AtomicBool::new(false);
+static POISON: AtomicBool = AtomicBool::new(false);
 
 /// Patterns searched for in freed blocks, by their first 8 bytes.
 type Patterns = HashMap<[u8; 8], Vec<(Vec<u8>, String)>>;
@@ -68,6 +69,12 @@ pub fn scan_freed(patterns: Vec<(Vec<u8>, String)>) {
     SCANNING.store(true, SeqCst);
 }
 
+/// Overwrite every block with a fixed byte when it is freed, from now on: memory handed out
+/// again then never carries bytes of an earlier owner that no scan saw being freed.
+pub fn poison_freed() {
+    POISON.store(true, SeqCst);
+}
+
 /// Stop scanning; returns what was found in freed blocks. The patterns are wiped before they
 /// are freed, so that a later scan never finds them where their memory was reused.
 pub fn stop_scan() -> Vec<String> {
@@ -94,8 +101,10 @@ fn scan(block: &[u8]) {
                     let at = w.as_ptr() as usize - block.as_ptr() as usize;
                     for (p, name) in list {
                         if block[at..].starts_with(p) && found.len() < 64 {
-                            let mut what =
-                                format!("{name} in a freed block of {} bytes", block.len());
+                            let mut what = format!(
+                                "{name} in a freed block of {} bytes (at {at})",
+                                block.len()
+                            );
                             if std::env::var_os("CALLSEAL_SCAN_BACKTRACE").is_some() {
                                 let bt = std::backtrace::Backtrace::force_capture();
                                 what.push_str(&format!(":\n{bt}"));
@@ -135,6 +144,10 @@ unsafe impl GlobalAlloc for Counting {
         if SCANNING.load(SeqCst) {
             // SAFETY: the block is live until the call below and holds `l.size()` bytes.
             scan(unsafe { std::slice::from_raw_parts(p, l.size()) });
+        }
+        if POISON.load(SeqCst) {
+            // SAFETY: as above; the block is ours until it is handed back.
+            unsafe { std::ptr::write_bytes(p, 0xa5, l.size()) };
         }
         let _ = NET.try_with(|c| c.set(c.get() - l.size() as isize));
         LIVE.fetch_sub(l.size(), SeqCst);
