@@ -163,6 +163,9 @@
 // The shortest SFrame base key, in bytes.
 #define CALLSEAL_SFRAME_MIN_BASE_KEY_LEN 16
 
+// The longest SFrame base key, in bytes.
+#define CALLSEAL_SFRAME_MAX_BASE_KEY_LEN 64
+
 // SRTP suite (protection profile 1): AES-CM, 128-bit key, 112-bit salt, HMAC-SHA1 80-bit tag.
 #define CALLSEAL_SRTP_AES_CM_128_HMAC_SHA1_80 1
 
@@ -375,7 +378,8 @@ enum CallsealResult callseal_call_send_frame(struct CallsealCall *call,
                                              uint64_t now_us,
                                              struct CallsealPackets *out);
 
-// Take one received packet (unprotected in place in `packet`). When it completes a frame,
+// Take one received packet (unprotected in place in `packet`, at most 65,599 bytes). When it
+// completes a frame,
 // `*frame_len` is its length and `*frame` points at it (valid until the next call on this
 // handle) and `*kind_out` is its stream; otherwise `*frame` is null and `*frame_len` 0.
 enum CallsealResult callseal_call_receive_packet(struct CallsealCall *call,
@@ -487,8 +491,8 @@ const char *callseal_result_message(int32_t code);
 // suite.
 size_t callseal_sframe_overhead(uint16_t suite);
 
-// An SFrame sender for `suite`, key id `kid` and a base key of at least
-// `CALLSEAL_SFRAME_MIN_BASE_KEY_LEN` bytes.
+// An SFrame sender for `suite`, key id `kid` and a base key of
+// `CALLSEAL_SFRAME_MIN_BASE_KEY_LEN` to `CALLSEAL_SFRAME_MAX_BASE_KEY_LEN` bytes.
 //
 // A process builds at most one sender for a suite, KID and base key: another one would start
 // its counter at 0 again and repeat every nonce. It is refused with
@@ -523,8 +527,9 @@ enum CallsealResult callseal_sframe_receiver_new_with_replay_window(uint16_t sui
                                                                     uint32_t replay_window,
                                                                     struct CallsealSframeReceiver **out);
 
-// Install the base key of `kid`, which belongs to `epoch`. A KID removed before cannot be
-// installed again (`CALLSEAL_RESULT_KEY_REUSE`).
+// Install the base key of `kid` (`CALLSEAL_SFRAME_MIN_BASE_KEY_LEN` to
+// `CALLSEAL_SFRAME_MAX_BASE_KEY_LEN` bytes), which belongs to `epoch`. A KID removed before
+// cannot be installed again (`CALLSEAL_RESULT_KEY_REUSE`).
 enum CallsealResult callseal_sframe_receiver_add_key(struct CallsealSframeReceiver *r,
                                                      uint64_t kid,
                                                      uint32_t epoch,
@@ -594,7 +599,8 @@ void callseal_srtp_sender_free(struct CallsealSrtpSender *s);
 void callseal_srtp_receiver_free(struct CallsealSrtpReceiver *r);
 
 // Protect the RTP packet `buf[..len]` in place; `buf` has `cap` bytes (at least `len` plus
-// `callseal_srtp_overhead`). Writes the protected length to `*out_len`. A sequence number
+// `callseal_srtp_overhead`). Writes the protected length to `*out_len`. A packet is at most
+// 65,599 bytes (a UDP payload and the trailer); a longer `len` is an invalid argument. A sequence number
 // already protected on this SSRC is `CALLSEAL_RESULT_REPLAY`.
 enum CallsealResult callseal_srtp_protect_rtp(struct CallsealSrtpSender *s,
                                               uint8_t *buf,

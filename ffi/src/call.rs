@@ -3,7 +3,7 @@
 use crate::handshake::CallsealEstablished;
 use crate::result::CallsealResult;
 use crate::util::{
-    arg, boxed, bytes, bytes_mut, free, guard, handle, kind, micros, put, srtp_suite,
+    arg, boxed, bytes, bytes_mut, free, guard, handle, kind, micros, packet_len_ok, put, srtp_suite,
 };
 use callseal::policy::Feature;
 use callseal::session::{Call, CallConfig, Layers, PacketKeys, Packets};
@@ -266,7 +266,8 @@ pub unsafe extern "C" fn callseal_call_send_frame(
     })
 }
 
-/// Take one received packet (unprotected in place in `packet`). When it completes a frame,
+/// Take one received packet (unprotected in place in `packet`, at most 65,599 bytes). When it
+/// completes a frame,
 /// `*frame_len` is its length and `*frame` points at it (valid until the next call on this
 /// handle) and `*kind_out` is its stream; otherwise `*frame` is null and `*frame_len` 0.
 #[no_mangle]
@@ -284,7 +285,7 @@ pub unsafe extern "C" fn callseal_call_receive_packet(
         arg(kind_out)?;
         arg(frame)?;
         arg(frame_len)?;
-        let p = unsafe { bytes_mut(packet, packet_len) }?;
+        let p = unsafe { bytes_mut(packet, packet_len_ok(packet_len)?) }?;
         unsafe {
             put(frame, std::ptr::null());
             put(frame_len, 0);

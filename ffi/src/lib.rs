@@ -57,7 +57,10 @@ pub extern "C" fn callseal_version() -> *const std::ffi::c_char {
 }
 
 #[cfg(test)]
-mod tests {
+mod tests;
+
+#[cfg(test)]
+mod version_tests {
     use super::*;
     use std::ffi::CStr;
 

@@ -18,6 +18,8 @@ pub const CALLSEAL_SFRAME_AES_128_GCM_SHA256_128: u16 = 4;
 pub const CALLSEAL_SFRAME_AES_256_GCM_SHA512_128: u16 = 5;
 /// The shortest SFrame base key, in bytes.
 pub const CALLSEAL_SFRAME_MIN_BASE_KEY_LEN: usize = 16;
+/// The longest SFrame base key, in bytes.
+pub const CALLSEAL_SFRAME_MAX_BASE_KEY_LEN: usize = 64;
 
 /// An SFrame sender (one key, one KID).
 pub struct CallsealSframeSender(SframeSender);
@@ -31,8 +33,8 @@ pub extern "C" fn callseal_sframe_overhead(suite: u16) -> usize {
     SframeSuite::from_id(suite).map_or(0, |s| s.max_overhead())
 }
 
-/// An SFrame sender for `suite`, key id `kid` and a base key of at least
-/// `CALLSEAL_SFRAME_MIN_BASE_KEY_LEN` bytes.
+/// An SFrame sender for `suite`, key id `kid` and a base key of
+/// `CALLSEAL_SFRAME_MIN_BASE_KEY_LEN` to `CALLSEAL_SFRAME_MAX_BASE_KEY_LEN` bytes.
 ///
 /// A process builds at most one sender for a suite, KID and base key: another one would start
 /// its counter at 0 again and repeat every nonce. It is refused with
@@ -123,8 +125,9 @@ pub unsafe extern "C" fn callseal_sframe_receiver_new_with_replay_window(
     })
 }
 
-/// Install the base key of `kid`, which belongs to `epoch`. A KID removed before cannot be
-/// installed again (`CALLSEAL_RESULT_KEY_REUSE`).
+/// Install the base key of `kid` (`CALLSEAL_SFRAME_MIN_BASE_KEY_LEN` to
+/// `CALLSEAL_SFRAME_MAX_BASE_KEY_LEN` bytes), which belongs to `epoch`. A KID removed before
+/// cannot be installed again (`CALLSEAL_RESULT_KEY_REUSE`).
 #[no_mangle]
 pub unsafe extern "C" fn callseal_sframe_receiver_add_key(
     r: *mut CallsealSframeReceiver,

@@ -2,7 +2,8 @@
 
 use crate::result::CallsealResult;
 use crate::util::{
-    add, arg, boxed, bytes, bytes_mut, free, guard, handle, len_ok, put, srtp_suite, Res,
+    add, arg, boxed, bytes, bytes_mut, free, guard, handle, len_ok, packet_len_ok, put, srtp_suite,
+    Res,
 };
 use callseal::srtp::{SrtpConfig, SrtpReceiver, SrtpSender};
 use callseal::{SrtpMasterKey, SrtpSuite};
@@ -161,6 +162,7 @@ unsafe fn protect_with(
     arg(out_len)?;
     arg(buf)?;
     len_ok(cap)?;
+    packet_len_ok(len)?;
     if len > cap {
         return Err(CallsealResult::InvalidArgument);
     }
@@ -176,7 +178,8 @@ unsafe fn protect_with(
 }
 
 /// Protect the RTP packet `buf[..len]` in place; `buf` has `cap` bytes (at least `len` plus
-/// `callseal_srtp_overhead`). Writes the protected length to `*out_len`. A sequence number
+/// `callseal_srtp_overhead`). Writes the protected length to `*out_len`. A packet is at most
+/// 65,599 bytes (a UDP payload and the trailer); a longer `len` is an invalid argument. A sequence number
 /// already protected on this SSRC is `CALLSEAL_RESULT_REPLAY`.
 #[no_mangle]
 pub unsafe extern "C" fn callseal_srtp_protect_rtp(
@@ -223,7 +226,7 @@ pub unsafe extern "C" fn callseal_srtp_unprotect_rtp(
     guard(|| {
         let r = unsafe { handle(r) }?;
         arg(out_len)?;
-        let b = unsafe { bytes_mut(buf, len) }?;
+        let b = unsafe { bytes_mut(buf, packet_len_ok(len)?) }?;
         let n = r.0.unprotect_rtp(b)?.len();
         unsafe { put(out_len, n) };
         Ok(())
@@ -241,7 +244,7 @@ pub unsafe extern "C" fn callseal_srtp_unprotect_rtcp(
     guard(|| {
         let r = unsafe { handle(r) }?;
         arg(out_len)?;
-        let b = unsafe { bytes_mut(buf, len) }?;
+        let b = unsafe { bytes_mut(buf, packet_len_ok(len)?) }?;
         let n = r.0.unprotect_rtcp(b)?.len();
         unsafe { put(out_len, n) };
         Ok(())

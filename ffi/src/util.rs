@@ -34,6 +34,19 @@ pub(crate) fn len_ok(len: usize) -> Res<usize> {
     }
 }
 
+/// The largest RTP or RTCP packet there can be (a UDP datagram's payload), plus room for the
+/// SRTP trailer: any longer "packet" is a length out of range.
+pub(crate) const MAX_PACKET_LEN: usize = 65_535 + 64;
+
+/// A packet length in range.
+pub(crate) fn packet_len_ok(len: usize) -> Res<usize> {
+    if len > MAX_PACKET_LEN {
+        Err(CallsealResult::InvalidArgument)
+    } else {
+        Ok(len)
+    }
+}
+
 /// `a + b`, or an invalid argument when that overflows or leaves what memory can hold.
 pub(crate) fn add(a: usize, b: usize) -> Res<usize> {
     a.checked_add(b)

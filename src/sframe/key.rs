@@ -22,6 +22,9 @@ pub const MAX_CLEAR_BYTES: usize = 1024;
 /// The shortest base key accepted: 128 bits.
 pub const MIN_BASE_KEY_LEN: usize = 16;
 
+/// The longest base key accepted: 512 bits (an MLS exporter secret of SHA-512 is 64 bytes).
+pub const MAX_BASE_KEY_LEN: usize = 64;
+
 const KEY_LABEL: &[u8] = b"SFrame 1.0 Secret key ";
 const SALT_LABEL: &[u8] = b"SFrame 1.0 Secret salt ";
 
@@ -47,14 +50,14 @@ struct DerivedBytes {
 }
 
 impl DerivedKey {
-    /// Derive the key and salt of `kid` from `base_key` (at least [`MIN_BASE_KEY_LEN`] bytes,
-    /// else [`Error::InvalidKeyLength`]).
+    /// Derive the key and salt of `kid` from `base_key` ([`MIN_BASE_KEY_LEN`] to
+    /// [`MAX_BASE_KEY_LEN`] bytes, else [`Error::InvalidKeyLength`]).
     pub fn derive(suite: SframeSuite, kid: KeyId, base_key: &[u8]) -> Result<Self> {
         crate::secret::scrubbed(|| Self::derive_unscrubbed(suite, kid, base_key))
     }
 
     fn derive_unscrubbed(suite: SframeSuite, kid: KeyId, base_key: &[u8]) -> Result<Self> {
-        if base_key.len() < MIN_BASE_KEY_LEN {
+        if !(MIN_BASE_KEY_LEN..=MAX_BASE_KEY_LEN).contains(&base_key.len()) {
             return Err(Error::InvalidKeyLength);
         }
         let mut d = DerivedKey {

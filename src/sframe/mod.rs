@@ -73,7 +73,9 @@ mod receiver;
 mod sender;
 
 pub use header::Header;
-pub use key::{DerivedKey, SframeAead, MAX_CLEAR_BYTES, MIN_BASE_KEY_LEN, NONCE_LEN};
+pub use key::{
+    DerivedKey, SframeAead, MAX_BASE_KEY_LEN, MAX_CLEAR_BYTES, MIN_BASE_KEY_LEN, NONCE_LEN,
+};
 pub use kid::CallKid;
 pub(crate) use receiver::PreparedKey;
 pub use receiver::SframeReceiver;
