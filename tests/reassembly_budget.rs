@@ -133,3 +133,79 @@ fn a_flood_larger_than_the_budget_never_grows_memory() {
         .unwrap();
     assert_eq!(got, frame);
 }
+
+/// More frames in flight than the log holds: the ones whose first packets were overwritten are
+/// lost and counted, and no frame is ever put together from the bytes that took their place
+/// (with SRTP alone nothing else would catch it).
+#[test]
+fn frames_beyond_the_budget_are_lost_never_corrupted() {
+    let _serial = SERIAL.lock().unwrap();
+    for layers in [Layers::Srtp, Layers::Sframe, Layers::Both] {
+        let mut p = Pair::new(layers, 3, |c| c);
+        let frame = |k: u8| -> Vec<u8> {
+            (0..1u32 << 20)
+                .map(|i| (i as u8) ^ k.wrapping_mul(77))
+                .collect()
+        };
+        // A frame that lost its last packet holds 200 KB of the log...
+        let mut partial = p.packets(true, MediaKind::Audio, &[5; 200_000], 6, Duration::ZERO);
+        partial.pop();
+        for mut q in partial {
+            assert!(p
+                .b
+                .receive_packet(&mut q, Duration::ZERO)
+                .unwrap()
+                .is_none());
+        }
+        // ...then three frames of 1 MiB, one per stream, their packets interleaved: 3.2 MiB in
+        // flight, more than the log holds.
+        let mut queues: Vec<Vec<Vec<u8>>> = MediaKind::ALL
+            .iter()
+            .map(|&kind| p.packets(true, kind, &frame(kind as u8), 7, Duration::ZERO))
+            .collect();
+        let mut delivered = Vec::new();
+        while queues.iter().any(|q| !q.is_empty()) {
+            for q in &mut queues {
+                if !q.is_empty() {
+                    let mut pkt = q.remove(0);
+                    if let Ok(Some(r)) = p.b.receive_packet(&mut pkt, Duration::ZERO) {
+                        delivered.push((r.kind, r.frame.to_vec()));
+                    }
+                }
+            }
+        }
+        for (kind, f) in &delivered {
+            assert!(
+                *f == frame(*kind as u8),
+                "{layers:?}: a corrupted {kind:?} frame"
+            );
+        }
+        let lost: u64 = MediaKind::ALL
+            .iter()
+            .map(|&k| {
+                p.b.stats(callseal::Direction::CallerToCallee, k)
+                    .frames_incomplete
+            })
+            .sum();
+        assert_eq!(
+            delivered.len() as u64 + lost,
+            3,
+            "{layers:?}: every frame delivered or counted lost"
+        );
+        let rejected: u64 = MediaKind::ALL
+            .iter()
+            .map(|&k| {
+                p.b.stats(callseal::Direction::CallerToCallee, k)
+                    .rejected
+                    .total()
+            })
+            .sum();
+        assert_eq!(rejected, 0, "{layers:?}: a lost frame is no attack");
+        // Within the budget, frames arrive whole again.
+        let (_, got) = p
+            .send(true, MediaKind::Video, &frame(9), Duration::ZERO)
+            .unwrap()
+            .unwrap();
+        assert_eq!(got, frame(9));
+    }
+}

@@ -4,8 +4,12 @@
  * - It returns a CallsealResult (stable values; callseal_result_message() turns any integer into a
  *   static string) and never unwinds into C: a panic becomes CALLSEAL_RESULT_PANIC.
  * - Every argument is checked before any work is done: a null handle, buffer or out-pointer, an
- *   unknown enum value, or a length above PTRDIFF_MAX is CALLSEAL_RESULT_INVALID_ARGUMENT, and then
- *   nothing was changed, allocated or written. Size arithmetic never overflows.
+ *   out-of-range value (layers, kinds, directions, features, intents, call kinds, replay windows),
+ *   or a length above PTRDIFF_MAX is CALLSEAL_RESULT_INVALID_ARGUMENT (an unknown cipher suite is
+ *   CALLSEAL_RESULT_UNSUPPORTED_SUITE), and then nothing was changed, allocated or written. Size
+ *   arithmetic never overflows. An input buffer given as NULL with length 0 is empty; an output
+ *   buffer given as NULL with capacity 0 is too small. An input and an output buffer of one call
+ *   must not overlap.
  * - Output buffers come with their capacity. When one is too small the result is
  *   CALLSEAL_RESULT_BUFFER_TOO_SMALL, the needed size is written to the length out-parameter and
  *   nothing is written to the buffer. Only the bytes needed are ever touched.
@@ -15,10 +19,11 @@
  * - Time is microseconds since any monotonic origin of the caller's choosing; randomness comes from
  *   the operating system.
  *
- * Threads: handles are not locked inside. Use each handle from one thread at a time (it may move
- * between threads); different handles may be used on different threads at once. The functions that
- * take no handle (callseal_version, callseal_result_message, callseal_reason_name, the *_overhead
- * and *_len functions, callseal_policy_decide) may be called from any thread at any time.
+ * Threads: any function may be called from any thread. Handles are not locked inside: use each
+ * handle from one thread at a time (it may move between threads); different handles may be used on
+ * different threads at once, and functions that make handles may run on several threads at once.
+ *
+ * Language: the header needs C99 or C++11 or later.
  *
  * Sizes: a call carries frames of at most callseal_call_max_frame_len() bytes (1 MiB) and holds a
  * reassembly budget of 4 MiB, allocated when it starts; nothing a peer or a relay sends makes it
@@ -323,8 +328,11 @@ const char *callseal_version(void);
 
 // Start a call from a completed handshake. `layers` is one of `CALLSEAL_LAYERS_*`. The
 // hop-by-hop SRTP keys (key ‖ salt of `hop_suite`, one of `CALLSEAL_SRTP_*`, for each
-// direction) are needed by standard calls and `CALLSEAL_LAYERS_BOTH`; pass null and 0
-// otherwise.
+// direction) are needed by standard calls and `CALLSEAL_LAYERS_BOTH`; with the other layers
+// of an end-to-end call they are not used (pass null and 0). A standard call runs SRTP with
+// the hop keys whatever `layers` says: an application that always passes
+// `CALLSEAL_LAYERS_BOTH` and its hop keys gets SFrame inside SRTP when the call is end-to-end
+// and plain SRTP when it is not.
 //
 // Every argument is checked first: on `CALLSEAL_RESULT_INVALID_ARGUMENT`,
 // `CALLSEAL_RESULT_UNSUPPORTED_SUITE` or `CALLSEAL_RESULT_INVALID_KEY_LENGTH` the handshake
@@ -412,7 +420,10 @@ enum CallsealResult callseal_call_stats(const struct CallsealCall *call,
                                         struct CallsealStats *out);
 
 // Start a call as the caller (`intent_value` one of `CALLSEAL_INTENT_*`): writes the Offer
-// (at most `CALLSEAL_OFFER_MAX_LEN` bytes) to `offer_out` and makes `*caller_out`.
+// to `offer_out` and its length to `*offer_len`, and makes `*caller_out`. `offer_out` must
+// have room for `CALLSEAL_OFFER_MAX_LEN` bytes (else `CALLSEAL_RESULT_BUFFER_TOO_SMALL`, with
+// that maximum as the needed size: the exact length is known only once the Offer is made).
+// `context` binds the call (call id, both user ids), at most 65,535 bytes.
 enum CallsealResult callseal_caller_offer(uint32_t intent_value,
                                           const uint8_t *context,
                                           size_t context_len,
@@ -460,8 +471,9 @@ void callseal_callee_free(struct CallsealCallee *callee);
 enum CallsealResult callseal_established_is_end_to_end(const struct CallsealEstablished *est,
                                                        int32_t *out);
 
-// The security code, NUL-terminated, into `out` (at least `CALLSEAL_SECURITY_CODE_LEN`
-// bytes). A standard call has none: `CALLSEAL_RESULT_WRONG_STATE`.
+// The security code, NUL-terminated, into `out` (`cap` at least `CALLSEAL_SECURITY_CODE_LEN`,
+// else `CALLSEAL_RESULT_BUFFER_TOO_SMALL`; the size needed is that constant, so there is no
+// length out-parameter). A standard call has none: `CALLSEAL_RESULT_WRONG_STATE`.
 enum CallsealResult callseal_established_security_code(const struct CallsealEstablished *est,
                                                        char *out,
                                                        size_t cap);
@@ -505,7 +517,8 @@ enum CallsealResult callseal_sframe_sender_new(uint16_t suite,
                                                struct CallsealSframeSender **out);
 
 // Seal `frame` into `out` (capacity `cap`, at least the frame plus `callseal_sframe_overhead`);
-// writes the sealed length to `*out_len`.
+// writes the sealed length to `*out_len`. `frame` and `out` must not overlap
+// (`CALLSEAL_RESULT_INVALID_ARGUMENT`).
 enum CallsealResult callseal_sframe_seal(struct CallsealSframeSender *s,
                                          const uint8_t *frame,
                                          size_t frame_len,
@@ -528,8 +541,11 @@ enum CallsealResult callseal_sframe_receiver_new_with_replay_window(uint16_t sui
                                                                     struct CallsealSframeReceiver **out);
 
 // Install the base key of `kid` (`CALLSEAL_SFRAME_MIN_BASE_KEY_LEN` to
-// `CALLSEAL_SFRAME_MAX_BASE_KEY_LEN` bytes), which belongs to `epoch`. A KID removed before
-// cannot be installed again (`CALLSEAL_RESULT_KEY_REUSE`).
+// `CALLSEAL_SFRAME_MAX_BASE_KEY_LEN` bytes), which belongs to `epoch`.
+//
+// Refused: a KID removed before (`CALLSEAL_RESULT_KEY_REUSE`: its replay window would start
+// over); with `CALLSEAL_RESULT_INVALID_ARGUMENT`, a KID already installed, a full store (16
+// keys), or an epoch older than the newest one a frame was opened with.
 enum CallsealResult callseal_sframe_receiver_add_key(struct CallsealSframeReceiver *r,
                                                      uint64_t kid,
                                                      uint32_t epoch,
@@ -542,7 +558,9 @@ enum CallsealResult callseal_sframe_receiver_remove_key(struct CallsealSframeRec
                                                         uint64_t kid);
 
 // Open the sealed frame `buf[..len]` in place: the frame is `buf[*offset .. *offset +
-// *frame_len]`.
+// *frame_len]`. A rejected frame changes nothing in the receiver; after
+// `CALLSEAL_RESULT_AUTHENTICATION` the AES-GCM suites (4, 5) leave the ciphertext bytes of
+// `buf` zeroed (the AES-CTR-HMAC suites leave `buf` untouched), so keep a copy to retry.
 enum CallsealResult callseal_sframe_open(struct CallsealSframeReceiver *r,
                                          uint8_t *buf,
                                          size_t len,
@@ -570,8 +588,14 @@ size_t callseal_srtp_salt_len(uint16_t suite);
 //
 // The sender never protects two packets of one SSRC with the same sequence number and
 // rollover counter (that would repeat the keystream): protecting a sequence number already
-// used is `CALLSEAL_RESULT_REPLAY`, one behind the replay window `CALLSEAL_RESULT_TOO_OLD`.
-// Give every packet of a stream the next sequence number.
+// used is `CALLSEAL_RESULT_REPLAY`, one `CALLSEAL_REPLAY_WINDOW_DEFAULT` (128) or more behind
+// the highest `CALLSEAL_RESULT_TOO_OLD`. Give every packet of a stream the next sequence
+// number. It protects up to 64 SSRCs (`CALLSEAL_RESULT_TOO_MANY_STREAMS` beyond).
+//
+// One master key belongs to one sender: two senders given the same key repeat the keystream
+// (and, with AES-GCM, allow forgeries) for every SSRC and sequence number they share, and
+// callseal cannot see that across handles. Keys from DTLS-SRTP or SDES are fresh for every
+// session and direction; use each in one sender.
 enum CallsealResult callseal_srtp_sender_new(uint16_t suite,
                                              const uint8_t *key_and_salt,
                                              size_t len,
@@ -618,7 +642,9 @@ enum CallsealResult callseal_srtp_protect_rtcp(struct CallsealSrtpSender *s,
 
 // Unprotect the SRTP packet `buf[..len]` in place; writes the RTP packet's length (it starts
 // at `buf`) to `*out_len`. A rejected packet changes nothing in the receiver, so the genuine
-// packet is still accepted after a forged one.
+// packet is still accepted after a forged one. After `CALLSEAL_RESULT_AUTHENTICATION` the
+// AES-GCM suites leave the encrypted payload of `buf` zeroed (the AES-CM suites leave `buf`
+// untouched); other errors never touch `buf`.
 enum CallsealResult callseal_srtp_unprotect_rtp(struct CallsealSrtpReceiver *r,
                                                 uint8_t *buf,
                                                 size_t len,

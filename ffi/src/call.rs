@@ -83,8 +83,11 @@ pub struct CallsealStats {
 
 /// Start a call from a completed handshake. `layers` is one of `CALLSEAL_LAYERS_*`. The
 /// hop-by-hop SRTP keys (key ‖ salt of `hop_suite`, one of `CALLSEAL_SRTP_*`, for each
-/// direction) are needed by standard calls and `CALLSEAL_LAYERS_BOTH`; pass null and 0
-/// otherwise.
+/// direction) are needed by standard calls and `CALLSEAL_LAYERS_BOTH`; with the other layers
+/// of an end-to-end call they are not used (pass null and 0). A standard call runs SRTP with
+/// the hop keys whatever `layers` says: an application that always passes
+/// `CALLSEAL_LAYERS_BOTH` and its hop keys gets SFrame inside SRTP when the call is end-to-end
+/// and plain SRTP when it is not.
 ///
 /// Every argument is checked first: on `CALLSEAL_RESULT_INVALID_ARGUMENT`,
 /// `CALLSEAL_RESULT_UNSUPPORTED_SUITE` or `CALLSEAL_RESULT_INVALID_KEY_LENGTH` the handshake

@@ -28,7 +28,10 @@ pub struct CallsealCallee(Callee);
 pub struct CallsealEstablished(pub(crate) Option<Established>);
 
 /// Start a call as the caller (`intent_value` one of `CALLSEAL_INTENT_*`): writes the Offer
-/// (at most `CALLSEAL_OFFER_MAX_LEN` bytes) to `offer_out` and makes `*caller_out`.
+/// to `offer_out` and its length to `*offer_len`, and makes `*caller_out`. `offer_out` must
+/// have room for `CALLSEAL_OFFER_MAX_LEN` bytes (else `CALLSEAL_RESULT_BUFFER_TOO_SMALL`, with
+/// that maximum as the needed size: the exact length is known only once the Offer is made).
+/// `context` binds the call (call id, both user ids), at most 65,535 bytes.
 #[no_mangle]
 pub unsafe extern "C" fn callseal_caller_offer(
     intent_value: u32,
@@ -179,8 +182,9 @@ pub unsafe extern "C" fn callseal_established_is_end_to_end(
     })
 }
 
-/// The security code, NUL-terminated, into `out` (at least `CALLSEAL_SECURITY_CODE_LEN`
-/// bytes). A standard call has none: `CALLSEAL_RESULT_WRONG_STATE`.
+/// The security code, NUL-terminated, into `out` (`cap` at least `CALLSEAL_SECURITY_CODE_LEN`,
+/// else `CALLSEAL_RESULT_BUFFER_TOO_SMALL`; the size needed is that constant, so there is no
+/// length out-parameter). A standard call has none: `CALLSEAL_RESULT_WRONG_STATE`.
 #[no_mangle]
 pub unsafe extern "C" fn callseal_established_security_code(
     est: *const CallsealEstablished,

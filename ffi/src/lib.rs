@@ -6,9 +6,12 @@
 //!   integer into a static string), and runs inside a panic boundary: a panic becomes
 //!   `CALLSEAL_RESULT_PANIC`, never an unwind into C.
 //! - Every argument is checked before any work is done: a null handle, buffer or
-//!   out-pointer, an unknown enum value or a length above `PTRDIFF_MAX` is
-//!   `CALLSEAL_RESULT_INVALID_ARGUMENT`, and then nothing was changed, nothing allocated,
-//!   nothing written. Size arithmetic never overflows.
+//!   out-pointer, an out-of-range value or a length above `PTRDIFF_MAX` is
+//!   `CALLSEAL_RESULT_INVALID_ARGUMENT` (an unknown cipher suite is
+//!   `CALLSEAL_RESULT_UNSUPPORTED_SUITE`), and then nothing was changed, nothing allocated,
+//!   nothing written. Size arithmetic never overflows. An input given as null with length 0
+//!   is empty; an output buffer given as null with capacity 0 is too small. The input and
+//!   output buffers of one call must not overlap.
 //! - Output buffers come with their capacity. When one is too small the result is
 //!   `CALLSEAL_RESULT_BUFFER_TOO_SMALL`, the needed size is written to the length
 //!   out-parameter, and nothing is written to the buffer. callseal only ever touches the bytes
@@ -19,11 +22,9 @@
 //! - Time is passed in as microseconds since any monotonic origin of the caller's choosing.
 //! - Randomness comes from the operating system.
 //!
-//! Threads: a handle is not locked inside. Use each handle from one thread at a time (it may
-//! move between threads); different handles may be used on different threads at once. The
-//! functions that take no handle (`callseal_version`, `callseal_result_message`, the
-//! `*_overhead` and `*_len` functions, `callseal_policy_decide`) may be called from any thread
-//! at any time.
+//! Threads: any function may be called from any thread. A handle is not locked inside: use
+//! each handle from one thread at a time (it may move between threads); different handles may
+//! be used on different threads at once.
 
 #![allow(clippy::missing_safety_doc)]
 

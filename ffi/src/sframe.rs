@@ -2,7 +2,9 @@
 
 use crate::result::CallsealResult;
 use crate::srtp::CALLSEAL_REPLAY_WINDOW_DEFAULT;
-use crate::util::{arg, boxed, bytes, bytes_mut, free, guard, handle, len_ok, put, sframe_suite};
+use crate::util::{
+    arg, boxed, bytes, bytes_mut, free, guard, handle, len_ok, overlap, put, sframe_suite,
+};
 use callseal::sframe::{FrameOptions, SframeConfig, SframeReceiver, SframeSender};
 use callseal::{Epoch, KeyId, SframeSuite};
 
@@ -59,7 +61,8 @@ pub unsafe extern "C" fn callseal_sframe_sender_new(
 }
 
 /// Seal `frame` into `out` (capacity `cap`, at least the frame plus `callseal_sframe_overhead`);
-/// writes the sealed length to `*out_len`.
+/// writes the sealed length to `*out_len`. `frame` and `out` must not overlap
+/// (`CALLSEAL_RESULT_INVALID_ARGUMENT`).
 #[no_mangle]
 pub unsafe extern "C" fn callseal_sframe_seal(
     s: *mut CallsealSframeSender,
@@ -80,6 +83,9 @@ pub unsafe extern "C" fn callseal_sframe_seal(
         if cap < needed {
             unsafe { put(out_len, needed) };
             return Err(CallsealResult::BufferTooSmall);
+        }
+        if overlap(frame, frame_len, out, needed) {
+            return Err(CallsealResult::InvalidArgument);
         }
         let o = unsafe { bytes_mut(out, needed) }?;
         let n = s.0.seal_into(f, o, FrameOptions::NONE)?;
@@ -126,8 +132,11 @@ pub unsafe extern "C" fn callseal_sframe_receiver_new_with_replay_window(
 }
 
 /// Install the base key of `kid` (`CALLSEAL_SFRAME_MIN_BASE_KEY_LEN` to
-/// `CALLSEAL_SFRAME_MAX_BASE_KEY_LEN` bytes), which belongs to `epoch`. A KID removed before
-/// cannot be installed again (`CALLSEAL_RESULT_KEY_REUSE`).
+/// `CALLSEAL_SFRAME_MAX_BASE_KEY_LEN` bytes), which belongs to `epoch`.
+///
+/// Refused: a KID removed before (`CALLSEAL_RESULT_KEY_REUSE`: its replay window would start
+/// over); with `CALLSEAL_RESULT_INVALID_ARGUMENT`, a KID already installed, a full store (16
+/// keys), or an epoch older than the newest one a frame was opened with.
 #[no_mangle]
 pub unsafe extern "C" fn callseal_sframe_receiver_add_key(
     r: *mut CallsealSframeReceiver,
@@ -161,7 +170,9 @@ pub unsafe extern "C" fn callseal_sframe_receiver_remove_key(
 }
 
 /// Open the sealed frame `buf[..len]` in place: the frame is `buf[*offset .. *offset +
-/// *frame_len]`.
+/// *frame_len]`. A rejected frame changes nothing in the receiver; after
+/// `CALLSEAL_RESULT_AUTHENTICATION` the AES-GCM suites (4, 5) leave the ciphertext bytes of
+/// `buf` zeroed (the AES-CTR-HMAC suites leave `buf` untouched), so keep a copy to retry.
 #[no_mangle]
 pub unsafe extern "C" fn callseal_sframe_open(
     r: *mut CallsealSframeReceiver,

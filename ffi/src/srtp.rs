@@ -80,8 +80,14 @@ fn config(replay_window: u32) -> Res<SrtpConfig> {
 ///
 /// The sender never protects two packets of one SSRC with the same sequence number and
 /// rollover counter (that would repeat the keystream): protecting a sequence number already
-/// used is `CALLSEAL_RESULT_REPLAY`, one behind the replay window `CALLSEAL_RESULT_TOO_OLD`.
-/// Give every packet of a stream the next sequence number.
+/// used is `CALLSEAL_RESULT_REPLAY`, one `CALLSEAL_REPLAY_WINDOW_DEFAULT` (128) or more behind
+/// the highest `CALLSEAL_RESULT_TOO_OLD`. Give every packet of a stream the next sequence
+/// number. It protects up to 64 SSRCs (`CALLSEAL_RESULT_TOO_MANY_STREAMS` beyond).
+///
+/// One master key belongs to one sender: two senders given the same key repeat the keystream
+/// (and, with AES-GCM, allow forgeries) for every SSRC and sequence number they share, and
+/// callseal cannot see that across handles. Keys from DTLS-SRTP or SDES are fresh for every
+/// session and direction; use each in one sender.
 #[no_mangle]
 pub unsafe extern "C" fn callseal_srtp_sender_new(
     suite: u16,
@@ -215,7 +221,9 @@ pub unsafe extern "C" fn callseal_srtp_protect_rtcp(
 
 /// Unprotect the SRTP packet `buf[..len]` in place; writes the RTP packet's length (it starts
 /// at `buf`) to `*out_len`. A rejected packet changes nothing in the receiver, so the genuine
-/// packet is still accepted after a forged one.
+/// packet is still accepted after a forged one. After `CALLSEAL_RESULT_AUTHENTICATION` the
+/// AES-GCM suites leave the encrypted payload of `buf` zeroed (the AES-CM suites leave `buf`
+/// untouched); other errors never touch `buf`.
 #[no_mangle]
 pub unsafe extern "C" fn callseal_srtp_unprotect_rtp(
     r: *mut CallsealSrtpReceiver,

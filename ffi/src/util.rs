@@ -73,6 +73,12 @@ pub(crate) unsafe fn bytes_mut<'a>(p: *mut u8, len: usize) -> Res<&'a mut [u8]> 
     Ok(unsafe { std::slice::from_raw_parts_mut(p, len) })
 }
 
+/// Whether the byte ranges `[a, a + a_len)` and `[b, b + b_len)` share a byte.
+pub(crate) fn overlap(a: *const u8, a_len: usize, b: *const u8, b_len: usize) -> bool {
+    let (a, b) = (a as usize, b as usize);
+    a_len != 0 && b_len != 0 && a < b.saturating_add(b_len) && b < a.saturating_add(a_len)
+}
+
 /// Write `v` to `out`, checked non-null before.
 pub(crate) unsafe fn put<T>(out: *mut T, v: T) {
     // SAFETY: the caller checked `out` with `arg` and the C caller promises it is writable.

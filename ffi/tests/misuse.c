@@ -183,6 +183,14 @@ static void sframe_buffers(void) {
     EXPECT(callseal_sframe_seal(tx, frame, sizeof frame, out, sizeof out, &n) == CALLSEAL_RESULT_OK);
     EXPECT(n <= sizeof frame + callseal_sframe_overhead(CALLSEAL_SFRAME_AES_128_CTR_HMAC_SHA256_80));
     EXPECT(fenced(out + n, sizeof out - n));
+    /* Sealing a frame into itself: the buffers overlap. */
+    uint8_t inplace[128];
+    memset(inplace, 0x44, sizeof inplace);
+    size_t m = 0;
+    EXPECT(callseal_sframe_seal(tx, inplace, 40, inplace, sizeof inplace, &m) == INVALID);
+    EXPECT(callseal_sframe_seal(tx, inplace + 8, 40, inplace, sizeof inplace, &m) == INVALID);
+    /* An empty frame may be given as NULL and 0. */
+    EXPECT(callseal_sframe_seal(tx, NULL, 0, inplace, sizeof inplace, &m) == CALLSEAL_RESULT_OK);
     size_t off = 0, len = 0;
     EXPECT(callseal_sframe_open(rx, out, n, NULL, &len) == INVALID);
     EXPECT(callseal_sframe_open(rx, out, n, &off, NULL) == INVALID);

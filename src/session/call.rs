@@ -537,21 +537,21 @@ impl Call {
             FrameAt::Packet(body)
         } else {
             let pushed = rx.depack.push(&info, &plain[body], &mut self.log);
-            self.stats[recv][k].frames_incomplete += rx.depack.incomplete() - incomplete;
-            match pushed? {
-                Pushed::Pending => return Ok(None),
-                Pushed::Complete { start, end } => {
-                    match rx.depack.assemble(
-                        start,
-                        end,
-                        &self.log,
-                        &mut self.frame_buf,
-                        sealed_max,
-                    )? {
-                        Assembled::Log(r) => FrameAt::Log(r),
-                        Assembled::Buffer(n) => FrameAt::Buffer(0..n),
-                    }
+            let assembled = match pushed {
+                Ok(Pushed::Complete { start, end }) => {
+                    Some(
+                        rx.depack
+                            .assemble(start, end, &self.log, &mut self.frame_buf, sealed_max),
+                    )
                 }
+                _ => None,
+            };
+            self.stats[recv][k].frames_incomplete += rx.depack.incomplete() - incomplete;
+            pushed?;
+            match assembled.transpose()? {
+                None | Some(Assembled::Lost) => return Ok(None),
+                Some(Assembled::Log(r)) => FrameAt::Log(r),
+                Some(Assembled::Buffer(n)) => FrameAt::Buffer(0..n),
             }
         };
         let (at, epoch) = match &mut rx.sframe {

@@ -151,6 +151,9 @@ pub(crate) enum Assembled {
     Log(core::ops::Range<usize>),
     /// Copied to the start of the frame buffer.
     Buffer(usize),
+    /// Gone: newer bytes overwrote the first packets of the frame while the rest arrived
+    /// (more frames were in flight than the log holds). Counted as incomplete.
+    Lost,
 }
 
 /// The index of one receive stream: one entry per sequence number modulo its size.
@@ -314,17 +317,23 @@ impl Depacketizer {
     ) -> Result<Assembled> {
         let count = end.wrapping_sub(start) as usize + 1;
         let mut ok = true;
+        let mut held = true;
         let mut total = 0usize;
         let mut contiguous = true;
         let mut expect_at = self.slots[self.at(start)].at;
         for k in 0..count {
             let s = &self.slots[self.at(start.wrapping_add(k as u16))];
             ok &= s.index as usize == k && s.count as usize == count;
+            // The first packets of a long frame may have been overwritten since they came.
+            held &= log.holds(s.at);
             contiguous &= s.at == expect_at;
             expect_at = s.at + u64::from(s.len);
             total += s.len as usize;
         }
-        let result = if !ok {
+        let result = if !held {
+            self.incomplete += 1;
+            Ok(Assembled::Lost)
+        } else if !ok {
             Err(Malformed::Field.into())
         } else if total > max || (total > buf.len() && !contiguous) {
             Err(Malformed::Oversized.into())
@@ -381,12 +390,11 @@ mod tests {
         for &k in order {
             let p = info(seq0.wrapping_add(k as u16), 7, k as u16, count);
             if let Pushed::Complete { start, end } = d.push(&p, parts[k], log).unwrap() {
-                return Some(
-                    match d.assemble(start, end, log, &mut buf, 1 << 16).unwrap() {
-                        Assembled::Log(r) => log.bytes(r).to_vec(),
-                        Assembled::Buffer(len) => buf[..len].to_vec(),
-                    },
-                );
+                return match d.assemble(start, end, log, &mut buf, 1 << 16).unwrap() {
+                    Assembled::Log(r) => Some(log.bytes(r).to_vec()),
+                    Assembled::Buffer(len) => Some(buf[..len].to_vec()),
+                    Assembled::Lost => None,
+                };
             }
         }
         None
@@ -458,6 +466,40 @@ mod tests {
             d.assemble(start, end, &log, &mut buf, 100),
             Err(Error::Malformed(Malformed::Field))
         );
+    }
+
+    /// A frame whose first packets the log overwrote while its last ones arrived is lost, never
+    /// put together from the bytes that took their place.
+    #[test]
+    fn a_frame_overwritten_while_in_flight_is_lost_not_corrupted() {
+        let mut log = Log::new(1000);
+        let mut d = Depacketizer::new(64);
+        let mut buf = [0u8; 2000];
+        // The first two packets arrive: continuous from the start.
+        assert_eq!(
+            d.push(&info(1, 7, 0, 3), &[1; 300], &mut log),
+            Ok(Pushed::Pending)
+        );
+        assert_eq!(
+            d.push(&info(2, 7, 1, 3), &[2; 300], &mut log),
+            Ok(Pushed::Pending)
+        );
+        // Other traffic fills the log and wraps over the first packet, not the second.
+        for (seq, len) in [(100u16, 300usize), (102, 100), (104, 50)] {
+            d.push(&info(seq, 8, 0, 2), &vec![9; len], &mut log)
+                .unwrap();
+        }
+        // The last packet completes the run, but its first bytes are gone.
+        let Pushed::Complete { start, end } =
+            d.push(&info(3, 7, 2, 3), &[3; 100], &mut log).unwrap()
+        else {
+            panic!("the run is continuous")
+        };
+        assert_eq!(
+            d.assemble(start, end, &log, &mut buf, 2000),
+            Ok(Assembled::Lost)
+        );
+        assert_eq!(d.incomplete(), 1);
     }
 
     #[test]
