@@ -49,7 +49,7 @@ fn forged_fragments_cost_only_their_own_bytes() {
         // Everything the two ends hold is allocated at the start: per end the reassembly
         // budget, the buffer frames are sealed in, index tables and keys.
         assert!(
-            made < 2 * (DEFAULT_REASSEMBLY_BUDGET + DEFAULT_MAX_FRAME + (512 << 10)),
+            made < 2 * (DEFAULT_REASSEMBLY_BUDGET + 2 * DEFAULT_MAX_FRAME + (512 << 10)),
             "{layers:?}: {made} bytes"
         );
         let ssrc = p.a.local_ssrcs()[MediaKind::Video as usize].0.to_be_bytes();
@@ -134,78 +134,104 @@ fn a_flood_larger_than_the_budget_never_grows_memory() {
     assert_eq!(got, frame);
 }
 
-/// More frames in flight than the log holds: the ones whose first packets were overwritten are
-/// lost and counted, and no frame is ever put together from the bytes that took their place
-/// (with SRTP alone nothing else would catch it).
+/// A slow stream and fast ones: while the audio stream's 1 MiB frame trickles in, video and
+/// screen deliver 6 MiB of frames, so the log overwrites the audio frame's first packets before
+/// its last arrives. That frame is lost and counted, never put together from the bytes that
+/// took their place (with SRTP alone nothing else would catch it), and the others arrive whole.
 #[test]
 fn frames_beyond_the_budget_are_lost_never_corrupted() {
     let _serial = SERIAL.lock().unwrap();
+    let frame = |kind: MediaKind, n: u8| -> Vec<u8> {
+        (0..DEFAULT_MAX_FRAME as u32)
+            .map(|i| (i as u8) ^ (kind as u8 * 16 + n).wrapping_mul(77))
+            .collect()
+    };
     for layers in [Layers::Srtp, Layers::Sframe, Layers::Both] {
         let mut p = Pair::new(layers, 3, |c| c);
-        let frame = |k: u8| -> Vec<u8> {
-            (0..1u32 << 20)
-                .map(|i| (i as u8) ^ k.wrapping_mul(77))
-                .collect()
-        };
-        // A frame that lost its last packet holds 200 KB of the log...
-        let mut partial = p.packets(true, MediaKind::Audio, &[5; 200_000], 6, Duration::ZERO);
-        partial.pop();
-        for mut q in partial {
-            assert!(p
-                .b
-                .receive_packet(&mut q, Duration::ZERO)
-                .unwrap()
-                .is_none());
-        }
-        // ...then three frames of 1 MiB, one per stream, their packets interleaved: 3.2 MiB in
-        // flight, more than the log holds.
-        let mut queues: Vec<Vec<Vec<u8>>> = MediaKind::ALL
+        // Every stream's packets come in order (no replay window is stretched); the audio
+        // stream sends one packet for every three of video and three of screen.
+        let mut audio = p.packets(
+            true,
+            MediaKind::Audio,
+            &frame(MediaKind::Audio, 0),
+            1,
+            Duration::ZERO,
+        );
+        let mut fast: Vec<Vec<Vec<u8>>> = [MediaKind::Video, MediaKind::Screen]
             .iter()
-            .map(|&kind| p.packets(true, kind, &frame(kind as u8), 7, Duration::ZERO))
+            .map(|&kind| {
+                (0..3u8)
+                    .flat_map(|n| {
+                        p.packets(
+                            true,
+                            kind,
+                            &frame(kind, n),
+                            10 + u32::from(n),
+                            Duration::ZERO,
+                        )
+                    })
+                    .collect()
+            })
             .collect();
+        audio.reverse();
+        for q in &mut fast {
+            q.reverse();
+        }
         let mut delivered = Vec::new();
-        while queues.iter().any(|q| !q.is_empty()) {
-            for q in &mut queues {
-                if !q.is_empty() {
-                    let mut pkt = q.remove(0);
-                    if let Ok(Some(r)) = p.b.receive_packet(&mut pkt, Duration::ZERO) {
-                        delivered.push((r.kind, r.frame.to_vec()));
+        let mut receive = |p: &mut Pair, mut pkt: Vec<u8>| {
+            if let Some(r) = p.b.receive_packet(&mut pkt, Duration::ZERO).unwrap() {
+                delivered.push((r.kind, r.frame.to_vec()));
+            }
+        };
+        while !audio.is_empty() || fast.iter().any(|q| !q.is_empty()) {
+            for _ in 0..3 {
+                for q in &mut fast {
+                    if let Some(pkt) = q.pop() {
+                        receive(&mut p, pkt);
                     }
                 }
             }
+            if let Some(pkt) = audio.pop() {
+                receive(&mut p, pkt);
+            }
         }
+        let mut expected: Vec<(MediaKind, Vec<u8>)> = [MediaKind::Video, MediaKind::Screen]
+            .iter()
+            .flat_map(|&kind| (0..3u8).map(move |n| (kind, frame(kind, n))))
+            .collect();
         for (kind, f) in &delivered {
+            let at = expected.iter().position(|(k, e)| k == kind && e == f);
             assert!(
-                *f == frame(*kind as u8),
-                "{layers:?}: a corrupted {kind:?} frame"
+                at.is_some(),
+                "{layers:?}: a corrupted {kind:?} frame ({} bytes)",
+                f.len()
+            );
+            expected.remove(at.unwrap());
+        }
+        assert!(
+            expected.is_empty(),
+            "{layers:?}: every fast frame arrives whole"
+        );
+        let stats = |k| p.b.stats(callseal::Direction::CallerToCallee, k);
+        assert_eq!(stats(MediaKind::Audio).frames_incomplete, 1, "{layers:?}");
+        assert_eq!(stats(MediaKind::Audio).frames_unprotected, 0, "{layers:?}");
+        for k in MediaKind::ALL {
+            assert_eq!(
+                stats(k).rejected.total(),
+                0,
+                "{layers:?}: a lost frame is no attack"
             );
         }
-        let lost: u64 = MediaKind::ALL
-            .iter()
-            .map(|&k| {
-                p.b.stats(callseal::Direction::CallerToCallee, k)
-                    .frames_incomplete
-            })
-            .sum();
-        assert_eq!(
-            delivered.len() as u64 + lost,
-            3,
-            "{layers:?}: every frame delivered or counted lost"
-        );
-        let rejected: u64 = MediaKind::ALL
-            .iter()
-            .map(|&k| {
-                p.b.stats(callseal::Direction::CallerToCallee, k)
-                    .rejected
-                    .total()
-            })
-            .sum();
-        assert_eq!(rejected, 0, "{layers:?}: a lost frame is no attack");
-        // Within the budget, frames arrive whole again.
+        // And the slow stream goes on.
         let (_, got) = p
-            .send(true, MediaKind::Video, &frame(9), Duration::ZERO)
+            .send(
+                true,
+                MediaKind::Audio,
+                &frame(MediaKind::Audio, 9),
+                Duration::ZERO,
+            )
             .unwrap()
             .unwrap();
-        assert_eq!(got, frame(9));
+        assert_eq!(got, frame(MediaKind::Audio, 9));
     }
 }

@@ -25,9 +25,11 @@
  *
  * Language: the header needs C99 or C++11 or later.
  *
- * Sizes: a call carries frames of at most callseal_call_max_frame_len() bytes (1 MiB) and holds a
- * reassembly budget of 4 MiB, allocated when it starts; nothing a peer or a relay sends makes it
- * allocate more.
+ * Sizes: a call carries frames of at most callseal_call_max_frame_len() bytes (1 MiB) and holds up
+ * to 4 MiB of frames in flight while it puts them back together (more are lost, oldest first, and
+ * counted as incomplete). It allocates that, a 1 MiB frame buffer and a 1 MiB seal buffer when it
+ * starts (about 6.3 MiB, of which the operating system commits only the pages used); nothing a
+ * peer or a relay sends makes it allocate more.
  */
 
 #ifndef CALLSEAL_H
@@ -339,8 +341,8 @@ const char *callseal_version(void);
 // is untouched and still the caller's. Past those checks the handshake is consumed whatever
 // the result: `*est` is freed and set to null.
 //
-// The call carries frames of at most `callseal_call_max_frame_len` bytes (1 MiB), and
-// allocates its reassembly buffers (4 MiB) once, here.
+// The call carries frames of at most `callseal_call_max_frame_len` bytes (1 MiB), holds up to
+// 4 MiB of frames in flight, and allocates its buffers once, here.
 enum CallsealResult callseal_call_new(struct CallsealEstablished **est,
                                       uint32_t layers,
                                       uint16_t hop_suite,

@@ -94,8 +94,8 @@ pub struct CallsealStats {
 /// is untouched and still the caller's. Past those checks the handshake is consumed whatever
 /// the result: `*est` is freed and set to null.
 ///
-/// The call carries frames of at most `callseal_call_max_frame_len` bytes (1 MiB), and
-/// allocates its reassembly buffers (4 MiB) once, here.
+/// The call carries frames of at most `callseal_call_max_frame_len` bytes (1 MiB), holds up to
+/// 4 MiB of frames in flight, and allocates its buffers once, here.
 #[no_mangle]
 pub unsafe extern "C" fn callseal_call_new(
     est: *mut *mut CallsealEstablished,

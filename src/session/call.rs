@@ -99,7 +99,7 @@ impl Call {
             if config.max_packet < RTP_HEADER_LEN + FRAGMENT_HEADER_LEN + 64
                 || config.max_packet > 65_535
                 || config.max_frame == 0
-                || config.reassembly_budget < sealed_max.saturating_mul(3)
+                || config.reassembly_budget < sealed_max.saturating_mul(2)
             {
                 return Err(Error::InvalidConfig);
             }
@@ -231,7 +231,7 @@ impl Call {
                 remote_ssrcs,
                 tx,
                 rx,
-                log: Log::new(config.reassembly_budget - frame_buf_len),
+                log: Log::new(config.reassembly_budget),
                 frame_buf: vec![0; frame_buf_len],
                 stats: Default::default(),
                 unattributed: Rejected::default(),

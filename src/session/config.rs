@@ -67,11 +67,13 @@ pub struct CallConfig {
     /// larger frame is [`Error::FrameTooLarge`]; a receiver gives up any larger one. Both ends
     /// must use the same value.
     pub max_frame: usize,
-    /// The most memory the receive side of the call spends putting frames back together,
-    /// allocated once when the call starts (default [`DEFAULT_REASSEMBLY_BUDGET`]): a log of
-    /// received payload bytes, and one buffer of `max_frame` for a frame that has to be copied
-    /// to be made whole. At least three times `max_frame` (plus the SFrame overhead).
-    /// Traffic, genuine or forged, never makes the call allocate more.
+    /// The bytes of frames in flight the receive side holds while it puts them back together:
+    /// a log of received payload, allocated once when the call starts (default
+    /// [`DEFAULT_REASSEMBLY_BUDGET`], at least twice `max_frame` plus the SFrame overhead).
+    /// Besides it the call allocates one buffer of `max_frame` for a frame that has to be
+    /// copied to be made whole, and an index of a few thousand 40-byte entries per stream.
+    /// Traffic, genuine or forged, never makes the call allocate more; frames beyond the budget
+    /// are lost (the oldest first) and counted in [`StreamStats::frames_incomplete`](super::StreamStats).
     pub reassembly_budget: usize,
     /// This side's SSRC for audio, video and screen share; by default (`None`) both ends
     /// derive all six SSRCs from the handshake (see [`crate::schedule::RtpParams`]).
