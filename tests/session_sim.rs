@@ -2,11 +2,14 @@
 //! delay, and a hostile relay that tampers, replays, reflects, swaps payloads between streams
 //! and cuts traffic. Minutes of simulated call time, all three media kinds, several rekeys.
 
+mod common;
+
 use callseal::handshake::{Callee, Caller, Established, HandshakeConfig};
 use callseal::policy::Feature;
 use callseal::session::{Call, CallConfig, Layers, PacketKeys, Packets, Rejected};
 use callseal::sframe::Grace;
 use callseal::{Direction, Epoch, Error, Intent, MediaKind, Role, SrtpMasterKey, SrtpSuite, Ssrc};
+use common::InFlight;
 use rand_chacha::rand_core::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::collections::{BinaryHeap, HashMap, HashSet};
@@ -115,26 +118,6 @@ struct Tally {
     swapped: u64,
     cut: u64,
     lost: u64,
-}
-
-#[derive(PartialEq, Eq)]
-struct InFlight {
-    at: u64,
-    order: u64,
-    to: usize,
-    bytes: Vec<u8>,
-}
-
-impl Ord for InFlight {
-    fn cmp(&self, o: &Self) -> std::cmp::Ordering {
-        (o.at, o.order).cmp(&(self.at, self.order))
-    }
-}
-
-impl PartialOrd for InFlight {
-    fn partial_cmp(&self, o: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(o))
-    }
 }
 
 /// Run `seconds` of call time; rekeys at `rekeys` (ms, side).

@@ -14,7 +14,7 @@ mod common;
 use callseal::session::{Call, Layers, Packets, MAX_EPOCHS_HELD};
 use callseal::sframe::Grace;
 use callseal::MediaKind;
-use common::{alloc, Pair};
+use common::{alloc, InFlight, Pair};
 use rand_chacha::rand_core::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::collections::BinaryHeap;
@@ -142,26 +142,6 @@ fn frame(side: u8, kind: MediaKind, n: u32, burst: bool) -> Vec<u8> {
         *b = x as u8;
     }
     f
-}
-
-#[derive(PartialEq, Eq)]
-struct InFlight {
-    at: u64,
-    order: u64,
-    to: usize,
-    bytes: Vec<u8>,
-}
-
-impl Ord for InFlight {
-    fn cmp(&self, o: &Self) -> std::cmp::Ordering {
-        (o.at, o.order).cmp(&(self.at, self.order))
-    }
-}
-
-impl PartialOrd for InFlight {
-    fn partial_cmp(&self, o: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(o))
-    }
 }
 
 /// Frame ids delivered, per sending side and stream.

@@ -113,3 +113,28 @@ pub fn deliver(
     }
     Ok(got)
 }
+
+/// A packet on the simulated network; a [`std::collections::BinaryHeap`] of them pops the
+/// earliest arrival first.
+#[derive(PartialEq, Eq)]
+pub struct InFlight {
+    /// When it arrives.
+    pub at: u64,
+    /// Sent order, to break ties.
+    pub order: u64,
+    /// The end it goes to.
+    pub to: usize,
+    pub bytes: Vec<u8>,
+}
+
+impl Ord for InFlight {
+    fn cmp(&self, o: &Self) -> std::cmp::Ordering {
+        (o.at, o.order).cmp(&(self.at, self.order))
+    }
+}
+
+impl PartialOrd for InFlight {
+    fn partial_cmp(&self, o: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(o))
+    }
+}
