@@ -5,18 +5,7 @@
 #include <string.h>
 
 #include "callseal.h"
-
-static int passed = 0, failed = 0;
-
-#define EXPECT(cond)                                                        \
-    do {                                                                    \
-        if (cond) {                                                         \
-            passed++;                                                       \
-        } else {                                                            \
-            failed++;                                                       \
-            fprintf(stderr, "%s:%d: expected %s\n", __FILE__, __LINE__, #cond); \
-        }                                                                   \
-    } while (0)
+#include "check.h"
 
 #define CANARY 0xA5
 
