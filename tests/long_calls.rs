@@ -89,9 +89,9 @@ fn idle_stream_retires_keys_at_the_end_of_the_grace() {
             .unwrap();
         assert_eq!(p.b.receive_keys(MediaKind::Video), 3, "{layers:?}");
         // Nothing arrives at all; time alone ends the grace.
-        p.b.poll(ms(499)).unwrap();
+        p.b.handle_timeout(ms(499)).unwrap();
         assert_eq!(p.b.receive_keys(MediaKind::Video), 3, "{layers:?}");
-        p.b.poll(ms(500)).unwrap();
+        p.b.handle_timeout(ms(500)).unwrap();
         assert_eq!(p.b.receive_keys(MediaKind::Video), 2, "{layers:?}");
     }
 }
@@ -141,7 +141,7 @@ fn srtp_layer_follows_the_peer_across_epochs_256_and_512() {
     });
     for i in 0..700u64 {
         let now = ms(i * 10);
-        p.a.poll(now).unwrap();
+        p.a.handle_timeout(now).unwrap();
         p.send(true, MediaKind::Audio, &[5; 30], now)
             .unwrap()
             .unwrap();
@@ -271,7 +271,7 @@ fn time_grace_of_any_length_never_panics() {
             p.send(true, MediaKind::Audio, &[1; 50], now)
                 .unwrap()
                 .unwrap();
-            p.b.poll(Duration::MAX).unwrap();
+            p.b.handle_timeout(Duration::MAX).unwrap();
             p.send(false, MediaKind::Audio, &[1; 50], Duration::MAX)
                 .unwrap()
                 .unwrap();

@@ -154,7 +154,7 @@ fn simulate(
             }
         }
         for side in 0..2 {
-            calls[side].poll(now).unwrap();
+            calls[side].handle_timeout(now).unwrap();
             let due = if sending {
                 media[side].due(step)
             } else {

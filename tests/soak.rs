@@ -206,7 +206,7 @@ fn soak(layers: Layers, seed: u64) {
         let sending = step < steps;
         for side in 0..2 {
             let call = if side == 0 { &mut p.a } else { &mut p.b };
-            held::inside(|| call.poll(now)).unwrap();
+            held::inside(|| call.handle_timeout(now)).unwrap();
             if !sending {
                 continue;
             }

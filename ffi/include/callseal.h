@@ -104,6 +104,38 @@
 // Feature: recording.
 #define CALLSEAL_FEATURE_RECORDING 8
 
+// No timer runs (`callseal_call_poll_timeout`).
+#define CALLSEAL_NO_TIMEOUT UINT64_MAX
+
+// Event: none waiting (`callseal_call_poll_event`).
+#define CALLSEAL_EVENT_NONE 0
+
+// Event: this side wants to move to `epoch` for `cause`; its sending switches when the peer
+// has reached its epoch (`CALLSEAL_EVENT_EPOCH_STARTED` follows).
+#define CALLSEAL_EVENT_REKEY_STARTED 1
+
+// Event: this side sends with `epoch` from now on.
+#define CALLSEAL_EVENT_EPOCH_STARTED 2
+
+// Event: the first media of the peer's `epoch` authenticated.
+#define CALLSEAL_EVENT_PEER_MOVED 3
+
+// Event: the receive keys of every epoch below `epoch` are zeroized on every stream.
+#define CALLSEAL_EVENT_KEYS_RETIRED 4
+
+// Event: the send key of the stream `media_kind` reached its soft usage limit (once per
+// epoch); a rekey starts when an epoch is left.
+#define CALLSEAL_EVENT_SOFT_LIMIT_REACHED 5
+
+// Rekey cause: `callseal_call_rekey`.
+#define CALLSEAL_REKEY_REQUESTED 0
+
+// Rekey cause: the rekey interval passed.
+#define CALLSEAL_REKEY_INTERVAL 1
+
+// Rekey cause: a send key reached its soft usage limit.
+#define CALLSEAL_REKEY_SOFT_LIMIT 2
+
 // Intent: end-to-end encryption off.
 #define CALLSEAL_INTENT_OFF 0
 
@@ -280,6 +312,37 @@ typedef struct CallsealSrtpReceiver CallsealSrtpReceiver;
 // An SRTP/SRTCP sender.
 typedef struct CallsealSrtpSender CallsealSrtpSender;
 
+// What a call may be given beyond its layers and keys (`callseal_call_new_with_options`).
+// Fill it with `callseal_call_options_init`, then change what you need: `size` lets a newer
+// library tell an older struct apart.
+typedef struct CallsealCallOptions {
+  // `sizeof(CallsealCallOptions)`, set by `callseal_call_options_init`.
+  uint32_t size;
+  // SRTP and SFrame replay window, in packets or frames (default 128, at most 32,768).
+  uint32_t replay_window;
+  // Rekey every this many microseconds of call time; 0 (the default) never on time.
+  uint64_t rekey_interval_us;
+  // The previous epoch's keys stay for this many more frames of the new epoch (default
+  // 512), unless `grace_us` is set.
+  uint64_t grace_frames;
+  // When not 0: the previous epoch's keys stay this many microseconds instead.
+  uint64_t grace_us;
+  // Frames one SFrame key may seal (default 2^32); a rekey starts at three quarters.
+  uint64_t frame_limit;
+} CallsealCallOptions;
+
+// One event of a call. Fields an event kind does not use are 0.
+typedef struct CallsealEvent {
+  // `CALLSEAL_EVENT_*`.
+  uint32_t kind;
+  // The epoch the event names.
+  uint32_t epoch;
+  // `CALLSEAL_REKEY_*`, for `CALLSEAL_EVENT_REKEY_STARTED`.
+  uint32_t cause;
+  // `CALLSEAL_KIND_*`, for `CALLSEAL_EVENT_SOFT_LIMIT_REACHED`.
+  uint32_t media_kind;
+} CallsealEvent;
+
 // Per-stream counters.
 typedef struct CallsealStats {
   // Frames sealed and sent.
@@ -352,6 +415,23 @@ enum CallsealResult callseal_call_new(struct CallsealEstablished **est,
                                       size_t hop_inbound_len,
                                       struct CallsealCall **call_out);
 
+// Fill `*out` with the defaults of `callseal_call_new`.
+enum CallsealResult callseal_call_options_init(struct CallsealCallOptions *out);
+
+// Start a call from a completed handshake, with `options` (from
+// `callseal_call_options_init`, then changed; null for the defaults); otherwise as
+// `callseal_call_new`. Options out of range are `CALLSEAL_RESULT_INVALID_ARGUMENT` with the
+// handshake untouched.
+enum CallsealResult callseal_call_new_with_options(struct CallsealEstablished **est,
+                                                   uint32_t layers,
+                                                   uint16_t hop_suite,
+                                                   const uint8_t *hop_outbound,
+                                                   size_t hop_outbound_len,
+                                                   const uint8_t *hop_inbound,
+                                                   size_t hop_inbound_len,
+                                                   const struct CallsealCallOptions *options,
+                                                   struct CallsealCall **call_out);
+
 // Free a call (null is a no-op); its keys are zeroized.
 void callseal_call_free(struct CallsealCall *call);
 
@@ -404,8 +484,19 @@ enum CallsealResult callseal_call_receive_packet(struct CallsealCall *call,
 // standard call has no epochs: `CALLSEAL_RESULT_WRONG_STATE`.
 enum CallsealResult callseal_call_rekey(struct CallsealCall *call, uint64_t now_us);
 
-// Let time pass: a rekey interval and a grace measured in time.
-enum CallsealResult callseal_call_poll(struct CallsealCall *call, uint64_t now_us);
+// Let time pass: a rekey interval and a grace measured in time. Call it at the time
+// `callseal_call_poll_timeout` gives; calling it at other times is harmless.
+enum CallsealResult callseal_call_handle_timeout(struct CallsealCall *call, uint64_t now_us);
+
+// Writes to `*at_us` the call time (microseconds) at which `callseal_call_handle_timeout`
+// next has work (a rekey interval, the end of a grace measured in time), or
+// `CALLSEAL_NO_TIMEOUT`.
+enum CallsealResult callseal_call_poll_timeout(const struct CallsealCall *call, uint64_t *at_us);
+
+// Take the oldest waiting event into `*out` (`kind` `CALLSEAL_EVENT_NONE` when none waits).
+// Take events after every call that may move epochs (send, receive, rekey, handle_timeout);
+// at most 64 wait, older ones are dropped.
+enum CallsealResult callseal_call_poll_event(struct CallsealCall *call, struct CallsealEvent *out);
 
 // The epoch this side sends with.
 enum CallsealResult callseal_call_epoch(const struct CallsealCall *call, uint32_t *out);

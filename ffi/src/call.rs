@@ -6,8 +6,9 @@ use crate::util::{
     arg, boxed, bytes, bytes_mut, free, guard, handle, kind, micros, packet_len_ok, put, srtp_suite,
 };
 use callseal::policy::Feature;
-use callseal::session::{Call, CallConfig, Layers, PacketKeys, Packets};
-use callseal::{Direction, SrtpMasterKey};
+use callseal::session::{Call, CallConfig, Event, Layers, PacketKeys, Packets, RekeyCause};
+use callseal::sframe::Grace;
+use callseal::{Direction, Epoch, Role, SrtpMasterKey};
 
 /// Layers: SRTP keyed end-to-end (peer-to-peer calls).
 pub const CALLSEAL_LAYERS_SRTP: u32 = 0;
@@ -107,9 +108,118 @@ pub unsafe extern "C" fn callseal_call_new(
     hop_inbound_len: usize,
     call_out: *mut *mut CallsealCall,
 ) -> CallsealResult {
+    unsafe {
+        callseal_call_new_with_options(
+            est,
+            layers,
+            hop_suite,
+            hop_outbound,
+            hop_outbound_len,
+            hop_inbound,
+            hop_inbound_len,
+            std::ptr::null(),
+            call_out,
+        )
+    }
+}
+
+/// What a call may be given beyond its layers and keys (`callseal_call_new_with_options`).
+/// Fill it with `callseal_call_options_init`, then change what you need: `size` lets a newer
+/// library tell an older struct apart.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CallsealCallOptions {
+    /// `sizeof(CallsealCallOptions)`, set by `callseal_call_options_init`.
+    pub size: u32,
+    /// SRTP and SFrame replay window, in packets or frames (default 128, at most 32,768).
+    pub replay_window: u32,
+    /// Rekey every this many microseconds of call time; 0 (the default) never on time.
+    pub rekey_interval_us: u64,
+    /// The previous epoch's keys stay for this many more frames of the new epoch (default
+    /// 512), unless `grace_us` is set.
+    pub grace_frames: u64,
+    /// When not 0: the previous epoch's keys stay this many microseconds instead.
+    pub grace_us: u64,
+    /// Frames one SFrame key may seal (default 2^32); a rekey starts at three quarters.
+    pub frame_limit: u64,
+}
+
+impl Default for CallsealCallOptions {
+    fn default() -> Self {
+        let c = CallConfig::new(Role::Caller);
+        CallsealCallOptions {
+            size: core::mem::size_of::<CallsealCallOptions>() as u32,
+            replay_window: c.replay_window,
+            rekey_interval_us: 0,
+            grace_frames: match c.grace {
+                Grace::Frames(n) => n,
+                Grace::Time(_) => 0,
+            },
+            grace_us: 0,
+            frame_limit: c.frame_limit,
+        }
+    }
+}
+
+impl CallsealCallOptions {
+    fn config(&self, role: Role, layers: Layers) -> Result<CallConfig, CallsealResult> {
+        if self.size as usize != core::mem::size_of::<CallsealCallOptions>() {
+            return Err(CallsealResult::InvalidArgument);
+        }
+        let mut c = CallConfig::new(role)
+            .with_layers(layers)
+            .with_replay_window(self.replay_window)
+            .with_frame_limit(self.frame_limit)
+            .with_grace(if self.grace_us != 0 {
+                Grace::Time(micros(self.grace_us))
+            } else {
+                Grace::Frames(self.grace_frames)
+            });
+        if self.rekey_interval_us != 0 {
+            c = c.with_rekey_interval(micros(self.rekey_interval_us));
+        }
+        c.validate().map_err(|_| CallsealResult::InvalidArgument)?;
+        Ok(c)
+    }
+}
+
+/// Fill `*out` with the defaults of `callseal_call_new`.
+#[no_mangle]
+pub unsafe extern "C" fn callseal_call_options_init(
+    out: *mut CallsealCallOptions,
+) -> CallsealResult {
+    guard(|| {
+        arg(out)?;
+        unsafe { put(out, CallsealCallOptions::default()) };
+        Ok(())
+    })
+}
+
+/// Start a call from a completed handshake, with `options` (from
+/// `callseal_call_options_init`, then changed; null for the defaults); otherwise as
+/// `callseal_call_new`. Options out of range are `CALLSEAL_RESULT_INVALID_ARGUMENT` with the
+/// handshake untouched.
+#[no_mangle]
+pub unsafe extern "C" fn callseal_call_new_with_options(
+    est: *mut *mut CallsealEstablished,
+    layers: u32,
+    hop_suite: u16,
+    hop_outbound: *const u8,
+    hop_outbound_len: usize,
+    hop_inbound: *const u8,
+    hop_inbound_len: usize,
+    options: *const CallsealCallOptions,
+    call_out: *mut *mut CallsealCall,
+) -> CallsealResult {
     guard(|| {
         arg(est)?;
         arg(call_out)?;
+        let options = if options.is_null() {
+            CallsealCallOptions::default()
+        } else {
+            // SAFETY: non-null; the caller promises it points to an initialised options struct.
+            unsafe { *options }
+        };
         let layers = match layers {
             CALLSEAL_LAYERS_SRTP => Layers::Srtp,
             CALLSEAL_LAYERS_SFRAME => Layers::Sframe,
@@ -130,6 +240,7 @@ pub unsafe extern "C" fn callseal_call_new(
         // SAFETY: checked non-null; the caller promises it points to a handle pointer.
         let taken = unsafe { handle(*est) }?;
         let e = taken.0.as_ref().ok_or(CallsealResult::WrongState)?;
+        let config = options.config(e.role(), layers)?;
         let hop_by_hop = !e.is_end_to_end() || layers == Layers::Both;
         if hop_by_hop && keys.is_none() {
             return Err(CallsealResult::InvalidArgument);
@@ -140,8 +251,7 @@ pub unsafe extern "C" fn callseal_call_new(
             free(*est);
             put(est, std::ptr::null_mut());
         }
-        let role = e.role();
-        let call = Call::new(e, CallConfig::new(role).with_layers(layers), keys)?;
+        let call = Call::new(e, config, keys)?;
         unsafe {
             put(
                 call_out,
@@ -320,15 +430,123 @@ pub unsafe extern "C" fn callseal_call_rekey(
     })
 }
 
-/// Let time pass: a rekey interval and a grace measured in time.
+/// Let time pass: a rekey interval and a grace measured in time. Call it at the time
+/// `callseal_call_poll_timeout` gives; calling it at other times is harmless.
 #[no_mangle]
-pub unsafe extern "C" fn callseal_call_poll(
+pub unsafe extern "C" fn callseal_call_handle_timeout(
     call: *mut CallsealCall,
     now_us: u64,
 ) -> CallsealResult {
     guard(|| {
         let c = unsafe { handle(call) }?;
-        Ok(c.call.poll(micros(now_us))?)
+        Ok(c.call.handle_timeout(micros(now_us))?)
+    })
+}
+
+/// No timer runs (`callseal_call_poll_timeout`).
+pub const CALLSEAL_NO_TIMEOUT: u64 = u64::MAX;
+
+/// Writes to `*at_us` the call time (microseconds) at which `callseal_call_handle_timeout`
+/// next has work (a rekey interval, the end of a grace measured in time), or
+/// `CALLSEAL_NO_TIMEOUT`.
+#[no_mangle]
+pub unsafe extern "C" fn callseal_call_poll_timeout(
+    call: *const CallsealCall,
+    at_us: *mut u64,
+) -> CallsealResult {
+    guard(|| {
+        let c = unsafe { handle(call.cast_mut()) }?;
+        arg(at_us)?;
+        let at = c.call.poll_timeout().map_or(CALLSEAL_NO_TIMEOUT, |t| {
+            u64::try_from(t.as_micros()).unwrap_or(CALLSEAL_NO_TIMEOUT - 1)
+        });
+        unsafe { put(at_us, at) };
+        Ok(())
+    })
+}
+
+/// Event: none waiting (`callseal_call_poll_event`).
+pub const CALLSEAL_EVENT_NONE: u32 = 0;
+/// Event: this side wants to move to `epoch` for `cause`; its sending switches when the peer
+/// has reached its epoch (`CALLSEAL_EVENT_EPOCH_STARTED` follows).
+pub const CALLSEAL_EVENT_REKEY_STARTED: u32 = 1;
+/// Event: this side sends with `epoch` from now on.
+pub const CALLSEAL_EVENT_EPOCH_STARTED: u32 = 2;
+/// Event: the first media of the peer's `epoch` authenticated.
+pub const CALLSEAL_EVENT_PEER_MOVED: u32 = 3;
+/// Event: the receive keys of every epoch below `epoch` are zeroized on every stream.
+pub const CALLSEAL_EVENT_KEYS_RETIRED: u32 = 4;
+/// Event: the send key of the stream `media_kind` reached its soft usage limit (once per
+/// epoch); a rekey starts when an epoch is left.
+pub const CALLSEAL_EVENT_SOFT_LIMIT_REACHED: u32 = 5;
+
+/// Rekey cause: `callseal_call_rekey`.
+pub const CALLSEAL_REKEY_REQUESTED: u32 = 0;
+/// Rekey cause: the rekey interval passed.
+pub const CALLSEAL_REKEY_INTERVAL: u32 = 1;
+/// Rekey cause: a send key reached its soft usage limit.
+pub const CALLSEAL_REKEY_SOFT_LIMIT: u32 = 2;
+
+/// One event of a call. Fields an event kind does not use are 0.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CallsealEvent {
+    /// `CALLSEAL_EVENT_*`.
+    pub kind: u32,
+    /// The epoch the event names.
+    pub epoch: u32,
+    /// `CALLSEAL_REKEY_*`, for `CALLSEAL_EVENT_REKEY_STARTED`.
+    pub cause: u32,
+    /// `CALLSEAL_KIND_*`, for `CALLSEAL_EVENT_SOFT_LIMIT_REACHED`.
+    pub media_kind: u32,
+}
+
+impl From<Event> for CallsealEvent {
+    fn from(e: Event) -> Self {
+        let ev = |kind, epoch: Epoch| CallsealEvent {
+            kind,
+            epoch: epoch.0,
+            ..Default::default()
+        };
+        match e {
+            Event::RekeyStarted { epoch, cause } => CallsealEvent {
+                cause: match cause {
+                    RekeyCause::Interval => CALLSEAL_REKEY_INTERVAL,
+                    RekeyCause::SoftLimit => CALLSEAL_REKEY_SOFT_LIMIT,
+                    _ => CALLSEAL_REKEY_REQUESTED,
+                },
+                ..ev(CALLSEAL_EVENT_REKEY_STARTED, epoch)
+            },
+            Event::EpochStarted { epoch } => ev(CALLSEAL_EVENT_EPOCH_STARTED, epoch),
+            Event::PeerMoved { epoch } => ev(CALLSEAL_EVENT_PEER_MOVED, epoch),
+            Event::KeysRetired { below } => ev(CALLSEAL_EVENT_KEYS_RETIRED, below),
+            Event::SoftLimitReached { kind } => CallsealEvent {
+                media_kind: kind as u32,
+                ..ev(CALLSEAL_EVENT_SOFT_LIMIT_REACHED, Epoch(0))
+            },
+            _ => CallsealEvent::default(),
+        }
+    }
+}
+
+/// Take the oldest waiting event into `*out` (`kind` `CALLSEAL_EVENT_NONE` when none waits).
+/// Take events after every call that may move epochs (send, receive, rekey, handle_timeout);
+/// at most 64 wait, older ones are dropped.
+#[no_mangle]
+pub unsafe extern "C" fn callseal_call_poll_event(
+    call: *mut CallsealCall,
+    out: *mut CallsealEvent,
+) -> CallsealResult {
+    guard(|| {
+        let c = unsafe { handle(call) }?;
+        arg(out)?;
+        let e = c
+            .call
+            .poll_event()
+            .map(CallsealEvent::from)
+            .unwrap_or_default();
+        unsafe { put(out, e) };
+        Ok(())
     })
 }
 

@@ -525,3 +525,161 @@ fn the_header_carries_the_crates_version() {
     let got = unsafe { CStr::from_ptr(callseal_version()) };
     assert_eq!(got.to_str().unwrap(), v);
 }
+
+fn poll_events(call: *mut CallsealCall) -> Vec<CallsealEvent> {
+    let mut out = Vec::new();
+    loop {
+        let mut e = CallsealEvent {
+            kind: 99,
+            ..Default::default()
+        };
+        assert_eq!(
+            unsafe { callseal_call_poll_event(call, &mut e) },
+            CallsealResult::Ok
+        );
+        if e.kind == CALLSEAL_EVENT_NONE {
+            assert_eq!(e, CallsealEvent::default());
+            return out;
+        }
+        out.push(e);
+    }
+}
+
+fn event(kind: u32, epoch: u32, cause: u32) -> CallsealEvent {
+    CallsealEvent {
+        kind,
+        epoch,
+        cause,
+        media_kind: 0,
+    }
+}
+
+/// The session's events and timer from C: options set the interval and a grace in time,
+/// `poll_timeout` names the instant, and every epoch move comes out as an event.
+#[test]
+fn events_and_timer_from_c() {
+    unsafe {
+        let (mut ea, mut eb) = established_pair(CALLSEAL_INTENT_ON);
+        let mut opts = CallsealCallOptions {
+            size: 0,
+            ..Default::default()
+        };
+        assert_eq!(callseal_call_options_init(&mut opts), CallsealResult::Ok);
+        assert_eq!(opts, CallsealCallOptions::default());
+        opts.rekey_interval_us = 1_000_000;
+        opts.grace_us = 300_000;
+        let new = |est: &mut *mut CallsealEstablished, o: &CallsealCallOptions| {
+            let mut call = null_mut();
+            let r = callseal_call_new_with_options(
+                est,
+                CALLSEAL_LAYERS_SFRAME,
+                0,
+                null(),
+                0,
+                null(),
+                0,
+                o,
+                &mut call,
+            );
+            (r, call)
+        };
+        // Out-of-range options leave the handshake with the caller.
+        for bad in [
+            CallsealCallOptions { size: 8, ..opts },
+            CallsealCallOptions {
+                replay_window: 1 << 20,
+                ..opts
+            },
+            CallsealCallOptions {
+                frame_limit: 0,
+                ..opts
+            },
+        ] {
+            assert_eq!(new(&mut ea, &bad).0, CallsealResult::InvalidArgument);
+            assert!(!ea.is_null());
+        }
+        let (r, a) = new(&mut ea, &opts);
+        assert_eq!(r, CallsealResult::Ok);
+        let (r, b) = new(&mut eb, &opts);
+        assert_eq!(r, CallsealResult::Ok);
+        let mut at = 0;
+        assert_eq!(callseal_call_poll_timeout(a, &mut at), CallsealResult::Ok);
+        assert_eq!(at, 1_000_000);
+        assert_eq!(callseal_call_handle_timeout(a, at), CallsealResult::Ok);
+        assert_eq!(
+            poll_events(a),
+            [
+                event(CALLSEAL_EVENT_REKEY_STARTED, 1, CALLSEAL_REKEY_INTERVAL),
+                event(CALLSEAL_EVENT_EPOCH_STARTED, 1, 0)
+            ]
+        );
+        // One frame to the peer: it moves, follows, and its grace runs 300 ms.
+        let mut batch = null_mut();
+        callseal_packets_new(&mut batch);
+        let frame = [7u8; 300];
+        let now = 1_100_000;
+        assert_eq!(
+            callseal_call_send_frame(a, CALLSEAL_KIND_AUDIO, frame.as_ptr(), 300, 0, now, batch),
+            CallsealResult::Ok
+        );
+        let (mut data, mut len) = (null(), 0);
+        callseal_packets_get(batch, 0, &mut data, &mut len);
+        let mut packet = std::slice::from_raw_parts(data, len).to_vec();
+        let (mut kind, mut got, mut got_len) = (9, null(), 0);
+        assert_eq!(
+            callseal_call_receive_packet(
+                b,
+                packet.as_mut_ptr(),
+                packet.len(),
+                now,
+                &mut kind,
+                &mut got,
+                &mut got_len
+            ),
+            CallsealResult::Ok
+        );
+        assert_eq!(got_len, 300);
+        assert_eq!(
+            poll_events(b),
+            [
+                event(CALLSEAL_EVENT_PEER_MOVED, 1, 0),
+                event(CALLSEAL_EVENT_EPOCH_STARTED, 1, 0)
+            ]
+        );
+        assert_eq!(callseal_call_poll_timeout(b, &mut at), CallsealResult::Ok);
+        assert_eq!(at, now + 300_000);
+        assert_eq!(callseal_call_handle_timeout(b, at), CallsealResult::Ok);
+        assert_eq!(poll_events(b), [event(CALLSEAL_EVENT_KEYS_RETIRED, 1, 0)]);
+        // NULLs are refused; a standard call has no timer.
+        assert_eq!(
+            callseal_call_poll_event(a, null_mut()),
+            CallsealResult::InvalidArgument
+        );
+        assert_eq!(
+            callseal_call_poll_timeout(null(), &mut at),
+            CallsealResult::InvalidArgument
+        );
+        let (mut sa, sb) = established_pair(CALLSEAL_INTENT_OFF);
+        let mut std_call = null_mut();
+        callseal_call_new(
+            &mut sa,
+            CALLSEAL_LAYERS_BOTH,
+            7,
+            KEY28.as_ptr(),
+            28,
+            [8u8; 28].as_ptr(),
+            28,
+            &mut std_call,
+        );
+        assert_eq!(
+            callseal_call_poll_timeout(std_call, &mut at),
+            CallsealResult::Ok
+        );
+        assert_eq!(at, CALLSEAL_NO_TIMEOUT);
+        callseal_call_free(std_call);
+        callseal_established_free(sb);
+        callseal_packets_free(batch);
+        callseal_call_free(a);
+        callseal_call_free(b);
+    }
+}

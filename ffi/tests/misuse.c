@@ -276,6 +276,19 @@ static void call_session(void) {
     EXPECT(callseal_call_new(&a, CALLSEAL_LAYERS_BOTH, CALLSEAL_SRTP_AEAD_AES_128_GCM, NULL, 0, NULL, 0, &ca) == INVALID && a != NULL);
     EXPECT(callseal_call_new(&a, CALLSEAL_LAYERS_BOTH, CALLSEAL_SRTP_AEAD_AES_128_GCM, hop_a, 28, hop_b, 28, &ca) == CALLSEAL_RESULT_OK);
     EXPECT(callseal_call_rekey(ca, 0) == CALLSEAL_RESULT_WRONG_STATE);
+    /* ...no timer and no events. */
+    uint64_t at = 0;
+    EXPECT(callseal_call_handle_timeout(ca, UINT64_MAX) == CALLSEAL_RESULT_OK);
+    EXPECT(callseal_call_poll_timeout(ca, &at) == CALLSEAL_RESULT_OK && at == CALLSEAL_NO_TIMEOUT);
+    CallsealEvent ev;
+    memset(&ev, CANARY, sizeof ev);
+    EXPECT(callseal_call_poll_event(ca, &ev) == CALLSEAL_RESULT_OK && ev.kind == CALLSEAL_EVENT_NONE && ev.epoch == 0);
+    EXPECT(callseal_call_poll_event(ca, NULL) == INVALID);
+    EXPECT(callseal_call_poll_event(NULL, &ev) == INVALID);
+    EXPECT(callseal_call_poll_timeout(ca, NULL) == INVALID);
+    EXPECT(callseal_call_poll_timeout(NULL, &at) == INVALID);
+    EXPECT(callseal_call_handle_timeout(NULL, 0) == INVALID);
+    EXPECT(callseal_call_options_init(NULL) == INVALID);
     char code[CALLSEAL_SECURITY_CODE_LEN];
     memset(code, CANARY, sizeof code);
     EXPECT(callseal_established_security_code(b, code, sizeof code) == CALLSEAL_RESULT_WRONG_STATE);

@@ -3,6 +3,7 @@
 use super::config::{CallConfig, Layers, PacketKeys};
 use super::depacketize::{Assembled, Depacketizer, Log, PacketInfo, Pushed};
 use super::epochs::{mki, packet_epoch, EpochState, MAX_EPOCHS_HELD};
+use super::events::{Event, EventQueue};
 use super::packetize::{Fragment, FRAGMENT_HEADER_LEN, RTP_HEADER_LEN};
 use super::packets::Packets;
 use super::stats::{Rejected, StreamStats};
@@ -67,6 +68,7 @@ pub struct Call {
     stats: [[StreamStats; 3]; 2],
     unattributed: Rejected,
     scratch: Vec<u8>,
+    pub(crate) events: EventQueue,
 }
 
 /// Index entries per receive stream: room for two frames of the most packets one can have.
@@ -95,14 +97,8 @@ impl Call {
         packet_keys: Option<PacketKeys>,
     ) -> Result<Call> {
         crate::secret::scrubbed(|| {
-            let sealed_max = config.max_frame.saturating_add(crate::sframe::MAX_OVERHEAD);
-            if config.max_packet < RTP_HEADER_LEN + FRAGMENT_HEADER_LEN + 64
-                || config.max_packet > 65_535
-                || config.max_frame == 0
-                || config.reassembly_budget < sealed_max.saturating_mul(2)
-            {
-                return Err(Error::InvalidConfig);
-            }
+            config.validate()?;
+            let sealed_max = config.max_frame + crate::sframe::MAX_OVERHEAD;
             let role = handshake.role();
             let srtp_suite = handshake.srtp_suite();
             let sframe_suite = handshake.sframe_suite();
@@ -241,6 +237,7 @@ impl Call {
                 } else {
                     Vec::new()
                 },
+                events: EventQueue::new(),
                 config,
             };
             if let Some(k) = &keys {
@@ -339,9 +336,23 @@ impl Call {
     }
 
     /// Let time pass: the rekey interval, and a grace measured in time (which retires the
-    /// previous epoch's keys even when nothing arrives).
-    pub fn poll(&mut self, now: Duration) -> Result<()> {
+    /// previous epoch's keys even when nothing arrives). Call it at
+    /// [`Call::poll_timeout`]; calling it at other times is harmless.
+    pub fn handle_timeout(&mut self, now: Duration) -> Result<()> {
         self.tick(now)
+    }
+
+    /// The next event, oldest first ([`Event`]). Take them after every call that may move
+    /// epochs ([`Call::send_frame`], [`Call::receive_packet`], [`Call::rekey`],
+    /// [`Call::handle_timeout`]); at most [`EVENT_QUEUE_LEN`](super::EVENT_QUEUE_LEN) wait, and older ones are dropped
+    /// ([`Call::events_dropped`]).
+    pub fn poll_event(&mut self) -> Option<Event> {
+        self.events.pop()
+    }
+
+    /// Events dropped because the application did not take them in time.
+    pub fn events_dropped(&self) -> u64 {
+        self.events.dropped()
     }
 
     /// Seal `frame` (end-to-end layer), cut it into RTP packets of at most
@@ -369,7 +380,7 @@ impl Call {
         let payload_room = self.config.max_packet - RTP_HEADER_LEN - overhead;
         let e2e_srtp = self.e2e && self.config.layers == Layers::Srtp;
         let tx = &mut self.tx[k];
-        let mut want_rekey = false;
+        let mut soft_limit = false;
         let sealed: &[u8] = match &mut tx.sframe {
             Some(s) => {
                 let need = frame.len() + s.max_overhead();
@@ -377,7 +388,7 @@ impl Call {
                     self.scratch.resize(need, 0);
                 }
                 let n = s.seal_into(frame, &mut self.scratch, FrameOptions::NONE)?;
-                want_rekey |= s.rekey_soon();
+                soft_limit |= s.rekey_soon();
                 &self.scratch[..n]
             }
             None => frame,
@@ -424,10 +435,10 @@ impl Call {
             tx.seq = tx.seq.wrapping_add(1);
         }
         if e2e_srtp && tx.srtp.as_ref().is_some_and(|c| c.rekey_soon()) {
-            want_rekey = true;
+            soft_limit = true;
         }
-        if want_rekey {
-            self.want_rekey();
+        if soft_limit {
+            self.soft_limit(kind);
         }
         let st = &mut self.stats[self.role.send_direction() as usize][k];
         st.frames_protected += 1;

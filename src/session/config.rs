@@ -1,5 +1,6 @@
 //! How a call runs: its layers, limits, keys for the hop, and RTP identifiers.
 
+use super::packetize::{FRAGMENT_HEADER_LEN, RTP_HEADER_LEN};
 use crate::error::{Error, Result};
 use crate::secret::SrtpMasterKey;
 use crate::sframe::Grace;
@@ -154,6 +155,27 @@ impl CallConfig {
         self.local_ssrcs = Some(local);
         self.remote_ssrcs = Some(remote);
         self
+    }
+
+    /// Whether [`Call::new`](super::Call::new) takes this configuration:
+    /// [`Error::InvalidConfig`] for a packet size under 82 bytes (room for a 64-byte payload) or over 65,535, an empty
+    /// `max_frame`, a reassembly budget under twice `max_frame` (plus the SFrame overhead), a
+    /// replay window outside
+    /// [`MIN_REPLAY_WINDOW`](crate::MIN_REPLAY_WINDOW)..=[`MAX_REPLAY_WINDOW`](crate::MAX_REPLAY_WINDOW),
+    /// or a frame limit of 0.
+    pub fn validate(&self) -> Result<()> {
+        let sealed_max = self.max_frame.saturating_add(crate::sframe::MAX_OVERHEAD);
+        let min_packet = RTP_HEADER_LEN + FRAGMENT_HEADER_LEN + 64;
+        let ok = (min_packet..=65_535).contains(&self.max_packet)
+            && self.max_frame != 0
+            && self.reassembly_budget >= sealed_max.saturating_mul(2)
+            && (crate::MIN_REPLAY_WINDOW..=crate::MAX_REPLAY_WINDOW).contains(&self.replay_window)
+            && self.frame_limit != 0;
+        if ok {
+            Ok(())
+        } else {
+            Err(Error::InvalidConfig)
+        }
     }
 }
 

@@ -12,6 +12,7 @@
 //! as it was.
 
 use super::call::Call;
+use super::events::{Event, RekeyCause};
 use crate::error::{Error, Result};
 use crate::schedule::CallKeys;
 use crate::sframe::{Grace, SframeSender};
@@ -59,6 +60,8 @@ pub(crate) struct EpochState {
     pub(crate) retiring: Option<Retiring>,
     pub(crate) rekey_wanted: bool,
     pub(crate) last_rekey: Duration,
+    /// Per send stream: its key's soft usage limit was reported in this epoch.
+    pub(crate) soft_limit_seen: [bool; 3],
 }
 
 impl EpochState {
@@ -70,6 +73,7 @@ impl EpochState {
             retiring: None,
             rekey_wanted: false,
             last_rekey: Duration::ZERO,
+            soft_limit_seen: [false; 3],
         }
     }
 }
@@ -177,6 +181,7 @@ impl Call {
 
     /// Drop every receive key of an epoch below `epoch`, on every stream.
     fn retire_below(&mut self, epoch: Epoch) {
+        self.events.push(Event::KeysRetired { below: epoch });
         let e2e_srtp = self.e2e_srtp();
         for rx in &mut self.rx {
             if let Some(r) = &mut rx.sframe {
@@ -203,16 +208,23 @@ impl Call {
             let after = keys.derive_next();
             // Nothing below can fail.
             self.commit_send(prepared);
-            self.epochs.send = Epoch(self.epochs.send.0 + 1);
-            self.epochs.next = after;
-            self.epochs.rekey_wanted = false;
-            self.epochs.last_rekey = now;
+            self.sending_with(Epoch(self.epochs.send.0 + 1), after, now);
             Ok(())
         })
     }
 
-    /// Ask for the next epoch. It starts at once when the peer has reached this side's epoch,
-    /// else as soon as it does ([`Call::rekey_pending`]).
+    /// Sending moved to `epoch` (its keys committed); `next` holds the keys after it.
+    fn sending_with(&mut self, epoch: Epoch, next: Option<CallKeys>, now: Duration) {
+        self.epochs.send = epoch;
+        self.epochs.next = next;
+        self.epochs.rekey_wanted = false;
+        self.epochs.last_rekey = now;
+        self.epochs.soft_limit_seen = [false; 3];
+        self.events.push(Event::EpochStarted { epoch });
+    }
+
+    /// Ask for the next epoch ([`Event::RekeyStarted`]). It starts at once when the peer has
+    /// reached this side's epoch, else as soon as it does ([`Call::rekey_pending`]).
     ///
     /// Errors, changing nothing: [`Error::NotEndToEnd`] in a standard call (it has no
     /// epochs), [`Error::LimitReached`] after the last epoch (2^32 − 1).
@@ -223,15 +235,48 @@ impl Call {
         if self.epochs.next.is_none() {
             return Err(Error::LimitReached);
         }
-        self.epochs.rekey_wanted = true;
+        self.want_rekey(RekeyCause::Requested);
         self.try_rekey(now)
     }
 
-    /// Ask for a rekey from inside the call (interval, usage limit): only when there is a next
-    /// epoch to go to.
-    pub(crate) fn want_rekey(&mut self) {
-        if self.e2e && self.epochs.next.is_some() {
-            self.epochs.rekey_wanted = true;
+    /// Ask for a rekey: only when there is a next epoch to go to, and reported once.
+    pub(crate) fn want_rekey(&mut self, cause: RekeyCause) {
+        if self.e2e && !self.epochs.rekey_wanted {
+            if let Some(next) = &self.epochs.next {
+                self.epochs.rekey_wanted = true;
+                let epoch = next.epoch();
+                self.events.push(Event::RekeyStarted { epoch, cause });
+            }
+        }
+    }
+
+    /// The send key of the stream of `kind` reached its soft usage limit.
+    pub(crate) fn soft_limit(&mut self, kind: MediaKind) {
+        let seen = &mut self.epochs.soft_limit_seen[kind as usize];
+        if !*seen {
+            *seen = true;
+            self.events.push(Event::SoftLimitReached { kind });
+        }
+        self.want_rekey(RekeyCause::SoftLimit);
+    }
+
+    /// When [`Call::handle_timeout`] next has work: the rekey interval, or the end of a grace
+    /// measured in time. `None` when no timer runs (a standard call, or a rekey waiting for
+    /// the peer).
+    pub fn poll_timeout(&self) -> Option<Duration> {
+        if !self.e2e {
+            return None;
+        }
+        let interval = match self.config.rekey_interval {
+            Some(every) if !self.epochs.rekey_wanted && self.epochs.next.is_some() => {
+                Some(self.epochs.last_rekey.saturating_add(every))
+            }
+            _ => None,
+        };
+        let grace = self.epochs.retiring.and_then(|r| r.until);
+        match (interval, grace) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
         }
     }
 
@@ -249,7 +294,7 @@ impl Call {
         }
         if let Some(every) = self.config.rekey_interval {
             if now.saturating_sub(self.epochs.last_rekey) >= every {
-                self.want_rekey();
+                self.want_rekey(RekeyCause::Interval);
             }
         }
         self.count_grace(0, now);
@@ -312,6 +357,7 @@ impl Call {
                     .transpose()?
             };
             // Commit: nothing below can fail.
+            self.events.push(Event::PeerMoved { epoch });
             if self.epochs.retiring.take().is_some() {
                 self.retire_below(peer);
             }
@@ -327,15 +373,12 @@ impl Call {
             });
             if let Some(prepared) = send {
                 self.commit_send(prepared);
-                self.epochs.send = epoch;
-                self.epochs.next = after;
-                self.epochs.rekey_wanted = false;
-                self.epochs.last_rekey = now;
+                self.sending_with(epoch, after, now);
             }
             if let Some(p) = recv_next {
                 self.commit_recv(p);
             }
-            // The first frame of the new epoch counts too (and a grace of 0 ends here).
+            // A grace of 0 frames ends here.
             self.count_grace(0, now);
             self.try_rekey(now)
         })

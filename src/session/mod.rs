@@ -22,6 +22,13 @@
 //! epoch, so neither side is ever more than one epoch ahead. A rekey happens whole or not at
 //! all.
 //!
+//! **Events and timers**, in the sans-IO style of quinn-proto and str0m: after a call that may
+//! move epochs, take [`Call::poll_event`] until it returns `None` ([`Event`]: a rekey started,
+//! this side's new epoch, the peer moved, old keys retired, a soft usage limit reached); call
+//! [`Call::handle_timeout`] at the time [`Call::poll_timeout`] names (a rekey interval, the end
+//! of a grace measured in time). An application never needs to read [`Call::epoch`] to notice
+//! a rekey.
+//!
 //! **RTP.** Both ends derive the six SSRCs and first sequence numbers from the handshake
 //! ([`crate::schedule::RtpParams`]), fresh for every call; an application that signals its
 //! own SSRCs passes them in ([`CallConfig::with_ssrcs`]). Frames are put back together by
@@ -75,6 +82,7 @@ mod call;
 mod config;
 mod depacketize;
 mod epochs;
+mod events;
 mod packetize;
 mod packets;
 mod stats;
@@ -82,5 +90,6 @@ mod stats;
 pub use call::{Call, Received};
 pub use config::{CallConfig, Layers, PacketKeys, DEFAULT_MAX_FRAME, DEFAULT_REASSEMBLY_BUDGET};
 pub use epochs::MAX_EPOCHS_HELD;
+pub use events::{Event, RekeyCause, EVENT_QUEUE_LEN};
 pub use packets::Packets;
 pub use stats::{Rejected, StreamStats};
