@@ -201,7 +201,7 @@ proptest! {
         }
         // Send order: all old frames, then all new ones, 10 ms apart.
         let mut sent = Vec::new();
-        for (i, e) in core::iter::repeat(0).take(old_frames).chain(core::iter::repeat(1).take(new_frames)).enumerate() {
+        for (i, e) in core::iter::repeat_n(0, old_frames).chain(core::iter::repeat_n(1, new_frames)).enumerate() {
             let kind = MediaKind::from_byte(kinds[i % kinds.len()]).unwrap();
             let payload = (i as u32).to_be_bytes();
             let f = seal(&mut senders[e][kind.byte() as usize], &payload, FrameOptions::NONE);

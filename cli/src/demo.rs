@@ -228,7 +228,7 @@ impl MediaGen {
         }
         // Screen share: the content changes every 1.5 s; each change sends a burst of large
         // frames on consecutive ticks, then a small refresh once a second.
-        if t_ms.is_multiple_of(1500) {
+        if t_ms % 1500 == 0 {
             self.screen_burst = 3;
         }
         if self.screen_burst > 0 {
