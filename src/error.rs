@@ -60,6 +60,8 @@ pub enum Error {
     },
     /// Two streams of a call were given the same SSRC.
     DuplicateSsrc,
+    /// A crypto backend this build does not have (see [`crate::crypto::Backend`]).
+    UnsupportedBackend,
 }
 
 /// What was wrong with bytes that could not be parsed.
@@ -117,6 +119,9 @@ impl fmt::Display for Error {
                 write!(f, "frame larger than the call carries ({max} bytes at most)")
             }
             Error::DuplicateSsrc => f.write_str("two streams of the call have the same SSRC"),
+            Error::UnsupportedBackend => {
+                f.write_str("crypto backend not built in (enable its cargo feature)")
+            }
         }
     }
 }

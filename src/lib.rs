@@ -49,7 +49,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs, unreachable_pub)]
 
-mod crypto;
+pub mod crypto;
 mod error;
 pub mod handshake;
 pub mod policy;

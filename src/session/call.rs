@@ -133,12 +133,14 @@ impl Call {
                     .with_grace(config.grace)
                     .with_frame_limit(config.frame_limit)
                     .with_max_keys(MAX_EPOCHS_HELD + 1)
+                    .with_backend(config.backend)
             });
             let srtp_config = SrtpConfig {
                 replay_window: config.replay_window,
                 mki_len: if hop_by_hop { 0 } else { 1 },
                 ..SrtpConfig::default()
-            };
+            }
+            .with_backend(config.backend);
             let srtp_suite = packet_keys
                 .as_ref()
                 .map_or(srtp_suite, |pk| pk.outbound.suite());

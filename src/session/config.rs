@@ -1,6 +1,7 @@
 //! How a call runs: its layers, limits, keys for the hop, and RTP identifiers.
 
 use super::packetize::{FRAGMENT_HEADER_LEN, RTP_HEADER_LEN};
+use crate::crypto::Backend;
 use crate::error::{Error, Result};
 use crate::secret::SrtpMasterKey;
 use crate::sframe::Grace;
@@ -86,6 +87,8 @@ pub struct CallConfig {
     /// Frames one SFrame key seals before it must be replaced; a rekey starts at three
     /// quarters of it (default 2^32).
     pub frame_limit: u64,
+    /// Where AES-GCM comes from, in both layers (default [`Backend::Ring`]).
+    pub backend: Backend,
 }
 
 impl CallConfig {
@@ -104,6 +107,7 @@ impl CallConfig {
             remote_ssrcs: None,
             payload_types: [111, 96, 97],
             frame_limit: 1 << 32,
+            backend: Backend::Ring,
         }
     }
 
@@ -149,6 +153,12 @@ impl CallConfig {
         self
     }
 
+    /// With another crypto backend.
+    pub fn with_backend(mut self, backend: Backend) -> Self {
+        self.backend = backend;
+        self
+    }
+
     /// With SSRCs the application chose (signaled in its SDP, say): this side's and the
     /// peer's, audio, video and screen share. All six must differ.
     pub fn with_ssrcs(mut self, local: [Ssrc; 3], remote: [Ssrc; 3]) -> Self {
@@ -162,8 +172,11 @@ impl CallConfig {
     /// `max_frame`, a reassembly budget under twice `max_frame` (plus the SFrame overhead), a
     /// replay window outside
     /// [`MIN_REPLAY_WINDOW`](crate::MIN_REPLAY_WINDOW)..=[`MAX_REPLAY_WINDOW`](crate::MAX_REPLAY_WINDOW),
-    /// or a frame limit of 0.
+    /// or a frame limit of 0; [`Error::UnsupportedBackend`] for a backend this build lacks.
     pub fn validate(&self) -> Result<()> {
+        if !self.backend.is_available() {
+            return Err(Error::UnsupportedBackend);
+        }
         let sealed_max = self.max_frame.saturating_add(crate::sframe::MAX_OVERHEAD);
         let min_packet = RTP_HEADER_LEN + FRAGMENT_HEADER_LEN + 64;
         let ok = (min_packet..=65_535).contains(&self.max_packet)

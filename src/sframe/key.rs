@@ -1,7 +1,7 @@
 //! Key and salt derivation (RFC 9605 §4.4.2) and the AEADs of the five suites (§4.4.3,
 //! §4.5.1), each keyed once and reused for every frame.
 
-use crate::crypto::{verify_truncated, wipe_hkdf, Aes128Ctr, AesGcm, HmacSha256};
+use crate::crypto::{verify_truncated, wipe_hkdf, Aes128Ctr, AesGcm, Backend, HmacSha256};
 use crate::error::{Error, Malformed, Result};
 use crate::secret::Sealed;
 use crate::sframe::header::Header;
@@ -194,14 +194,21 @@ pub struct SframeAead {
 }
 
 impl SframeAead {
-    /// Key the AEAD of `suite` with `key` (`Nk` bytes: 16, 32, or 48 for AES-CTR-HMAC).
+    /// Key the AEAD of `suite` with `key` (`Nk` bytes: 16, 32, or 48 for AES-CTR-HMAC), AES-GCM
+    /// from the default backend.
     pub fn new(suite: SframeSuite, key: &[u8]) -> Result<Self> {
+        Self::with_backend(suite, key, Backend::Ring)
+    }
+
+    /// As [`SframeAead::new`], AES-GCM from `backend` ([`Error::UnsupportedBackend`] when this
+    /// build lacks it).
+    pub fn with_backend(suite: SframeSuite, key: &[u8], backend: Backend) -> Result<Self> {
         if key.len() != suite.key_len() {
             return Err(Error::InvalidKeyLength);
         }
         let cipher = match suite {
             SframeSuite::Aes128GcmSha256_128 | SframeSuite::Aes256GcmSha512_128 => {
-                Cipher::Gcm(AesGcm::new(key)?)
+                Cipher::Gcm(AesGcm::new(key, backend)?)
             }
             _ => {
                 let (enc, auth) = key.split_at(16);
@@ -389,14 +396,19 @@ struct SaltWords {
 }
 
 impl FrameKey {
-    pub(crate) fn derive(suite: SframeSuite, kid: KeyId, base_key: &[u8]) -> Result<Self> {
+    pub(crate) fn derive(
+        suite: SframeSuite,
+        kid: KeyId,
+        base_key: &[u8],
+        backend: Backend,
+    ) -> Result<Self> {
         let d = DerivedKey::derive(suite, kid, base_key)?;
         let mut hi = [0u8; 8];
         let mut lo = [0u8; 4];
         hi.copy_from_slice(&d.salt()[..8]);
         lo.copy_from_slice(&d.salt()[8..]);
         let k = FrameKey {
-            aead: SframeAead::new(suite, d.key())?,
+            aead: SframeAead::with_backend(suite, d.key(), backend)?,
             salt: Sealed::new(SaltWords {
                 hi: u64::from_be_bytes(hi),
                 lo: u32::from_be_bytes(lo),

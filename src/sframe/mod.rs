@@ -61,6 +61,7 @@
 //! # Ok::<(), callseal::Error>(())
 //! ```
 
+use crate::crypto::Backend;
 use crate::error::{Error, Result};
 use crate::replay::{DEFAULT_REPLAY_WINDOW, MAX_REPLAY_WINDOW, MIN_REPLAY_WINDOW};
 use crate::types::SframeSuite;
@@ -127,6 +128,8 @@ pub struct SframeConfig {
     /// never wraps: beyond it sealing fails with [`Error::LimitReached`];
     /// [`SframeSender::rekey_soon`] turns true at three quarters of it.
     pub frame_limit: u64,
+    /// Where AES-GCM comes from (default [`Backend::Ring`]).
+    pub backend: Backend,
 }
 
 impl SframeConfig {
@@ -138,6 +141,7 @@ impl SframeConfig {
             grace: DEFAULT_GRACE,
             max_keys: DEFAULT_MAX_KEYS,
             frame_limit: u64::MAX,
+            backend: Backend::Ring,
         }
     }
 
@@ -165,8 +169,17 @@ impl SframeConfig {
         self
     }
 
-    /// Check every range.
+    /// With another crypto backend.
+    pub const fn with_backend(mut self, backend: Backend) -> Self {
+        self.backend = backend;
+        self
+    }
+
+    /// Check every range; [`Error::UnsupportedBackend`] for a backend this build lacks.
     pub fn validate(&self) -> Result<()> {
+        if !self.backend.is_available() {
+            return Err(Error::UnsupportedBackend);
+        }
         let ok = (MIN_REPLAY_WINDOW..=MAX_REPLAY_WINDOW).contains(&self.replay_window)
             && (1..=MAX_KEYS).contains(&self.max_keys)
             && self.frame_limit >= 1;

@@ -130,7 +130,7 @@ impl SframeReceiver {
         Ok(Slot {
             kid,
             epoch,
-            key: FrameKey::derive(self.config.suite, kid, base_key)?,
+            key: FrameKey::derive(self.config.suite, kid, base_key, self.config.backend)?,
             window: ReplayWindow::new(self.config.replay_window)?,
         })
     }

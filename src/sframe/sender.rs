@@ -91,7 +91,7 @@ impl SframeSender {
             Ok(SframeSender {
                 suite: config.suite,
                 kid,
-                key: FrameKey::derive(config.suite, kid, base_key)?,
+                key: FrameKey::derive(config.suite, kid, base_key, config.backend)?,
                 tag_len: config.suite.tag_len(),
                 next: 0,
                 limit: config.frame_limit,

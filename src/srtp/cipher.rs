@@ -11,7 +11,7 @@
 //! ```
 
 use super::kdf::SessionKeys;
-use crate::crypto::{verify_truncated, Aes128Ctr, AesGcm, HmacSha1};
+use crate::crypto::{verify_truncated, Aes128Ctr, AesGcm, Backend, HmacSha1};
 use crate::error::Result;
 use crate::secret::Secret;
 use crate::types::SrtpSuite;
@@ -77,13 +77,13 @@ pub(crate) fn gcm_nonce(salt: &[u8; 12], ssrc: u32, mid: u32, low: u16) -> [u8; 
 }
 
 impl KeyCipher {
-    pub(crate) fn new(keys: &SessionKeys) -> Result<Self> {
+    pub(crate) fn new(keys: &SessionKeys, backend: Backend) -> Result<Self> {
         let suite = keys.suite();
         if suite.is_aead() {
             Ok(KeyCipher::Gcm(GcmKeys {
-                rtp: AesGcm::new(keys.srtp_key())?,
+                rtp: AesGcm::new(keys.srtp_key(), backend)?,
                 rtp_salt: Secret::from_slice(keys.srtp_salt())?,
-                rtcp: AesGcm::new(keys.srtcp_key())?,
+                rtcp: AesGcm::new(keys.srtcp_key(), backend)?,
                 rtcp_salt: Secret::from_slice(keys.srtcp_salt())?,
             }))
         } else {

@@ -5,6 +5,7 @@ use super::header::{RtcpHeader, RtpHeader, RTCP_HEADER_LEN, RTP_FIXED_HEADER_LEN
 use super::index::estimate;
 use super::kdf::SessionKeys;
 use super::{Mki, SrtpConfig, MAX_KEYS};
+use crate::crypto::Backend;
 use crate::error::{Error, Malformed, Result};
 use crate::replay::ReplayWindow;
 use crate::secret::{wipe_spare, SrtpMasterKey};
@@ -164,6 +165,7 @@ impl Retired {
 /// The master keys of a context: one without MKI, up to [`MAX_KEYS`] with.
 struct KeyRing {
     suite: SrtpSuite,
+    backend: Backend,
     mki_len: usize,
     slots: Vec<KeySlot>,
     serials: u64,
@@ -180,9 +182,10 @@ impl Drop for KeyRing {
 }
 
 impl KeyRing {
-    fn new(suite: SrtpSuite, mki_len: usize) -> Self {
+    fn new(suite: SrtpSuite, mki_len: usize, backend: Backend) -> Self {
         KeyRing {
             suite,
+            backend,
             mki_len,
             slots: Vec::with_capacity(if mki_len == 0 { 1 } else { MAX_KEYS }),
             serials: 0,
@@ -236,7 +239,7 @@ impl KeyRing {
         if key.suite() != self.suite {
             return Err(Error::InvalidConfig);
         }
-        KeyCipher::new(&SessionKeys::derive(key))
+        KeyCipher::new(&SessionKeys::derive(key), self.backend)
     }
 
     fn add(&mut self, mki: Mki, cipher: KeyCipher) -> Result<usize> {
@@ -362,7 +365,7 @@ impl SrtpSender {
         streams.reserve(config.max_streams.min(16));
         SrtpSender {
             layout: Layout::new(suite),
-            keys: KeyRing::new(suite, config.mki_len),
+            keys: KeyRing::new(suite, config.mki_len, config.backend),
             active: 0,
             streams,
             retired: Retired::default(),
@@ -397,7 +400,8 @@ impl SrtpSender {
         crate::secret::scrubbed(|| {
             mki_len_checked(&config, false)?;
             let mut s = Self::empty(keys.suite(), config);
-            s.keys.replace_single(KeyCipher::new(keys)?)?;
+            s.keys
+                .replace_single(KeyCipher::new(keys, config.backend)?)?;
             Ok(s)
         })
     }
@@ -749,7 +753,7 @@ impl SrtpReceiver {
         streams.reserve(config.max_streams.min(16));
         SrtpReceiver {
             layout: Layout::new(suite),
-            keys: KeyRing::new(suite, config.mki_len),
+            keys: KeyRing::new(suite, config.mki_len, config.backend),
             streams,
             retired: Retired::default(),
             config,
@@ -779,7 +783,8 @@ impl SrtpReceiver {
         crate::secret::scrubbed(|| {
             mki_len_checked(&config, false)?;
             let mut s = Self::empty(keys.suite(), config);
-            s.keys.replace_single(KeyCipher::new(keys)?)?;
+            s.keys
+                .replace_single(KeyCipher::new(keys, config.backend)?)?;
             Ok(s)
         })
     }

@@ -49,6 +49,7 @@ pub use context::{SrtpReceiver, SrtpSender};
 pub use header::{is_rtcp, RtcpHeader, RtpHeader, RTCP_HEADER_LEN, RTP_FIXED_HEADER_LEN};
 pub use kdf::SessionKeys;
 
+use crate::crypto::Backend;
 use crate::error::{Error, Result};
 use crate::replay::{DEFAULT_REPLAY_WINDOW, MAX_REPLAY_WINDOW, MIN_REPLAY_WINDOW};
 
@@ -83,6 +84,8 @@ pub struct SrtpConfig {
     /// After this many SRTP packets under one key, [`SrtpSender::rekey_soon`] turns true:
     /// 1..=2^48, default 2^48 − 2^24.
     pub soft_limit: u64,
+    /// Where AES-GCM comes from (default [`Backend::Ring`]); the AES-CM suites do not use it.
+    pub backend: Backend,
 }
 
 impl Default for SrtpConfig {
@@ -92,13 +95,23 @@ impl Default for SrtpConfig {
             max_streams: DEFAULT_MAX_STREAMS,
             mki_len: 0,
             soft_limit: DEFAULT_SOFT_LIMIT,
+            backend: Backend::Ring,
         }
     }
 }
 
 impl SrtpConfig {
-    /// Check every field's range.
+    /// With another crypto backend.
+    pub fn with_backend(mut self, backend: Backend) -> Self {
+        self.backend = backend;
+        self
+    }
+
+    /// Check every field's range; [`Error::UnsupportedBackend`] for a backend this build lacks.
     pub fn validate(&self) -> Result<()> {
+        if !self.backend.is_available() {
+            return Err(Error::UnsupportedBackend);
+        }
         let ok = (MIN_REPLAY_WINDOW..=MAX_REPLAY_WINDOW).contains(&self.replay_window)
             && (1..=MAX_STREAMS).contains(&self.max_streams)
             && self.mki_len <= MAX_MKI_LEN

@@ -44,49 +44,51 @@ fn rtcp(ssrc: u32) -> Vec<u8> {
 /// the SRTP nonce; and §17.1 byte for byte from the SRTCP sender transform at index 1492.
 #[test]
 fn rfc7714_cipher_level() {
-    let d = load("rfc7714-srtp-aes-gcm.json");
-    let mut n = 0;
-    for v in d["vectors"].as_array().unwrap() {
-        let op = v["operation"].as_str().unwrap();
-        if op != "tag_only" && op != "verify_tag" {
-            continue;
+    for backend in crate::crypto::Backend::available() {
+        let d = load("rfc7714-srtp-aes-gcm.json");
+        let mut n = 0;
+        for v in d["vectors"].as_array().unwrap() {
+            let op = v["operation"].as_str().unwrap();
+            if op != "tag_only" && op != "verify_tag" {
+                continue;
+            }
+            let gcm = crate::crypto::AesGcm::new(&hx(&v["session_key"]), backend).unwrap();
+            let salt: [u8; 12] = hx(&v["session_salt"]).try_into().unwrap();
+            let ssrc = u32::from_str_radix(v["ssrc"].as_str().unwrap(), 16).unwrap();
+            let nonce = super::cipher::gcm_nonce(&salt, ssrc, 0, v["seq"].as_u64().unwrap() as u16);
+            assert_eq!(&nonce[..], &hx(&v["iv"])[..]);
+            let tag = gcm.seal(nonce, &hx(&v["rtp_packet"]), &mut []).unwrap();
+            assert_eq!(&tag[..], &hx(&v["tag"])[..]);
+            gcm.open(nonce, &hx(&v["rtp_packet"]), &mut [], &tag)
+                .unwrap();
+            n += 1;
         }
-        let gcm = crate::crypto::AesGcm::new(&hx(&v["session_key"])).unwrap();
-        let salt: [u8; 12] = hx(&v["session_salt"]).try_into().unwrap();
-        let ssrc = u32::from_str_radix(v["ssrc"].as_str().unwrap(), 16).unwrap();
-        let nonce = super::cipher::gcm_nonce(&salt, ssrc, 0, v["seq"].as_u64().unwrap() as u16);
-        assert_eq!(&nonce[..], &hx(&v["iv"])[..]);
-        let tag = gcm.seal(nonce, &hx(&v["rtp_packet"]), &mut []).unwrap();
-        assert_eq!(&tag[..], &hx(&v["tag"])[..]);
-        gcm.open(nonce, &hx(&v["rtp_packet"]), &mut [], &tag)
-            .unwrap();
-        n += 1;
-    }
-    assert_eq!(n, 4);
+        assert_eq!(n, 4);
 
-    let d = load("rfc7714-srtcp-aes-gcm.json");
-    let v = &d["vectors"][0];
-    assert_eq!(v["operation"], "encrypt");
-    let key = hx(&v["session_key"]);
-    let salt = hx(&v["session_salt"]);
-    let keys =
-        SessionKeys::from_parts(SrtpSuite::AeadAes128Gcm, &key, &salt, &[], &key, &salt, &[])
+        let d = load("rfc7714-srtcp-aes-gcm.json");
+        let v = &d["vectors"][0];
+        assert_eq!(v["operation"], "encrypt");
+        let key = hx(&v["session_key"]);
+        let salt = hx(&v["session_salt"]);
+        let keys =
+            SessionKeys::from_parts(SrtpSuite::AeadAes128Gcm, &key, &salt, &[], &key, &salt, &[])
+                .unwrap();
+        let c = KeyCipher::new(&keys, backend).unwrap();
+        let packet = hx(&v["rtcp_packet"]);
+        let mut buf = packet.clone();
+        buf.resize(packet.len() + 20, 0);
+        let ssrc = u32::from_str_radix(v["ssrc"].as_str().unwrap(), 16).unwrap();
+        let out = c
+            .protect_rtcp(
+                &mut buf,
+                packet.len(),
+                ssrc,
+                v["srtcp_index"].as_u64().unwrap() as u32,
+                &[],
+            )
             .unwrap();
-    let c = KeyCipher::new(&keys).unwrap();
-    let packet = hx(&v["rtcp_packet"]);
-    let mut buf = packet.clone();
-    buf.resize(packet.len() + 20, 0);
-    let ssrc = u32::from_str_radix(v["ssrc"].as_str().unwrap(), 16).unwrap();
-    let out = c
-        .protect_rtcp(
-            &mut buf,
-            packet.len(),
-            ssrc,
-            v["srtcp_index"].as_u64().unwrap() as u32,
-            &[],
-        )
-        .unwrap();
-    assert_eq!(&buf[..out], &hx(&v["srtcp_packet"])[..]);
+        assert_eq!(&buf[..out], &hx(&v["srtcp_packet"])[..]);
+    }
 }
 
 #[test]
@@ -251,45 +253,47 @@ fn failed_unprotect_buffer_contents() {
 /// buffer exactly as it was, for both families.
 #[test]
 fn srtcp_unencrypted_round_trip_and_intact_on_failure() {
-    for suite in [SrtpSuite::AeadAes128Gcm, SrtpSuite::AesCm128HmacSha1_32] {
-        let keys = SessionKeys::derive(&master(suite, 4));
-        let c = KeyCipher::new(&keys).unwrap();
-        let packet = rtcp(0x1234);
-        // Build an E = 0 packet by hand: the cipher layer's sender always sets E = 1, so
-        // protect, then recompute the tag over the clear packet with the same transform.
-        let mut buf = packet.clone();
-        buf.resize(packet.len() + suite.srtcp_overhead(), 0);
-        let n = if suite.is_aead() {
-            let gcm = crate::crypto::AesGcm::new(keys.srtcp_key()).unwrap();
-            let salt: [u8; 12] = keys.srtcp_salt().try_into().unwrap();
-            let nonce = super::cipher::gcm_nonce(&salt, 0x1234, 0, 0);
-            let nonce = super::cipher::xor_tail(nonce, 77);
-            let mut aad = packet.clone();
-            aad.extend_from_slice(&77u32.to_be_bytes());
-            let tag = gcm.seal(nonce, &aad, &mut []).unwrap();
-            buf[packet.len()..packet.len() + 16].copy_from_slice(&tag);
-            buf[packet.len() + 16..packet.len() + 20].copy_from_slice(&77u32.to_be_bytes());
-            packet.len() + 20
-        } else {
-            let mac = crate::crypto::HmacSha1::new(keys.srtcp_auth_key());
-            let mut m = mac.start();
-            hmac::Mac::update(&mut m, &packet);
-            hmac::Mac::update(&mut m, &77u32.to_be_bytes());
-            let full = hmac::Mac::finalize(m).into_bytes();
-            buf[packet.len()..packet.len() + 4].copy_from_slice(&77u32.to_be_bytes());
-            buf[packet.len() + 4..packet.len() + 14].copy_from_slice(&full[..10]);
-            packet.len() + 14
-        };
-        buf.truncate(n);
-        let _ = c;
-        let mut rx = SrtpReceiver::from_session_keys(&keys, SrtpConfig::default()).unwrap();
-        let mut forged = buf.clone();
-        forged[9] ^= 1;
-        let before = forged.clone();
-        assert_eq!(rx.unprotect_rtcp(&mut forged), Err(Error::Authentication));
-        assert_eq!(forged, before, "{suite}");
-        assert_eq!(rx.unprotect_rtcp_vec(&buf).unwrap(), packet, "{suite}");
-        assert_eq!(rx.srtcp_index(Ssrc(0x1234)).unwrap().0, 77);
+    for backend in crate::crypto::Backend::available() {
+        for suite in [SrtpSuite::AeadAes128Gcm, SrtpSuite::AesCm128HmacSha1_32] {
+            let keys = SessionKeys::derive(&master(suite, 4));
+            let c = KeyCipher::new(&keys, backend).unwrap();
+            let packet = rtcp(0x1234);
+            // Build an E = 0 packet by hand: the cipher layer's sender always sets E = 1, so
+            // protect, then recompute the tag over the clear packet with the same transform.
+            let mut buf = packet.clone();
+            buf.resize(packet.len() + suite.srtcp_overhead(), 0);
+            let n = if suite.is_aead() {
+                let gcm = crate::crypto::AesGcm::new(keys.srtcp_key(), backend).unwrap();
+                let salt: [u8; 12] = keys.srtcp_salt().try_into().unwrap();
+                let nonce = super::cipher::gcm_nonce(&salt, 0x1234, 0, 0);
+                let nonce = super::cipher::xor_tail(nonce, 77);
+                let mut aad = packet.clone();
+                aad.extend_from_slice(&77u32.to_be_bytes());
+                let tag = gcm.seal(nonce, &aad, &mut []).unwrap();
+                buf[packet.len()..packet.len() + 16].copy_from_slice(&tag);
+                buf[packet.len() + 16..packet.len() + 20].copy_from_slice(&77u32.to_be_bytes());
+                packet.len() + 20
+            } else {
+                let mac = crate::crypto::HmacSha1::new(keys.srtcp_auth_key());
+                let mut m = mac.start();
+                hmac::Mac::update(&mut m, &packet);
+                hmac::Mac::update(&mut m, &77u32.to_be_bytes());
+                let full = hmac::Mac::finalize(m).into_bytes();
+                buf[packet.len()..packet.len() + 4].copy_from_slice(&77u32.to_be_bytes());
+                buf[packet.len() + 4..packet.len() + 14].copy_from_slice(&full[..10]);
+                packet.len() + 14
+            };
+            buf.truncate(n);
+            let _ = c;
+            let mut rx = SrtpReceiver::from_session_keys(&keys, SrtpConfig::default()).unwrap();
+            let mut forged = buf.clone();
+            forged[9] ^= 1;
+            let before = forged.clone();
+            assert_eq!(rx.unprotect_rtcp(&mut forged), Err(Error::Authentication));
+            assert_eq!(forged, before, "{suite}");
+            assert_eq!(rx.unprotect_rtcp_vec(&buf).unwrap(), packet, "{suite}");
+            assert_eq!(rx.srtcp_index(Ssrc(0x1234)).unwrap().0, 77);
+        }
     }
 }
 
