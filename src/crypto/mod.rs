@@ -437,7 +437,10 @@ mod tests {
     #[test]
     fn backends_agree() {
         let backends: Vec<Backend> = Backend::available().collect();
-        assert_eq!(backends.len(), 1 + usize::from(cfg!(feature = "rustcrypto")));
+        assert_eq!(
+            backends.len(),
+            1 + usize::from(cfg!(feature = "rustcrypto"))
+        );
         for key_len in [16, 32] {
             let key: Vec<u8> = (0..key_len as u8).collect();
             for len in [0usize, 1, 15, 16, 17, 160, 1200, 4099] {
