@@ -39,14 +39,9 @@ impl Attack {
         Attack::Reflect,
     ];
 
-    pub(super) fn name(self) -> &'static str {
-        match self {
-            Attack::Tamper => "tamper",
-            Attack::Replay => "replay",
-            Attack::Drop => "drop",
-            Attack::Reorder => "reorder",
-            Attack::Reflect => "reflect",
-        }
+    /// Where this attack is in [`Attack::ALL`], and so in the relay's counters.
+    pub(super) fn index(self) -> usize {
+        Attack::ALL.iter().position(|x| *x == self).expect("known")
     }
 }
 

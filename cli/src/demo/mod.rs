@@ -27,6 +27,7 @@ use callseal::{Error, Role};
 use endpoint::{run_endpoint, EndpointReport, EndpointSetup};
 use rand_chacha::rand_core::RngCore;
 use relay::{run_relay, RelayDir};
+use report::CallReport;
 use std::collections::HashMap;
 use std::net::{SocketAddr, TcpListener, TcpStream, UdpSocket};
 use std::process::ExitCode;
@@ -217,10 +218,10 @@ pub(crate) fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
                 .flatten()
                 .any(|e| e.downcast_ref::<Error>() == Some(&Error::E2eeRequired));
             if refused {
-                return report::refused_report(&args, &policy);
+                return report::refused(&args, &policy);
             }
             return Err(a.err().or(b.err()).expect("one side failed"));
         }
     };
-    report::report(&args, layers, &policy, &shared, caller, callee)
+    CallReport::new(&args, layers, &policy, &shared, caller, callee).print(args.json, &policy)
 }
