@@ -464,3 +464,136 @@ impl CallReport {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn rejected(authentication: u64, unknown_key: u64) -> RejectedCounts {
+        RejectedCounts {
+            authentication,
+            replay: 0,
+            too_old: 0,
+            unknown_key,
+            malformed: 0,
+        }
+    }
+
+    /// What scripts read: the field names, their nesting and order, and how numbers are written.
+    #[test]
+    fn call_report_json_keeps_its_fields_and_their_order() {
+        let report = CallReport {
+            security: Security::EndToEnd,
+            layers: "both",
+            security_codes: BySide {
+                caller: Some("11111 22222 33333 44444".to_owned()),
+                callee: None,
+            },
+            codes_match: false,
+            policy: json!({ "decision": "end_to_end" }),
+            duration_s: 2.0,
+            rekeys: 1,
+            final_epoch: BySide {
+                caller: 1,
+                callee: 0,
+            },
+            frames_sent: 10,
+            frames_delivered: 9,
+            frames_mismatched: 0,
+            frames_duplicated: 0,
+            frames_incomplete: 1,
+            rejected_total: 3,
+            unattributed_rejected: BySide {
+                caller: rejected(0, 0),
+                callee: rejected(0, 2),
+            },
+            attacks: AttackCounts {
+                tamper: 1,
+                replay: 0,
+                drop: 2,
+                reorder: 0,
+                reflect: 0,
+            },
+            attack_packets_injected: 1,
+            relay: RelayCounts {
+                packets: 20,
+                plaintext_seen: 0,
+            },
+            stalls: 0,
+            streams: vec![StreamReport {
+                kind: "audio",
+                direction: "caller_to_callee",
+                frames_sent: 10,
+                frames_delivered: 9,
+                frames_mismatched: 0,
+                frames_duplicated: 0,
+                frames_incomplete: 1,
+                packets_sent: 10,
+                packets_received: 9,
+                bytes_sent: 1000,
+                bytes_delivered: 900,
+                rejected: rejected(1, 0),
+                protect_p50_ns: 1500,
+                protect_p99_ns: 9000,
+                unprotect_p50_ns: 1600,
+                unprotect_p99_ns: 9100,
+                throughput_mb_per_s: 8.0,
+            }],
+            ok: false,
+            problems: vec!["the security codes differ".to_owned()],
+        };
+        let rejected_json = |a, k| {
+            format!(
+                r#"{{"authentication":{a},"replay":0,"too_old":0,"unknown_key":{k},"malformed":0}}"#
+            )
+        };
+        let expected = [
+            r#"{"security":"end_to_end","layers":"both","#,
+            r#""security_codes":{"caller":"11111 22222 33333 44444","callee":null},"#,
+            r#""codes_match":false,"policy":{"decision":"end_to_end"},"duration_s":2.0,"#,
+            r#""rekeys":1,"final_epoch":{"caller":1,"callee":0},"#,
+            r#""frames_sent":10,"frames_delivered":9,"frames_mismatched":0,"#,
+            r#""frames_duplicated":0,"frames_incomplete":1,"rejected_total":3,"#,
+            &format!(
+                r#""unattributed_rejected":{{"caller":{},"callee":{}}},"#,
+                rejected_json(0, 0),
+                rejected_json(0, 2)
+            ),
+            r#""attacks":{"tamper":1,"replay":0,"drop":2,"reorder":0,"reflect":0},"#,
+            r#""attack_packets_injected":1,"relay":{"packets":20,"plaintext_seen":0},"#,
+            r#""stalls":0,"#,
+            r#""streams":[{"kind":"audio","direction":"caller_to_callee","#,
+            r#""frames_sent":10,"frames_delivered":9,"frames_mismatched":0,"#,
+            r#""frames_duplicated":0,"frames_incomplete":1,"packets_sent":10,"#,
+            r#""packets_received":9,"bytes_sent":1000,"bytes_delivered":900,"#,
+            &format!(r#""rejected":{},"#, rejected_json(1, 0)),
+            r#""protect_p50_ns":1500,"protect_p99_ns":9000,"#,
+            r#""unprotect_p50_ns":1600,"unprotect_p99_ns":9100,"#,
+            r#""throughput_mb_per_s":8.0}],"#,
+            r#""ok":false,"problems":["the security codes differ"]}"#,
+        ]
+        .concat();
+        assert_eq!(serde_json::to_string(&report).unwrap(), expected);
+    }
+
+    #[test]
+    fn refused_report_json_keeps_its_fields_and_their_order() {
+        let report = RefusedReport {
+            security: Security::Refused,
+            reason: "r",
+            policy: json!({ "decision": "standard" }),
+        };
+        assert_eq!(
+            serde_json::to_string(&report).unwrap(),
+            r#"{"security":"refused","reason":"r","policy":{"decision":"standard"}}"#
+        );
+    }
+
+    #[test]
+    fn the_table_writes_numbers_as_the_json_does() {
+        assert_eq!(json_number(8.0), "8.0");
+        assert_eq!(json_number(0.0), "0.0");
+        assert_eq!(json_number(279.5), "279.5");
+    }
+}
