@@ -1,0 +1,244 @@
+//! One endpoint of the call: the handshake, then every tick its frames sent through the call's
+//! layers to the relay, and what comes back received, checked against the originals and timed.
+
+use super::media::{frame_id, MediaGen};
+use super::signaling::handshake;
+use super::{side, Shared, TICK};
+use callseal::session::{Call, CallConfig, Layers, PacketKeys, Packets, Rejected};
+use callseal::{MediaKind, Role, SrtpMasterKey, SrtpSuite};
+use sha2::{Digest, Sha256};
+use std::collections::HashSet;
+use std::net::{SocketAddr, TcpStream, UdpSocket};
+use std::sync::atomic::Ordering::SeqCst;
+use std::sync::{Arc, Barrier};
+use std::time::{Duration, Instant};
+
+const HOP_SUITE: SrtpSuite = SrtpSuite::AeadAes128Gcm;
+
+/// What an endpoint needs to run.
+pub(super) struct EndpointSetup {
+    pub(super) role: Role,
+    pub(super) intent: callseal::Intent,
+    pub(super) layers: Layers,
+    pub(super) sock: UdpSocket,
+    pub(super) relay: SocketAddr,
+    /// Hop-by-hop SRTP keys (key ‖ salt) for caller→callee and callee→caller, agreed for the
+    /// packet layer with the relay hop (DTLS-SRTP in a deployment; drawn here).
+    pub(super) hop_keys: [Vec<u8>; 2],
+    pub(super) shared: Arc<Shared>,
+    pub(super) barrier: Arc<Barrier>,
+    pub(super) ticks: u64,
+    pub(super) fast: bool,
+    pub(super) seed: u64,
+}
+
+/// Latency samples of one stream, in nanoseconds per packet.
+#[derive(Default)]
+pub(super) struct Samples {
+    pub(super) protect: Vec<u64>,
+    pub(super) unprotect: Vec<u64>,
+    pub(super) protect_total: Duration,
+    pub(super) unprotect_total: Duration,
+}
+
+/// What one endpoint saw.
+pub(super) struct EndpointReport {
+    pub(super) role: Role,
+    pub(super) code: Option<String>,
+    pub(super) epoch: u32,
+    pub(super) sent: [callseal::session::StreamStats; 3],
+    pub(super) received: [callseal::session::StreamStats; 3],
+    pub(super) unattributed: Rejected,
+    pub(super) delivered_ok: [u64; 3],
+    pub(super) mismatched: [u64; 3],
+    pub(super) duplicated: [u64; 3],
+    pub(super) samples_tx: [Samples; 3],
+    pub(super) samples_rx: [Samples; 3],
+    pub(super) frames_sent: [u64; 3],
+}
+
+/// Packets from side `me` the relay has not passed on yet.
+fn in_flight(sh: &Shared, me: usize) -> u64 {
+    sh.sent[me].load(SeqCst) - sh.relayed_from[me].load(SeqCst)
+}
+
+pub(super) fn run_endpoint(
+    setup: EndpointSetup,
+    mut signal: TcpStream,
+) -> anyhow::Result<EndpointReport> {
+    let est = handshake(&setup, &mut signal)?;
+    let code = est.security_code().map(|c| c.as_str().to_owned());
+    let me = side(setup.role);
+    let peer = 1 - me;
+    let hop = |i: usize| SrtpMasterKey::from_concatenated(HOP_SUITE, &setup.hop_keys[i]);
+    let packet_keys = PacketKeys {
+        outbound: hop(me)?,
+        inbound: hop(peer)?,
+    };
+    let config = CallConfig::new(setup.role).with_layers(setup.layers);
+    let mut call = Call::new(est, config, Some(packet_keys))?;
+
+    let sh = &setup.shared;
+    let mut gen = MediaGen::new(setup.seed, setup.role);
+    let mut frames = Vec::new();
+    let mut packets = Packets::new();
+    let mut buf = vec![0u8; 65_536];
+    let mut report = EndpointReport {
+        role: setup.role,
+        code,
+        epoch: 0,
+        sent: Default::default(),
+        received: Default::default(),
+        unattributed: Rejected::default(),
+        delivered_ok: [0; 3],
+        mismatched: [0; 3],
+        duplicated: [0; 3],
+        samples_tx: Default::default(),
+        samples_rx: Default::default(),
+        frames_sent: [0; 3],
+    };
+    let mut delivered: HashSet<(u8, u8, u32)> = HashSet::new();
+    setup
+        .sock
+        .set_read_timeout(Some(Duration::from_micros(500)))?;
+    let start = Instant::now();
+    let recv_dir = setup.role.recv_direction();
+
+    let mut receive = |call: &mut Call,
+                       report: &mut EndpointReport,
+                       now: Duration,
+                       buf: &mut [u8]|
+     -> anyhow::Result<bool> {
+        let n = match setup.sock.recv_from(buf) {
+            Ok((n, _)) => n,
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) =>
+            {
+                return Ok(false)
+            }
+            Err(e) => return Err(e.into()),
+        };
+        sh.received[me].fetch_add(1, SeqCst);
+        // The stream a packet is on, by its SSRC (for the cost of packets that complete no
+        // frame).
+        let ssrc = buf
+            .get(8..12)
+            .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]));
+        let stream = call.remote_ssrcs().iter().position(|s| Some(s.0) == ssrc);
+        let t0 = Instant::now();
+        let result = call.receive_packet(&mut buf[..n], now);
+        let dt = t0.elapsed();
+        let kind_of = |f: &[u8]| frame_id(f).map(|(_, k, _)| k as usize);
+        match result {
+            Ok(Some(r)) => {
+                let k = r.kind as usize;
+                report.samples_rx[k].unprotect.push(dt.as_nanos() as u64);
+                report.samples_rx[k].unprotect_total += dt;
+                let id = frame_id(r.frame);
+                let hash: [u8; 32] = Sha256::digest(r.frame).into();
+                let ok = id.is_some_and(|id| {
+                    id.0 == recv_dir as u8
+                        && kind_of(r.frame) == Some(k)
+                        && sh.expected.lock().expect("lock").get(&id) == Some(&hash)
+                });
+                match id {
+                    Some(id) if ok && !delivered.insert(id) => report.duplicated[k] += 1,
+                    _ if ok => report.delivered_ok[k] += 1,
+                    _ => report.mismatched[k] += 1,
+                }
+            }
+            Ok(None) => {
+                // A packet that completes no frame: its cost goes to its stream.
+                if let Some(k) = stream {
+                    report.samples_rx[k].unprotect.push(dt.as_nanos() as u64);
+                    report.samples_rx[k].unprotect_total += dt;
+                }
+            }
+            Err(_) => {}
+        }
+        Ok(true)
+    };
+
+    for tick in 0..setup.ticks {
+        let now = TICK * tick as u32;
+        if !setup.fast {
+            let due = start + now;
+            let wait = due.saturating_duration_since(Instant::now());
+            // Keep receiving while waiting for the tick.
+            let until = Instant::now() + wait;
+            while Instant::now() < until {
+                receive(&mut call, &mut report, now, &mut buf)?;
+            }
+        }
+        if setup.role == Role::Caller && tick == setup.ticks / 2 {
+            call.rekey(now).ok();
+        }
+        gen.frames(tick, &mut frames);
+        for (kind, frame, ts) in &frames {
+            let id = frame_id(frame).expect("generated frames carry an id");
+            sh.expected
+                .lock()
+                .expect("lock")
+                .insert(id, Sha256::digest(frame).into());
+            packets.clear();
+            let t0 = Instant::now();
+            call.send_frame(*kind, frame, *ts, now, &mut packets)?;
+            let dt = t0.elapsed();
+            let k = *kind as usize;
+            report.frames_sent[k] += 1;
+            let per = dt.as_nanos() as u64 / packets.len().max(1) as u64;
+            for _ in 0..packets.len() {
+                report.samples_tx[k].protect.push(per);
+            }
+            report.samples_tx[k].protect_total += dt;
+            for p in packets.iter() {
+                // Keep at most a window of packets between this side and the peer's socket,
+                // reading this side's own socket meanwhile, so no socket buffer overflows.
+                let deadline = Instant::now() + Duration::from_millis(50);
+                while in_flight(sh, me) >= 64 && Instant::now() < deadline {
+                    receive(&mut call, &mut report, now, &mut buf)?;
+                }
+                setup.sock.send_to(p, setup.relay)?;
+                sh.sent[me].fetch_add(1, SeqCst);
+            }
+        }
+        setup.barrier.wait();
+        // Receive until the relay has passed on everything both sides sent this tick.
+        let deadline = Instant::now() + Duration::from_secs(2);
+        loop {
+            let settled = sh.relayed_from[peer].load(SeqCst) == sh.sent[peer].load(SeqCst)
+                && sh.relayed_from[me].load(SeqCst) == sh.sent[me].load(SeqCst)
+                && sh.held_for[me].load(SeqCst) == 0
+                && sh.received[me].load(SeqCst) == sh.relayed_to[me].load(SeqCst);
+            if settled {
+                break;
+            }
+            if Instant::now() > deadline {
+                sh.stalls.fetch_add(1, SeqCst);
+                if std::env::var_os("CALLSEAL_DEMO_DEBUG").is_some() {
+                    eprintln!(
+                        "stall at tick {tick} side {me}: sent {:?} relayed_from {:?} relayed_to {:?} held {:?} received {:?}",
+                        sh.sent, sh.relayed_from, sh.relayed_to, sh.held_for, sh.received
+                    );
+                }
+                break;
+            }
+            receive(&mut call, &mut report, now, &mut buf)?;
+        }
+        setup.barrier.wait();
+        if setup.role == Role::Caller {
+            sh.ticks.store(tick + 1, SeqCst);
+        }
+    }
+    report.epoch = call.epoch().0;
+    for kind in MediaKind::ALL {
+        let k = kind as usize;
+        report.sent[k] = *call.stats(setup.role.send_direction(), kind);
+        report.received[k] = *call.stats(recv_dir, kind);
+    }
+    report.unattributed = *call.unattributed();
+    Ok(report)
+}

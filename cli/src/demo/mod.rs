@@ -1,0 +1,227 @@
+//! `callseal demo`: a complete end-to-end encrypted one-to-one call on this machine.
+//!
+//! Two endpoints with their own UDP sockets on 127.0.0.1, signaling over a loopback TCP
+//! connection, and a media relay between them (a UDP forwarder standing for the TURN/SFU hop)
+//! that sees every packet and can attack. Audio, video and screen share flow both ways through
+//! the chosen layers, with one rekey in the middle of the call.
+//!
+//! [`run`] sets the call up and waits for it; the parts live beside it: [`args`] (the
+//! command-line options), [`signaling`] (the handshake over TCP), [`endpoint`] (one side of
+//! the call), [`media`] (the frames they send), [`relay`] (the hop between them, and its
+//! attacks) and [`report`] (what is printed at the end).
+
+mod args;
+mod endpoint;
+mod media;
+mod relay;
+mod report;
+mod signaling;
+
+pub(crate) use args::DemoArgs;
+
+use crate::demo_policy;
+use anyhow::{anyhow, bail, Context as _};
+use args::LayersArg;
+use callseal::session::Layers;
+use callseal::{Error, Role};
+use endpoint::{run_endpoint, EndpointReport, EndpointSetup};
+use rand_chacha::rand_core::RngCore;
+use relay::{run_relay, RelayDir};
+use report::CallReport;
+use std::collections::HashMap;
+use std::net::{SocketAddr, TcpListener, TcpStream, UdpSocket};
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::SeqCst};
+use std::sync::{Arc, Barrier, Mutex};
+use std::thread;
+use std::time::Duration;
+
+/// One tick of call time.
+const TICK: Duration = Duration::from_millis(20);
+pub(crate) const CALLER: &str = "alice@contoso.com";
+pub(crate) const CALLEE: &str = "bob@contoso.com";
+
+/// Counters the endpoints and the relay share, for ticking in step.
+#[derive(Default)]
+struct Shared {
+    /// Packets each side sent (0 caller, 1 callee).
+    sent: [AtomicU64; 2],
+    /// Packets the relay has finished with, by the side that sent them.
+    relayed_from: [AtomicU64; 2],
+    /// Packets the relay sent to each side.
+    relayed_to: [AtomicU64; 2],
+    /// Packets the relay holds back (reorder), by the side they go to.
+    held_for: [AtomicU64; 2],
+    /// Packets each side read from its socket.
+    received: [AtomicU64; 2],
+    /// Ticks done by the caller (for the progress bar).
+    ticks: AtomicU64,
+    stop: AtomicBool,
+    /// Relay counters.
+    plaintext_seen: AtomicU64,
+    relay_packets: AtomicU64,
+    attacks: [AtomicU64; 5],
+    /// Ticks whose packets did not all arrive in time (kernel drops).
+    stalls: AtomicU64,
+    /// Hash of every frame sent, by (direction, kind, number).
+    expected: Mutex<HashMap<(u8, u8, u32), [u8; 32]>>,
+}
+
+fn side(role: Role) -> usize {
+    match role {
+        Role::Caller => 0,
+        Role::Callee => 1,
+    }
+}
+
+/// A UDP socket on 127.0.0.1 with room for a burst of video and screen-share packets (as much
+/// as the system allows, up to 4 MiB).
+fn bind_udp() -> anyhow::Result<UdpSocket> {
+    let s = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::DGRAM, None)
+        .context("creating a UDP socket")?;
+    let _ = s.set_recv_buffer_size(4 << 20);
+    let _ = s.set_send_buffer_size(4 << 20);
+    let addr: SocketAddr = "127.0.0.1:0".parse().expect("valid address");
+    s.bind(&addr.into())
+        .context("binding a UDP socket on 127.0.0.1")?;
+    Ok(s.into())
+}
+
+pub(crate) fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
+    if !(args.duration > 0.0 && args.duration <= 3600.0) {
+        bail!("--duration must be between 0 and 3600 seconds");
+    }
+    let layers = match args.layers {
+        LayersArg::Srtp => Layers::Srtp,
+        LayersArg::Sframe => Layers::Sframe,
+        LayersArg::Both => Layers::Both,
+    };
+    let policy = demo_policy::decide(
+        args.policy.as_deref(),
+        CALLER,
+        CALLEE,
+        args.no_e2ee,
+        args.require_e2ee,
+    )?;
+    let ticks = ((args.duration * 1000.0) / TICK.as_millis() as f64).ceil() as u64;
+
+    let listener = TcpListener::bind(("127.0.0.1", args.signal_port)).with_context(|| {
+        format!(
+            "cannot listen for signaling on 127.0.0.1:{} (port in use?)",
+            args.signal_port
+        )
+    })?;
+    let signal_addr = listener.local_addr()?;
+    let caller_sock = bind_udp()?;
+    let callee_sock = bind_udp()?;
+    let relay_a = Arc::new(bind_udp()?);
+    let relay_b = Arc::new(bind_udp()?);
+    let shared = Arc::new(Shared::default());
+    let barrier = Arc::new(Barrier::new(2));
+    let mut hop_keys: [Vec<u8>; 2] = [vec![0u8; 28], vec![0u8; 28]];
+    for k in &mut hop_keys {
+        rand_core::OsRng.fill_bytes(k);
+    }
+
+    let relay = |from: usize,
+                 inbound: &Arc<UdpSocket>,
+                 outbound: &Arc<UdpSocket>,
+                 sender: SocketAddr,
+                 receiver: SocketAddr| RelayDir {
+        inbound: inbound.clone(),
+        outbound: outbound.clone(),
+        from,
+        sender_addr: sender,
+        receiver_addr: receiver,
+        attacks: args.attack.clone(),
+        seed: args.seed,
+        shared: shared.clone(),
+    };
+    let (caller_addr, callee_addr) = (caller_sock.local_addr()?, callee_sock.local_addr()?);
+    let relays = [
+        relay(0, &relay_a, &relay_b, caller_addr, callee_addr),
+        relay(1, &relay_b, &relay_a, callee_addr, caller_addr),
+    ];
+    let relay_threads: Vec<_> = relays
+        .into_iter()
+        .map(|r| thread::spawn(move || run_relay(r)))
+        .collect();
+
+    let mk = |role: Role, sock: UdpSocket, relay: SocketAddr| EndpointSetup {
+        role,
+        intent: if role == Role::Caller {
+            policy.caller_intent
+        } else {
+            policy.callee_intent
+        },
+        layers,
+        sock,
+        relay,
+        hop_keys: hop_keys.clone(),
+        shared: shared.clone(),
+        barrier: barrier.clone(),
+        ticks,
+        fast: args.fast,
+        seed: args.seed,
+    };
+    let caller_setup = mk(Role::Caller, caller_sock, relay_a.local_addr()?);
+    let callee_setup = mk(Role::Callee, callee_sock, relay_b.local_addr()?);
+    let callee = thread::spawn(move || -> anyhow::Result<EndpointReport> {
+        let (signal, _) = listener.accept().context("signaling accept")?;
+        let r = run_endpoint(callee_setup, signal);
+        if r.is_err() {
+            // Let the caller's barrier waits end.
+        }
+        r
+    });
+    let caller = thread::spawn(move || -> anyhow::Result<EndpointReport> {
+        let signal = TcpStream::connect(signal_addr).context("signaling connect")?;
+        run_endpoint(caller_setup, signal)
+    });
+
+    let bar = if args.json {
+        indicatif::ProgressBar::hidden()
+    } else {
+        let b = indicatif::ProgressBar::new(ticks);
+        b.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} call time {msg} [{bar:30}] {pos}/{len} ticks",
+            )
+            .expect("valid template")
+            .progress_chars("=> "),
+        );
+        b
+    };
+    while !caller.is_finished() || !callee.is_finished() {
+        let t = shared.ticks.load(SeqCst);
+        bar.set_position(t);
+        bar.set_message(format!("{:.1}s", t as f64 * 0.02));
+        thread::sleep(Duration::from_millis(50));
+    }
+    bar.finish_and_clear();
+    let caller = caller
+        .join()
+        .map_err(|_| anyhow!("caller thread panicked"))?;
+    let callee = callee
+        .join()
+        .map_err(|_| anyhow!("callee thread panicked"))?;
+    shared.stop.store(true, SeqCst);
+    for t in relay_threads {
+        t.join().map_err(|_| anyhow!("relay thread panicked"))??;
+    }
+
+    let (caller, callee) = match (caller, callee) {
+        (Ok(a), Ok(b)) => (a, b),
+        (a, b) => {
+            let refused = [a.as_ref().err(), b.as_ref().err()]
+                .into_iter()
+                .flatten()
+                .any(|e| e.downcast_ref::<Error>() == Some(&Error::E2eeRequired));
+            if refused {
+                return report::refused(&args, &policy);
+            }
+            return Err(a.err().or(b.err()).expect("one side failed"));
+        }
+    };
+    CallReport::new(&args, layers, &policy, &shared, caller, callee).print(args.json, &policy)
+}

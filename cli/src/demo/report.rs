@@ -1,0 +1,599 @@
+//! What the demo prints at the end: the report of the call, as a table or as JSON, or the
+//! refusal.
+//!
+//! `--json` prints [`CallReport`] (or [`RefusedReport`]) as serde writes it: the field names,
+//! their nesting and their order below are what scripts read. The table is made from the same
+//! values.
+
+use super::args::{Attack, DemoArgs};
+use super::endpoint::EndpointReport;
+use super::{Shared, CALLEE, CALLER};
+use crate::demo_policy::PolicyView;
+use callseal::session::{Layers, Rejected};
+use callseal::MediaKind;
+use serde::Serialize;
+use serde_json::Value;
+use std::process::ExitCode;
+use std::sync::atomic::Ordering::SeqCst;
+
+fn percentile(v: &mut [u64], p: f64) -> u64 {
+    if v.is_empty() {
+        return 0;
+    }
+    v.sort_unstable();
+    let i = ((v.len() - 1) as f64 * p).round() as usize;
+    v[i]
+}
+
+/// How the call is protected, as the report names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+enum Security {
+    /// End-to-end encrypted: `end_to_end`.
+    EndToEnd,
+    /// Standard encryption, hop-by-hop SRTP: `standard`.
+    Standard,
+    /// No call: end-to-end encryption is required and the other side has it off: `refused`.
+    Refused,
+}
+
+/// One value for each side of the call.
+#[derive(Debug, Serialize)]
+struct BySide<T> {
+    caller: T,
+    callee: T,
+}
+
+/// Packets rejected, by reason (the counters of [`Rejected`]).
+#[derive(Debug, Serialize)]
+struct RejectedCounts {
+    authentication: u64,
+    replay: u64,
+    too_old: u64,
+    unknown_key: u64,
+    malformed: u64,
+}
+
+impl From<&Rejected> for RejectedCounts {
+    fn from(r: &Rejected) -> Self {
+        RejectedCounts {
+            authentication: r.authentication,
+            replay: r.replay,
+            too_old: r.too_old,
+            unknown_key: r.unknown_key,
+            malformed: r.malformed,
+        }
+    }
+}
+
+impl RejectedCounts {
+    /// Every rejection.
+    fn total(&self) -> u64 {
+        self.authentication + self.replay + self.too_old + self.unknown_key + self.malformed
+    }
+}
+
+/// How often the relay made each attack (in the order of [`Attack::ALL`]).
+#[derive(Debug, Serialize)]
+struct AttackCounts {
+    tamper: u64,
+    replay: u64,
+    drop: u64,
+    reorder: u64,
+    reflect: u64,
+}
+
+impl AttackCounts {
+    fn load(shared: &Shared) -> Self {
+        let n = |a: Attack| shared.attacks[a.index()].load(SeqCst);
+        AttackCounts {
+            tamper: n(Attack::Tamper),
+            replay: n(Attack::Replay),
+            drop: n(Attack::Drop),
+            reorder: n(Attack::Reorder),
+            reflect: n(Attack::Reflect),
+        }
+    }
+
+    /// Packets the relay added to the media: tampered copies, replays and reflections.
+    fn injected(&self) -> u64 {
+        self.tamper + self.replay + self.reflect
+    }
+
+    fn any(&self) -> bool {
+        [
+            self.tamper,
+            self.replay,
+            self.drop,
+            self.reorder,
+            self.reflect,
+        ]
+        .iter()
+        .any(|n| *n != 0)
+    }
+}
+
+/// What the relay saw.
+#[derive(Debug, Serialize)]
+struct RelayCounts {
+    /// Packets it received.
+    packets: u64,
+    /// Packets with a frame's marker in clear.
+    plaintext_seen: u64,
+}
+
+/// One media stream in one direction.
+#[derive(Debug, Serialize)]
+struct StreamReport {
+    kind: &'static str,
+    direction: &'static str,
+    frames_sent: u64,
+    /// Frames delivered equal to the original (SHA-256).
+    frames_delivered: u64,
+    frames_mismatched: u64,
+    frames_duplicated: u64,
+    frames_incomplete: u64,
+    packets_sent: u64,
+    packets_received: u64,
+    bytes_sent: u64,
+    bytes_delivered: u64,
+    rejected: RejectedCounts,
+    protect_p50_ns: u64,
+    protect_p99_ns: u64,
+    unprotect_p50_ns: u64,
+    unprotect_p99_ns: u64,
+    /// Frame bytes over the time spent protecting and unprotecting them, to 0.1 MB/s.
+    throughput_mb_per_s: f64,
+}
+
+/// The report of a call that took place.
+#[derive(Debug, Serialize)]
+pub(super) struct CallReport {
+    security: Security,
+    /// The layers the media went through (`srtp` for standard encryption).
+    layers: &'static str,
+    /// The code each side shows (none for standard encryption).
+    security_codes: BySide<Option<String>>,
+    codes_match: bool,
+    /// The policy decision, as [`PolicyView::json`] gives it.
+    policy: Value,
+    duration_s: f64,
+    rekeys: u32,
+    final_epoch: BySide<u32>,
+    frames_sent: u64,
+    frames_delivered: u64,
+    frames_mismatched: u64,
+    frames_duplicated: u64,
+    frames_incomplete: u64,
+    /// Every packet rejected, on a stream or not.
+    rejected_total: u64,
+    /// Packets rejected that belong to no stream of the receiver (its own, reflected back).
+    unattributed_rejected: BySide<RejectedCounts>,
+    attacks: AttackCounts,
+    attack_packets_injected: u64,
+    relay: RelayCounts,
+    stalls: u64,
+    streams: Vec<StreamReport>,
+    ok: bool,
+    problems: Vec<String>,
+}
+
+/// The report of a call that was refused.
+#[derive(Debug, Serialize)]
+struct RefusedReport {
+    security: Security,
+    reason: &'static str,
+    policy: Value,
+}
+
+/// A number written as the JSON writes it (`8.0`, not `8`), for the table.
+fn json_number(x: f64) -> String {
+    Value::from(x).to_string()
+}
+
+/// Prints the refusal; the exit status is 3.
+pub(super) fn refused(args: &DemoArgs, policy: &PolicyView) -> anyhow::Result<ExitCode> {
+    if args.json {
+        let v = RefusedReport {
+            security: Security::Refused,
+            reason: "end-to-end encryption is required but the other side has it off",
+            policy: policy.json(),
+        };
+        println!("{}", serde_json::to_string_pretty(&v)?);
+    } else {
+        policy.print();
+        println!("call refused: {CALLER} requires end-to-end encryption and {CALLEE} has it off; no fallback to standard encryption");
+    }
+    Ok(ExitCode::from(3))
+}
+
+impl CallReport {
+    /// The report from what both endpoints saw and what the relay counted.
+    pub(super) fn new(
+        args: &DemoArgs,
+        layers: Layers,
+        policy: &PolicyView,
+        shared: &Shared,
+        caller: EndpointReport,
+        callee: EndpointReport,
+    ) -> Self {
+        let e2e = caller.code.is_some();
+        let mut eps = [caller, callee];
+        let mut streams = Vec::new();
+        for s in 0..2 {
+            let r = 1 - s;
+            let dir = eps[s].role.send_direction();
+            for kind in MediaKind::ALL {
+                let k = kind as usize;
+                let sent = eps[s].sent[k];
+                let recv = eps[r].received[k];
+                let tx = std::mem::take(&mut eps[s].samples_tx[k]);
+                let mut rx = std::mem::take(&mut eps[r].samples_rx[k]);
+                let mut ptx = tx.protect;
+                let busy = tx.protect_total + rx.unprotect_total;
+                let mbps = if busy.is_zero() {
+                    0.0
+                } else {
+                    sent.bytes_protected as f64 / busy.as_secs_f64() / 1e6
+                };
+                streams.push(StreamReport {
+                    kind: kind.name(),
+                    direction: dir.name(),
+                    frames_sent: eps[s].frames_sent[k],
+                    frames_delivered: eps[r].delivered_ok[k],
+                    frames_mismatched: eps[r].mismatched[k],
+                    frames_duplicated: eps[r].duplicated[k],
+                    frames_incomplete: recv.frames_incomplete,
+                    packets_sent: sent.packets_protected,
+                    packets_received: recv.packets_unprotected,
+                    bytes_sent: sent.bytes_protected,
+                    bytes_delivered: recv.bytes_unprotected,
+                    rejected: (&recv.rejected).into(),
+                    protect_p50_ns: percentile(&mut ptx, 0.5),
+                    protect_p99_ns: percentile(&mut ptx, 0.99),
+                    unprotect_p50_ns: percentile(&mut rx.unprotect, 0.5),
+                    unprotect_p99_ns: percentile(&mut rx.unprotect, 0.99),
+                    throughput_mb_per_s: (mbps * 10.0).round() / 10.0,
+                });
+            }
+        }
+        let [caller, callee] = eps;
+        let total = |f: fn(&StreamReport) -> u64| streams.iter().map(f).sum::<u64>();
+        let frames_sent = total(|s| s.frames_sent);
+        let delivered = total(|s| s.frames_delivered);
+        let mismatched = total(|s| s.frames_mismatched);
+        let duplicated = total(|s| s.frames_duplicated);
+        let incomplete = total(|s| s.frames_incomplete);
+        let unattributed = BySide {
+            caller: RejectedCounts::from(&caller.unattributed),
+            callee: RejectedCounts::from(&callee.unattributed),
+        };
+        let rejected_total = unattributed.caller.total()
+            + unattributed.callee.total()
+            + total(|s| s.rejected.total());
+        let attacks = AttackCounts::load(shared);
+        let injected = attacks.injected();
+        let codes_match = caller.code == callee.code;
+        let plaintext_seen = shared.plaintext_seen.load(SeqCst);
+        let mut problems = Vec::new();
+        if !codes_match {
+            problems.push("the security codes differ".to_owned());
+        }
+        if mismatched > 0 || duplicated > 0 {
+            problems.push(format!(
+                "{mismatched} frames differed from the original, {duplicated} were delivered twice"
+            ));
+        }
+        if e2e && plaintext_seen > 0 {
+            problems.push(format!(
+                "the relay saw plaintext in {plaintext_seen} packets"
+            ));
+        }
+        if args.attack.is_empty() {
+            if delivered != frames_sent {
+                problems.push(format!(
+                    "{} of {frames_sent} frames were not delivered",
+                    frames_sent - delivered
+                ));
+            }
+            if rejected_total > 0 {
+                problems.push(format!(
+                    "{rejected_total} packets were rejected without an attack"
+                ));
+            }
+        } else {
+            // With SRTP every injected packet is rejected on arrival. Without it, a frame is
+            // checked once it is whole: an injected fragment of a frame already delivered waits
+            // for a frame that never completes and is given up as incomplete.
+            let accounted = if layers == Layers::Sframe && e2e {
+                rejected_total + incomplete
+            } else {
+                rejected_total
+            };
+            if accounted < injected {
+                problems.push(format!(
+                    "{injected} packets injected by the relay but only {accounted} rejected"
+                ));
+            }
+        }
+        CallReport {
+            security: if e2e {
+                Security::EndToEnd
+            } else {
+                Security::Standard
+            },
+            layers: if e2e { layers.name() } else { "srtp" },
+            security_codes: BySide {
+                caller: caller.code,
+                callee: callee.code,
+            },
+            codes_match,
+            policy: policy.json(),
+            duration_s: args.duration,
+            rekeys: caller.epoch.max(callee.epoch),
+            final_epoch: BySide {
+                caller: caller.epoch,
+                callee: callee.epoch,
+            },
+            frames_sent,
+            frames_delivered: delivered,
+            frames_mismatched: mismatched,
+            frames_duplicated: duplicated,
+            frames_incomplete: incomplete,
+            rejected_total,
+            unattributed_rejected: unattributed,
+            attacks,
+            attack_packets_injected: injected,
+            relay: RelayCounts {
+                packets: shared.relay_packets.load(SeqCst),
+                plaintext_seen,
+            },
+            stalls: shared.stalls.load(SeqCst),
+            streams,
+            ok: problems.is_empty(),
+            problems,
+        }
+    }
+
+    /// Prints the report, as JSON or as a table; the exit status says whether the call was ok.
+    pub(super) fn print(&self, json: bool, policy: &PolicyView) -> anyhow::Result<ExitCode> {
+        if json {
+            println!("{}", serde_json::to_string_pretty(self)?);
+        } else {
+            self.print_human(policy);
+        }
+        Ok(if self.ok {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        })
+    }
+
+    fn print_human(&self, policy: &PolicyView) {
+        policy.print();
+        println!();
+        match self.security {
+            Security::EndToEnd => {
+                println!(
+                    "call: end-to-end encrypted ({} layer{})",
+                    self.layers,
+                    if self.layers == "both" {
+                        "s: SFrame inside SRTP"
+                    } else {
+                        ""
+                    }
+                );
+                println!(
+                    "  alice sees security code  {}",
+                    self.security_codes.caller.as_deref().unwrap_or("-")
+                );
+                println!(
+                    "  bob sees security code    {}",
+                    self.security_codes.callee.as_deref().unwrap_or("-")
+                );
+                println!(
+                    "  codes match: {}",
+                    if self.codes_match { "yes" } else { "NO" }
+                );
+                println!("  rekeys during the call: {}", self.rekeys);
+            }
+            _ => println!("call: standard encryption (hop-by-hop SRTP); no security code"),
+        }
+        println!();
+        println!(
+            "{:<7} {:<17} {:>6} {:>9} {:>7} {:>10} {:>8} {:>22} {:>15} {:>15} {:>8}",
+            "stream",
+            "direction",
+            "frames",
+            "delivered",
+            "packets",
+            "bytes",
+            "rejected",
+            "auth/replay/old/key/bad",
+            "protect p50/p99",
+            "unprot. p50/p99",
+            "MB/s"
+        );
+        for r in &self.streams {
+            let rj = &r.rejected;
+            println!(
+                "{:<7} {:<17} {:>6} {:>9} {:>7} {:>10} {:>8} {:>22} {:>15} {:>15} {:>8}",
+                r.kind,
+                r.direction,
+                r.frames_sent,
+                r.frames_delivered,
+                r.packets_sent,
+                r.bytes_sent,
+                rj.total(),
+                format!(
+                    "{}/{}/{}/{}/{}",
+                    rj.authentication, rj.replay, rj.too_old, rj.unknown_key, rj.malformed
+                ),
+                format!("{}/{} ns", r.protect_p50_ns, r.protect_p99_ns),
+                format!("{}/{} ns", r.unprotect_p50_ns, r.unprotect_p99_ns),
+                json_number(r.throughput_mb_per_s),
+            );
+        }
+        println!();
+        let attacks = &self.attacks;
+        if attacks.any() {
+            println!(
+                "relay attacks: tamper {} replay {} drop {} reorder {} reflect {}; rejected in all: {} (own packets reflected back: {} + {})",
+                attacks.tamper, attacks.replay, attacks.drop, attacks.reorder, attacks.reflect,
+                self.rejected_total,
+                self.unattributed_rejected.caller.unknown_key, self.unattributed_rejected.callee.unknown_key,
+            );
+        }
+        println!(
+            "frames: {} sent, {} delivered equal to the original (SHA-256), {} differed, {} lost",
+            self.frames_sent,
+            self.frames_delivered,
+            self.frames_mismatched,
+            self.frames_sent.saturating_sub(self.frames_delivered)
+        );
+        println!(
+            "relay: {} packets seen, plaintext in {}",
+            self.relay.packets, self.relay.plaintext_seen
+        );
+        if self.ok {
+            println!("result: ok");
+        } else {
+            for p in &self.problems {
+                println!("problem: {p}");
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn rejected(authentication: u64, unknown_key: u64) -> RejectedCounts {
+        RejectedCounts {
+            authentication,
+            replay: 0,
+            too_old: 0,
+            unknown_key,
+            malformed: 0,
+        }
+    }
+
+    /// What scripts read: the field names, their nesting and order, and how numbers are written.
+    #[test]
+    fn call_report_json_keeps_its_fields_and_their_order() {
+        let report = CallReport {
+            security: Security::EndToEnd,
+            layers: "both",
+            security_codes: BySide {
+                caller: Some("11111 22222 33333 44444".to_owned()),
+                callee: None,
+            },
+            codes_match: false,
+            policy: json!({ "decision": "end_to_end" }),
+            duration_s: 2.0,
+            rekeys: 1,
+            final_epoch: BySide {
+                caller: 1,
+                callee: 0,
+            },
+            frames_sent: 10,
+            frames_delivered: 9,
+            frames_mismatched: 0,
+            frames_duplicated: 0,
+            frames_incomplete: 1,
+            rejected_total: 3,
+            unattributed_rejected: BySide {
+                caller: rejected(0, 0),
+                callee: rejected(0, 2),
+            },
+            attacks: AttackCounts {
+                tamper: 1,
+                replay: 0,
+                drop: 2,
+                reorder: 0,
+                reflect: 0,
+            },
+            attack_packets_injected: 1,
+            relay: RelayCounts {
+                packets: 20,
+                plaintext_seen: 0,
+            },
+            stalls: 0,
+            streams: vec![StreamReport {
+                kind: "audio",
+                direction: "caller_to_callee",
+                frames_sent: 10,
+                frames_delivered: 9,
+                frames_mismatched: 0,
+                frames_duplicated: 0,
+                frames_incomplete: 1,
+                packets_sent: 10,
+                packets_received: 9,
+                bytes_sent: 1000,
+                bytes_delivered: 900,
+                rejected: rejected(1, 0),
+                protect_p50_ns: 1500,
+                protect_p99_ns: 9000,
+                unprotect_p50_ns: 1600,
+                unprotect_p99_ns: 9100,
+                throughput_mb_per_s: 8.0,
+            }],
+            ok: false,
+            problems: vec!["the security codes differ".to_owned()],
+        };
+        let rejected_json = |a, k| {
+            format!(
+                r#"{{"authentication":{a},"replay":0,"too_old":0,"unknown_key":{k},"malformed":0}}"#
+            )
+        };
+        let expected = [
+            r#"{"security":"end_to_end","layers":"both","#,
+            r#""security_codes":{"caller":"11111 22222 33333 44444","callee":null},"#,
+            r#""codes_match":false,"policy":{"decision":"end_to_end"},"duration_s":2.0,"#,
+            r#""rekeys":1,"final_epoch":{"caller":1,"callee":0},"#,
+            r#""frames_sent":10,"frames_delivered":9,"frames_mismatched":0,"#,
+            r#""frames_duplicated":0,"frames_incomplete":1,"rejected_total":3,"#,
+            &format!(
+                r#""unattributed_rejected":{{"caller":{},"callee":{}}},"#,
+                rejected_json(0, 0),
+                rejected_json(0, 2)
+            ),
+            r#""attacks":{"tamper":1,"replay":0,"drop":2,"reorder":0,"reflect":0},"#,
+            r#""attack_packets_injected":1,"relay":{"packets":20,"plaintext_seen":0},"#,
+            r#""stalls":0,"#,
+            r#""streams":[{"kind":"audio","direction":"caller_to_callee","#,
+            r#""frames_sent":10,"frames_delivered":9,"frames_mismatched":0,"#,
+            r#""frames_duplicated":0,"frames_incomplete":1,"packets_sent":10,"#,
+            r#""packets_received":9,"bytes_sent":1000,"bytes_delivered":900,"#,
+            &format!(r#""rejected":{},"#, rejected_json(1, 0)),
+            r#""protect_p50_ns":1500,"protect_p99_ns":9000,"#,
+            r#""unprotect_p50_ns":1600,"unprotect_p99_ns":9100,"#,
+            r#""throughput_mb_per_s":8.0}],"#,
+            r#""ok":false,"problems":["the security codes differ"]}"#,
+        ]
+        .concat();
+        assert_eq!(serde_json::to_string(&report).unwrap(), expected);
+    }
+
+    #[test]
+    fn refused_report_json_keeps_its_fields_and_their_order() {
+        let report = RefusedReport {
+            security: Security::Refused,
+            reason: "r",
+            policy: json!({ "decision": "standard" }),
+        };
+        assert_eq!(
+            serde_json::to_string(&report).unwrap(),
+            r#"{"security":"refused","reason":"r","policy":{"decision":"standard"}}"#
+        );
+    }
+
+    #[test]
+    fn the_table_writes_numbers_as_the_json_does() {
+        assert_eq!(json_number(8.0), "8.0");
+        assert_eq!(json_number(0.0), "0.0");
+        assert_eq!(json_number(279.5), "279.5");
+    }
+}
