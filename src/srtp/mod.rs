@@ -40,14 +40,17 @@
 //! ```
 
 mod cipher;
-pub(crate) mod context;
+mod context;
 mod header;
 mod index;
 mod kdf;
+mod keyring;
+mod streams;
 
 pub use context::{SrtpReceiver, SrtpSender};
 pub use header::{is_rtcp, RtcpHeader, RtpHeader, RTCP_HEADER_LEN, RTP_FIXED_HEADER_LEN};
 pub use kdf::SessionKeys;
+pub(crate) use keyring::PreparedKey;
 
 use crate::error::{Error, Result};
 use crate::replay::{DEFAULT_REPLAY_WINDOW, MAX_REPLAY_WINDOW, MIN_REPLAY_WINDOW};
