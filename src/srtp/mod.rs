@@ -45,12 +45,15 @@ mod header;
 mod index;
 mod kdf;
 mod keyring;
+mod receiver;
+mod sender;
 mod streams;
 
-pub use context::{SrtpReceiver, SrtpSender};
 pub use header::{is_rtcp, RtcpHeader, RtpHeader, RTCP_HEADER_LEN, RTP_FIXED_HEADER_LEN};
 pub use kdf::SessionKeys;
 pub(crate) use keyring::PreparedKey;
+pub use receiver::SrtpReceiver;
+pub use sender::SrtpSender;
 
 use crate::error::{Error, Result};
 use crate::replay::{DEFAULT_REPLAY_WINDOW, MAX_REPLAY_WINDOW, MIN_REPLAY_WINDOW};
