@@ -34,8 +34,7 @@ impl Drop for KeyRing {
     /// key's padding, and of the larger variant a smaller one does not use, come from wherever
     /// the key was built and may hold other secrets.
     fn drop(&mut self) {
-        self.slots.clear();
-        wipe_spare(&mut self.slots);
+        self.clear();
     }
 }
 
@@ -136,8 +135,7 @@ impl KeyRing {
         if self.mki_len != 0 {
             return Err(Error::InvalidConfig);
         }
-        self.slots.clear();
-        wipe_spare(&mut self.slots);
+        self.clear();
         let serial = self.next_serial();
         self.slots.push(KeySlot {
             mki: [0; 4],
@@ -147,6 +145,18 @@ impl KeyRing {
             serial,
         });
         Ok(())
+    }
+
+    /// Drop the key at `i` (it wipes its contexts) and zero the spare capacity.
+    pub(super) fn remove(&mut self, i: usize) {
+        drop(self.slots.remove(i));
+        wipe_spare(&mut self.slots);
+    }
+
+    /// Drop every key (each wipes its contexts) and zero the spare capacity.
+    pub(super) fn clear(&mut self) {
+        self.slots.clear();
+        wipe_spare(&mut self.slots);
     }
 
     pub(super) fn mki_of(&self, i: usize) -> Mki {

@@ -1,24 +1,32 @@
-//! The receiving side: [`SrtpReceiver`] and its per-SSRC state.
+//! The receiving side: [`SrtpReceiver`], its packet paths and key list, and its per-SSRC SRTCP
+//! state (a replay window).
 
-use super::cipher::{KeyCipher, Layout, SRTCP_E_BIT};
-use super::context::mki_len_checked;
+use super::cipher::SRTCP_E_BIT;
+use super::context::Context;
 use super::header::{RtcpHeader, RtpHeader, RTCP_HEADER_LEN, RTP_FIXED_HEADER_LEN};
-use super::index::estimate;
 use super::kdf::SessionKeys;
-use super::keyring::{KeyRing, PreparedKey};
-use super::streams::{Retired, StreamMap};
+use super::keyring::PreparedKey;
+use super::streams::SrtcpState;
+#[cfg(doc)]
+use super::SrtpSender;
 use super::{Mki, SrtpConfig};
-use crate::error::{Error, Malformed, Result};
+#[cfg(doc)]
+use crate::error::Error;
+use crate::error::{Malformed, Result};
 use crate::replay::ReplayWindow;
-use crate::secret::{wipe_spare, SrtpMasterKey};
+use crate::secret::SrtpMasterKey;
 use crate::types::{PacketIndex, Roc, SrtcpIndex, SrtpSuite, Ssrc};
 use core::fmt;
 
-/// Per-SSRC state of the receiver.
-struct RecvStream {
-    rtp: ReplayWindow,
-    first_roc: u32,
-    rtcp: ReplayWindow,
+/// Per-SSRC SRTCP state of the receiver: the replay window of the SRTCP indices.
+impl SrtcpState for ReplayWindow {
+    fn start(window: u32) -> Result<Self> {
+        ReplayWindow::new(window)
+    }
+
+    fn srtcp_index(&self) -> Option<SrtcpIndex> {
+        self.top().map(|i| SrtcpIndex(i as u32))
+    }
 }
 
 /// The receiving side of SRTP and SRTCP: unprotects the packets of every remote SSRC.
@@ -39,73 +47,40 @@ struct RecvStream {
 /// found before the cipher runs (parse, replay, unknown key, too many streams) never touch the
 /// buffer.
 pub struct SrtpReceiver {
-    config: SrtpConfig,
-    layout: Layout,
-    keys: KeyRing,
-    streams: StreamMap<RecvStream>,
-    retired: Retired,
+    ctx: Context<ReplayWindow>,
 }
 
 impl fmt::Debug for SrtpReceiver {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SrtpReceiver")
-            .field("suite", &self.keys.suite)
-            .field("config", &self.config)
-            .field("keys", &self.keys.slots.len())
-            .field("streams", &self.streams.len())
-            .finish_non_exhaustive()
+        self.ctx.debug("SrtpReceiver", f)
     }
 }
 
 impl SrtpReceiver {
-    fn empty(suite: SrtpSuite, config: SrtpConfig) -> Self {
-        let mut streams = StreamMap::default();
-        streams.reserve(config.max_streams.min(16));
-        SrtpReceiver {
-            layout: Layout::new(suite),
-            keys: KeyRing::new(suite, config.mki_len),
-            streams,
-            retired: Retired::default(),
-            config,
-        }
-    }
-
     /// A receiver with one master key and no MKI (`config.mki_len` must be 0).
     pub fn new(key: &SrtpMasterKey, config: SrtpConfig) -> Result<Self> {
-        crate::secret::scrubbed(|| {
-            mki_len_checked(&config, false)?;
-            let mut s = Self::empty(key.suite(), config);
-            let c = s.keys.cipher_for(key)?;
-            s.keys.replace_single(c)?;
-            Ok(s)
-        })
+        Context::new(key, config).map(|ctx| SrtpReceiver { ctx })
     }
 
     /// A receiver with MKI (`config.mki_len` 1..=4) and no key yet: add them with
     /// [`SrtpReceiver::add_key`]. Until then every packet is [`Error::UnknownKey`].
     pub fn new_with_mki(suite: SrtpSuite, config: SrtpConfig) -> Result<Self> {
-        mki_len_checked(&config, true)?;
-        Ok(Self::empty(suite, config))
+        Context::with_mki(suite, config).map(|ctx| SrtpReceiver { ctx })
     }
 
     /// A receiver keyed with session keys directly, skipping the key derivation (no MKI).
     pub fn from_session_keys(keys: &SessionKeys, config: SrtpConfig) -> Result<Self> {
-        crate::secret::scrubbed(|| {
-            mki_len_checked(&config, false)?;
-            let mut s = Self::empty(keys.suite(), config);
-            s.keys.replace_single(KeyCipher::new(keys)?)?;
-            Ok(s)
-        })
+        Context::from_session_keys(keys, config).map(|ctx| SrtpReceiver { ctx })
     }
 
     /// The suite.
     pub fn suite(&self) -> SrtpSuite {
-        self.keys.suite
+        self.ctx.keys.suite
     }
 
     /// The configuration.
     pub fn config(&self) -> &SrtpConfig {
-        &self.config
+        &self.ctx.config
     }
 
     /// Unprotect the SRTP packet that fills `buf`, in place; returns the RTP packet (a prefix
@@ -117,41 +92,24 @@ impl SrtpReceiver {
     /// documentation for what an error leaves in `buf`.
     #[inline]
     pub fn unprotect_rtp<'a>(&mut self, buf: &'a mut [u8]) -> Result<&'a mut [u8]> {
+        let ctx = &mut self.ctx;
         let total = buf.len();
-        let m = self.keys.mki_len;
-        let trailer = self.layout.srtp_tag + m;
+        let m = ctx.keys.mki_len;
+        let trailer = ctx.layout.srtp_tag + m;
         if total < RTP_FIXED_HEADER_LEN + trailer {
             return Err(Malformed::Truncated.into());
         }
         let hdr = RtpHeader::parse(&buf[..total - trailer])?;
         let (hdr_len, ssrc, seq) = (hdr.header_len(), hdr.ssrc().0, hdr.sequence_number().0);
-        let mki_at = self.layout.srtp_mki_at(total, m);
-        let slot = self.keys.for_packet(&buf[mki_at..mki_at + m])?;
-        let n = self.streams.len();
-        let stream = self.streams.get_mut(&ssrc);
-        let index = match stream.as_deref() {
-            Some(s) => {
-                let i = estimate(s.rtp.top(), s.first_roc, seq)?;
-                s.rtp.check(i)?;
-                i
-            }
-            None if n >= self.config.max_streams => return Err(Error::TooManyStreams),
-            None if self.retired.blocks(ssrc, &self.keys) => return Err(Error::KeyReuse),
+        let mki_at = ctx.layout.srtp_mki_at(total, m);
+        let slot = ctx.keys.for_packet(&buf[mki_at..mki_at + m])?;
+        let stream = ctx.streams.entry(ssrc, &ctx.keys)?;
+        let index = match stream.get() {
+            Some(s) => s.rtp_index(seq)?,
             None => seq as u64,
         };
         let plain = slot.cipher.unprotect_rtp(buf, hdr_len, ssrc, index, m)?;
-        match stream {
-            Some(s) => s.rtp.commit(index),
-            None => {
-                let mut s = RecvStream {
-                    rtp: ReplayWindow::new(self.config.replay_window)?,
-                    first_roc: 0,
-                    rtcp: ReplayWindow::new(self.config.replay_window)?,
-                };
-                s.rtp.commit(index);
-                self.streams.insert(ssrc, s);
-            }
-        }
+        stream.or_start()?.rtp.commit(index);
         Ok(&mut buf[..plain])
     }
 
@@ -161,38 +119,24 @@ impl SrtpReceiver {
     /// Errors as [`SrtpReceiver::unprotect_rtp`], with the replay window over the SRTCP index.
     #[inline]
     pub fn unprotect_rtcp<'a>(&mut self, buf: &'a mut [u8]) -> Result<&'a mut [u8]> {
+        let ctx = &mut self.ctx;
         let total = buf.len();
-        let m = self.keys.mki_len;
-        if total < RTCP_HEADER_LEN + 4 + self.layout.srtcp_tag + m {
+        let m = ctx.keys.mki_len;
+        if total < RTCP_HEADER_LEN + 4 + ctx.layout.srtcp_tag + m {
             return Err(Malformed::Truncated.into());
         }
         let ssrc = RtcpHeader::parse(buf)?.ssrc().0;
-        let mki_at = self.layout.srtcp_mki_at(total, m);
-        let slot = self.keys.for_packet(&buf[mki_at..mki_at + m])?;
-        let w = self.layout.srtcp_word_at(total, m);
+        let mki_at = ctx.layout.srtcp_mki_at(total, m);
+        let slot = ctx.keys.for_packet(&buf[mki_at..mki_at + m])?;
+        let w = ctx.layout.srtcp_word_at(total, m);
         let word = u32::from_be_bytes([buf[w], buf[w + 1], buf[w + 2], buf[w + 3]]);
         let index = (word & !SRTCP_E_BIT) as u64;
-        let n = self.streams.len();
-        let stream = self.streams.get_mut(&ssrc);
-        match stream.as_deref() {
-            Some(s) => s.rtcp.check(index)?,
-            None if n >= self.config.max_streams => return Err(Error::TooManyStreams),
-            None if self.retired.blocks(ssrc, &self.keys) => return Err(Error::KeyReuse),
-            None => {}
+        let stream = ctx.streams.entry(ssrc, &ctx.keys)?;
+        if let Some(s) = stream.get() {
+            s.rtcp.check(index)?;
         }
         let plain = slot.cipher.unprotect_rtcp(buf, ssrc, word, m)?;
-        match stream {
-            Some(s) => s.rtcp.commit(index),
-            None => {
-                let mut s = RecvStream {
-                    rtp: ReplayWindow::new(self.config.replay_window)?,
-                    first_roc: 0,
-                    rtcp: ReplayWindow::new(self.config.replay_window)?,
-                };
-                s.rtcp.commit(index);
-                self.streams.insert(ssrc, s);
-            }
-        }
+        stream.or_start()?.rtcp.commit(index);
         Ok(&mut buf[..plain])
     }
 
@@ -215,24 +159,13 @@ impl SrtpReceiver {
     /// Replace the master key (contexts without MKI), keeping every SSRC's ROC and replay
     /// windows. A key of another suite, or a context with MKI, is [`Error::InvalidConfig`].
     pub fn rekey(&mut self, key: &SrtpMasterKey) -> Result<()> {
-        crate::secret::scrubbed(|| {
-            if self.keys.mki_len != 0 {
-                return Err(Error::InvalidConfig);
-            }
-            let c = self.keys.cipher_for(key)?;
-            self.keys.replace_single(c)?;
-            self.retired.purge(&self.keys);
-            Ok(())
-        })
+        self.ctx.rekey(key)
     }
 
     /// Accept packets whose MKI is `mki` with this key (contexts with MKI). Streams keep one
     /// ROC and replay state across all keys. Errors as [`SrtpSender::add_key`].
     pub fn add_key(&mut self, mki: Mki, key: &SrtpMasterKey) -> Result<()> {
-        crate::secret::scrubbed(|| {
-            let c = self.keys.cipher_for(key)?;
-            self.keys.add(mki, c).map(|_| ())
-        })
+        self.ctx.add_key(mki, key)
     }
 
     /// Stop accepting the key named `mki` (then [`Error::UnknownKey`]); its cipher contexts and
@@ -245,84 +178,51 @@ impl SrtpReceiver {
     /// by callseal (overwritten with those of an all-zero key), and the session salts. The same
     /// holds for the key that [`SrtpReceiver::rekey`] replaces.
     pub fn remove_key(&mut self, mki: Mki) -> Result<()> {
-        let i = self.keys.find(mki)?;
-        drop(self.keys.slots.remove(i));
-        wipe_spare(&mut self.keys.slots);
-        self.retired.purge(&self.keys);
+        let i = self.ctx.keys.find(mki)?;
+        self.ctx.remove_key_at(i);
         Ok(())
     }
 
     /// Derive and check a key for [`SrtpReceiver::commit_key`] without touching the receiver.
     pub(crate) fn prepare_key(&self, mki: Mki, key: &SrtpMasterKey) -> Result<PreparedKey> {
-        crate::secret::scrubbed(|| {
-            let c = self.keys.cipher_for(key)?;
-            Ok(PreparedKey(self.keys.check_add(mki, c)?))
-        })
+        self.ctx.prepare_key(mki, key)
     }
 
     /// Add a key from [`SrtpReceiver::prepare_key`]; nothing may have been added in between.
     pub(crate) fn commit_key(&mut self, key: PreparedKey) {
-        self.keys.push(key.0);
+        self.ctx.keys.push(key.0);
     }
 
     /// How many keys are held.
     pub fn key_count(&self) -> usize {
-        self.keys.slots.len()
+        self.ctx.keys.slots.len()
     }
 
     /// The MKIs of the keys held, in the order they were added.
     pub fn keys(&self) -> impl Iterator<Item = Mki> + '_ {
-        (0..self.keys.slots.len()).map(|i| self.keys.mki_of(i))
+        (0..self.ctx.keys.slots.len()).map(|i| self.ctx.keys.mki_of(i))
     }
 
     /// Expect the stream `ssrc` to start at rollover counter `roc` (joining a stream sent
     /// earlier). Only before its first RTP packet ([`Error::InvalidConfig`] after);
     /// [`Error::TooManyStreams`] past the bound.
     pub fn set_roc(&mut self, ssrc: Ssrc, roc: Roc) -> Result<()> {
-        if let Some(s) = self.streams.get_mut(&ssrc.0) {
-            if s.rtp.top().is_some() {
-                return Err(Error::InvalidConfig);
-            }
-            s.first_roc = roc.0;
-            return Ok(());
-        }
-        if self.streams.len() >= self.config.max_streams {
-            return Err(Error::TooManyStreams);
-        }
-        if self.retired.blocks(ssrc.0, &self.keys) {
-            return Err(Error::KeyReuse);
-        }
-        let s = RecvStream {
-            rtp: ReplayWindow::new(self.config.replay_window)?,
-            first_roc: roc.0,
-            rtcp: ReplayWindow::new(self.config.replay_window)?,
-        };
-        self.streams.insert(ssrc.0, s);
-        Ok(())
+        self.ctx.set_roc(ssrc, roc)
     }
 
     /// The highest packet index received on `ssrc`.
     pub fn highest_index(&self, ssrc: Ssrc) -> Option<PacketIndex> {
-        self.streams.get(&ssrc.0)?.rtp.top().map(PacketIndex)
+        self.ctx.highest_index(ssrc)
     }
 
     /// The current rollover counter of `ssrc`.
     pub fn roc(&self, ssrc: Ssrc) -> Option<Roc> {
-        let s = self.streams.get(&ssrc.0)?;
-        Some(
-            s.rtp
-                .top()
-                .map_or(Roc(s.first_roc), |i| PacketIndex(i).roc()),
-        )
+        self.ctx.roc(ssrc)
     }
 
     /// The highest SRTCP index received on `ssrc`.
     pub fn srtcp_index(&self, ssrc: Ssrc) -> Option<SrtcpIndex> {
-        self.streams
-            .get(&ssrc.0)?
-            .rtcp
-            .top()
-            .map(|i| SrtcpIndex(i as u32))
+        self.ctx.srtcp_index(ssrc)
     }
 
     /// Forget the stream `ssrc`; returns whether it existed.
@@ -332,16 +232,11 @@ impl SrtpReceiver {
     /// [`Error::KeyReuse`]. At most [`SrtpConfig::max_streams`] removed SSRCs are remembered;
     /// past that, removing is [`Error::TooManyStreams`] and changes nothing.
     pub fn remove_stream(&mut self, ssrc: Ssrc) -> Result<bool> {
-        if self.streams.get(&ssrc.0).is_none() {
-            return Ok(false);
-        }
-        self.retired
-            .record(ssrc.0, &self.keys, self.config.max_streams)?;
-        Ok(self.streams.remove(&ssrc.0).is_some())
+        self.ctx.remove_stream(ssrc)
     }
 
     /// How many SSRCs the receiver tracks.
     pub fn stream_count(&self) -> usize {
-        self.streams.len()
+        self.ctx.streams.len()
     }
 }
