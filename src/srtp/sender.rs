@@ -187,18 +187,24 @@ impl SrtpSender {
 
     /// [`SrtpSender::protect_rtp`] into a new `Vec`.
     pub fn protect_rtp_vec(&mut self, packet: &[u8]) -> Result<Vec<u8>> {
-        let mut v = vec![0u8; packet.len() + self.srtp_overhead()];
-        v[..packet.len()].copy_from_slice(packet);
-        let n = self.protect_rtp(&mut v, packet.len())?;
-        v.truncate(n);
-        Ok(v)
+        self.protect_vec(packet, self.srtp_overhead(), Self::protect_rtp)
     }
 
     /// [`SrtpSender::protect_rtcp`] into a new `Vec`.
     pub fn protect_rtcp_vec(&mut self, packet: &[u8]) -> Result<Vec<u8>> {
-        let mut v = vec![0u8; packet.len() + self.srtcp_overhead()];
+        self.protect_vec(packet, self.srtcp_overhead(), Self::protect_rtcp)
+    }
+
+    /// `protect` of `packet` copied into a new `Vec` with room for `overhead` more bytes.
+    fn protect_vec(
+        &mut self,
+        packet: &[u8],
+        overhead: usize,
+        protect: impl FnOnce(&mut Self, &mut [u8], usize) -> Result<usize>,
+    ) -> Result<Vec<u8>> {
+        let mut v = vec![0u8; packet.len() + overhead];
         v[..packet.len()].copy_from_slice(packet);
-        let n = self.protect_rtcp(&mut v, packet.len())?;
+        let n = protect(self, &mut v, packet.len())?;
         v.truncate(n);
         Ok(v)
     }
