@@ -81,13 +81,13 @@ impl EpochState {
 /// The send side of one epoch, built and checked, ready to replace the current one.
 struct PreparedSend {
     sframe: [Option<SframeSender>; 3],
-    srtp: [Option<crate::srtp::context::PreparedKey>; 3],
+    srtp: [Option<crate::srtp::PreparedKey>; 3],
 }
 
 /// The receive keys of one epoch for the three streams, built and checked.
 struct PreparedRecv {
     sframe: [Option<crate::sframe::PreparedKey>; 3],
-    srtp: [Option<crate::srtp::context::PreparedKey>; 3],
+    srtp: [Option<crate::srtp::PreparedKey>; 3],
 }
 
 impl Call {

@@ -1,320 +1,17 @@
-//! The SRTP/SRTCP sender and receiver contexts.
+//! What the sender and the receiver share: [`Context`], the settings, key ring and per-SSRC
+//! streams of one direction, with the key and stream management that is the same in both.
 
-use super::cipher::{KeyCipher, Layout, SRTCP_E_BIT};
-use super::header::{RtcpHeader, RtpHeader, RTCP_HEADER_LEN, RTP_FIXED_HEADER_LEN};
-use super::index::estimate;
+use super::cipher::{KeyCipher, Layout};
 use super::kdf::SessionKeys;
-use super::{Mki, SrtpConfig, MAX_KEYS};
-use crate::crypto::Backend;
-use crate::error::{Error, Malformed, Result};
-use crate::replay::ReplayWindow;
-use crate::secret::{wipe_spare, SrtpMasterKey};
+use super::keyring::{KeyRing, PreparedKey};
+use super::streams::{SrtcpState, Streams};
+use super::{Mki, SrtpConfig};
+#[cfg(doc)]
+use super::{SrtpReceiver, SrtpSender};
+use crate::error::{Error, Result};
+use crate::secret::SrtpMasterKey;
 use crate::types::{PacketIndex, Roc, SrtcpIndex, SrtpSuite, Ssrc};
 use core::fmt;
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
-
-/// Packets one master key may protect with SRTP (RFC 3711 §9.2).
-const SRTP_KEY_LIMIT: u64 = 1 << 48;
-/// Packets one master key may protect with SRTCP, and the largest SRTCP index + 1.
-const SRTCP_KEY_LIMIT: u64 = 1 << 31;
-/// The largest SRTCP index.
-const SRTCP_INDEX_MAX: u32 = (1 << 31) - 1;
-/// Where the SRTCP side of [`SrtpSender::rekey_soon`] starts (1M packets before the limit).
-const SRTCP_SOFT_LIMIT: u64 = SRTCP_KEY_LIMIT - (1 << 20);
-
-/// Hashes an SSRC with one multiplication. SSRCs are chosen by the peer, but a stream entry is
-/// only created after its first packet authenticated (or by our own sender), and the table is
-/// bounded by [`SrtpConfig::max_streams`], so collisions cannot be forced by an outsider.
-#[derive(Default, Clone, Copy)]
-struct SsrcHasher(u64);
-
-impl Hasher for SsrcHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0.rotate_left(8) ^ b as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        }
-    }
-
-    #[inline]
-    fn write_u32(&mut self, n: u32) {
-        self.0 = (n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    }
-
-    #[inline]
-    fn finish(&self) -> u64 {
-        self.0 ^ (self.0 >> 29)
-    }
-}
-
-/// Per-SSRC states in a vector, found through a hash index, with the last one found kept at
-/// hand: packets mostly come in runs of one SSRC.
-struct StreamMap<S> {
-    ssrcs: Vec<u32>,
-    states: Vec<S>,
-    index: HashMap<u32, usize, BuildHasherDefault<SsrcHasher>>,
-    last: usize,
-}
-
-impl<S> Default for StreamMap<S> {
-    fn default() -> Self {
-        StreamMap {
-            ssrcs: Vec::new(),
-            states: Vec::new(),
-            index: HashMap::default(),
-            last: 0,
-        }
-    }
-}
-
-impl<S> StreamMap<S> {
-    fn reserve(&mut self, n: usize) {
-        self.ssrcs.reserve(n);
-        self.states.reserve(n);
-        self.index.reserve(n);
-    }
-
-    #[inline]
-    fn len(&self) -> usize {
-        self.states.len()
-    }
-
-    #[inline]
-    fn get_mut(&mut self, ssrc: &u32) -> Option<&mut S> {
-        let i = if self.ssrcs.get(self.last) == Some(ssrc) {
-            self.last
-        } else {
-            let i = *self.index.get(ssrc)?;
-            self.last = i;
-            i
-        };
-        self.states.get_mut(i)
-    }
-
-    fn get(&self, ssrc: &u32) -> Option<&S> {
-        self.states.get(*self.index.get(ssrc)?)
-    }
-
-    /// Add a state for an SSRC that has none.
-    fn insert(&mut self, ssrc: u32, state: S) {
-        self.index.insert(ssrc, self.states.len());
-        self.ssrcs.push(ssrc);
-        self.states.push(state);
-    }
-
-    fn remove(&mut self, ssrc: &u32) -> Option<S> {
-        let i = self.index.remove(ssrc)?;
-        self.ssrcs.swap_remove(i);
-        let state = self.states.swap_remove(i);
-        if let Some(&moved) = self.ssrcs.get(i) {
-            self.index.insert(moved, i);
-        }
-        self.last = 0;
-        Some(state)
-    }
-}
-
-struct KeySlot {
-    mki: [u8; 4],
-    cipher: KeyCipher,
-    srtp_used: u64,
-    srtcp_used: u64,
-    /// Order of arrival in this context, from 1: an SSRC removed while this key was held may
-    /// not start over until the key is gone.
-    serial: u64,
-}
-
-/// A key derived and checked, ready to join a key ring without failing.
-pub(crate) struct PreparedKey(KeySlot);
-
-/// SSRCs removed from a context while keys were held, with the newest key serial at the time:
-/// such an SSRC may not start over (index, ROC and replay window from scratch) while any of
-/// those keys is still held, or it would repeat nonces (sender) or accept old packets again
-/// (receiver).
-#[derive(Default)]
-struct Retired(Vec<(u32, u64)>);
-
-impl Retired {
-    /// Whether `ssrc` may not start a new stream with the keys now held.
-    #[inline]
-    fn blocks(&self, ssrc: u32, keys: &KeyRing) -> bool {
-        !self.0.is_empty()
-            && self
-                .0
-                .iter()
-                .any(|&(s, bound)| s == ssrc && keys.holds_serial_up_to(bound))
-    }
-
-    /// Forget the SSRCs whose keys are all gone.
-    fn purge(&mut self, keys: &KeyRing) {
-        self.0.retain(|&(_, bound)| keys.holds_serial_up_to(bound));
-    }
-
-    /// Remember `ssrc`, at most `max` of them ([`Error::TooManyStreams`] beyond).
-    fn record(&mut self, ssrc: u32, keys: &KeyRing, max: usize) -> Result<()> {
-        self.purge(keys);
-        self.0.retain(|&(s, _)| s != ssrc);
-        if self.0.len() >= max {
-            return Err(Error::TooManyStreams);
-        }
-        self.0.push((ssrc, keys.newest_serial()));
-        Ok(())
-    }
-}
-
-/// The master keys of a context: one without MKI, up to [`MAX_KEYS`] with.
-struct KeyRing {
-    suite: SrtpSuite,
-    backend: Backend,
-    mki_len: usize,
-    slots: Vec<KeySlot>,
-    serials: u64,
-}
-
-impl Drop for KeyRing {
-    /// Drop the keys (each wipes its contexts), then zero the whole buffer: the bytes of a
-    /// key's padding, and of the larger variant a smaller one does not use, come from wherever
-    /// the key was built and may hold other secrets.
-    fn drop(&mut self) {
-        self.slots.clear();
-        wipe_spare(&mut self.slots);
-    }
-}
-
-impl KeyRing {
-    fn new(suite: SrtpSuite, mki_len: usize, backend: Backend) -> Self {
-        KeyRing {
-            suite,
-            backend,
-            mki_len,
-            slots: Vec::with_capacity(if mki_len == 0 { 1 } else { MAX_KEYS }),
-            serials: 0,
-        }
-    }
-
-    fn next_serial(&mut self) -> u64 {
-        self.serials += 1;
-        self.serials
-    }
-
-    /// The newest key's serial (0 before any key).
-    fn newest_serial(&self) -> u64 {
-        self.slots.iter().map(|s| s.serial).max().unwrap_or(0)
-    }
-
-    /// Whether a key that arrived at or before `serial` is still held.
-    fn holds_serial_up_to(&self, serial: u64) -> bool {
-        self.slots.iter().any(|s| s.serial <= serial)
-    }
-
-    fn encode(&self, mki: Mki) -> Result<[u8; 4]> {
-        let m = self.mki_len;
-        if m == 0 || (m < 4 && mki.0 >> (8 * m) != 0) {
-            return Err(Error::InvalidConfig);
-        }
-        let mut out = [0u8; 4];
-        out[..m].copy_from_slice(&mki.0.to_be_bytes()[4 - m..]);
-        Ok(out)
-    }
-
-    fn position(&self, mki: &[u8]) -> Option<usize> {
-        self.slots
-            .iter()
-            .position(|s| &s.mki[..self.mki_len] == mki)
-    }
-
-    /// The key a received packet names with its MKI bytes (ignored without MKI).
-    #[inline]
-    fn for_packet(&self, mki: &[u8]) -> Result<&KeySlot> {
-        if self.mki_len == 0 {
-            return self.slots.first().ok_or(Error::UnknownKey);
-        }
-        match self.slots.iter().find(|s| &s.mki[..self.mki_len] == mki) {
-            Some(s) => Ok(s),
-            None => Err(Error::UnknownKey),
-        }
-    }
-
-    fn cipher_for(&self, key: &SrtpMasterKey) -> Result<KeyCipher> {
-        if key.suite() != self.suite {
-            return Err(Error::InvalidConfig);
-        }
-        KeyCipher::new(&SessionKeys::derive(key), self.backend)
-    }
-
-    fn add(&mut self, mki: Mki, cipher: KeyCipher) -> Result<usize> {
-        let slot = self.check_add(mki, cipher)?;
-        self.push(slot);
-        Ok(self.slots.len() - 1)
-    }
-
-    /// The slot `mki` would take, checked against the ring as it is now.
-    fn check_add(&self, mki: Mki, cipher: KeyCipher) -> Result<KeySlot> {
-        let bytes = self.encode(mki)?;
-        if self.position(&bytes[..self.mki_len]).is_some() || self.slots.len() >= MAX_KEYS {
-            return Err(Error::InvalidConfig);
-        }
-        Ok(KeySlot {
-            mki: bytes,
-            cipher,
-            srtp_used: 0,
-            srtcp_used: 0,
-            serial: 0,
-        })
-    }
-
-    fn push(&mut self, mut slot: KeySlot) {
-        debug_assert!(self.slots.len() < MAX_KEYS);
-        slot.serial = self.next_serial();
-        self.slots.push(slot);
-    }
-
-    fn find(&self, mki: Mki) -> Result<usize> {
-        let bytes = self.encode(mki)?;
-        self.position(&bytes[..self.mki_len])
-            .ok_or(Error::UnknownKey)
-    }
-
-    fn replace_single(&mut self, cipher: KeyCipher) -> Result<()> {
-        if self.mki_len != 0 {
-            return Err(Error::InvalidConfig);
-        }
-        self.slots.clear();
-        wipe_spare(&mut self.slots);
-        let serial = self.next_serial();
-        self.slots.push(KeySlot {
-            mki: [0; 4],
-            cipher,
-            srtp_used: 0,
-            srtcp_used: 0,
-            serial,
-        });
-        Ok(())
-    }
-
-    fn mki_of(&self, i: usize) -> Mki {
-        let mut b = [0u8; 4];
-        b[4 - self.mki_len..].copy_from_slice(&self.slots[i].mki[..self.mki_len]);
-        Mki(u32::from_be_bytes(b))
-    }
-}
-
-/// Per-SSRC state of the sender.
-pub(crate) struct SendStream {
-    /// The indices already used, so that none is ever used twice (nonce reuse).
-    sent: ReplayWindow,
-    /// The ROC of the first packet (set with [`SrtpSender::set_roc`]).
-    first_roc: u32,
-    /// The last SRTCP index used; 0 before the first (libsrtp numbers from 1).
-    pub(crate) srtcp_last: u32,
-}
-
-/// Per-SSRC state of the receiver.
-struct RecvStream {
-    rtp: ReplayWindow,
-    first_roc: u32,
-    rtcp: ReplayWindow,
-}
 
 fn mki_len_checked(config: &SrtpConfig, with_mki: bool) -> Result<()> {
     config.validate()?;
@@ -324,57 +21,28 @@ fn mki_len_checked(config: &SrtpConfig, with_mki: bool) -> Result<()> {
     Ok(())
 }
 
-/// The sending side of SRTP and SRTCP: protects the RTP and RTCP packets of every local SSRC
-/// under one or more master keys.
-///
-/// callseal keeps the two directions in separate types: a key is only ever used to protect by
-/// one side, so a [`SrtpSender`] cannot unprotect and a [`SrtpReceiver`] cannot protect. Each
-/// keeps its own per-SSRC state, bounded by [`SrtpConfig::max_streams`].
-///
-/// Per SSRC, the sender derives the packet index from the sequence number the application put
-/// in the packet (RFC 3711 Appendix A, relative to the highest index sent) and refuses to use
-/// an index twice ([`Error::Replay`]) or one older than the replay window ([`Error::TooOld`]):
-/// a repeated index would repeat the keystream. The index never wraps: at ROC 2^32 − 1, SEQ
-/// 65535 the stream is exhausted ([`Error::LimitReached`]). SRTCP indices count from 1 per SSRC
-/// (as libsrtp does) up to 2^31 − 1.
-///
-/// Nothing here allocates per packet; a new SSRC allocates its state once.
-pub struct SrtpSender {
-    config: SrtpConfig,
-    layout: Layout,
-    keys: KeyRing,
-    active: usize,
-    streams: StreamMap<SendStream>,
-    retired: Retired,
+/// The state of one direction: settings, master keys and per-SSRC streams, each stream with
+/// the direction's SRTCP state `C`. [`SrtpSender`] and [`SrtpReceiver`] each hold one and add
+/// their packet paths; the methods here are the ones both have, documented on the public types.
+pub(super) struct Context<C> {
+    pub(super) config: SrtpConfig,
+    pub(super) layout: Layout,
+    pub(super) keys: KeyRing,
+    pub(super) streams: Streams<C>,
 }
 
-impl fmt::Debug for SrtpSender {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SrtpSender")
-            .field("suite", &self.keys.suite)
-            .field("config", &self.config)
-            .field("keys", &self.keys.slots.len())
-            .field("streams", &self.streams.len())
-            .finish_non_exhaustive()
-    }
-}
-
-impl SrtpSender {
+impl<C: SrtcpState> Context<C> {
     fn empty(suite: SrtpSuite, config: SrtpConfig) -> Self {
-        let mut streams = StreamMap::default();
-        streams.reserve(config.max_streams.min(16));
-        SrtpSender {
+        Context {
             layout: Layout::new(suite),
             keys: KeyRing::new(suite, config.mki_len, config.backend),
-            active: 0,
-            streams,
-            retired: Retired::default(),
+            streams: Streams::new(&config),
             config,
         }
     }
 
-    /// A sender with one master key and no MKI (`config.mki_len` must be 0).
-    pub fn new(key: &SrtpMasterKey, config: SrtpConfig) -> Result<Self> {
+    /// One master key and no MKI (`config.mki_len` must be 0).
+    pub(super) fn new(key: &SrtpMasterKey, config: SrtpConfig) -> Result<Self> {
         crate::secret::scrubbed(|| {
             mki_len_checked(&config, false)?;
             let mut s = Self::empty(key.suite(), config);
@@ -384,402 +52,14 @@ impl SrtpSender {
         })
     }
 
-    /// A sender with MKI (`config.mki_len` 1..=4) whose first, active key is `key` named `mki`.
-    pub fn new_with_mki(mki: Mki, key: &SrtpMasterKey, config: SrtpConfig) -> Result<Self> {
-        crate::secret::scrubbed(|| {
-            mki_len_checked(&config, true)?;
-            let mut s = Self::empty(key.suite(), config);
-            let c = s.keys.cipher_for(key)?;
-            s.keys.add(mki, c)?;
-            Ok(s)
-        })
-    }
-
-    /// A sender keyed with session keys directly, skipping the key derivation (no MKI).
-    pub fn from_session_keys(keys: &SessionKeys, config: SrtpConfig) -> Result<Self> {
-        crate::secret::scrubbed(|| {
-            mki_len_checked(&config, false)?;
-            let mut s = Self::empty(keys.suite(), config);
-            s.keys
-                .replace_single(KeyCipher::new(keys, config.backend)?)?;
-            Ok(s)
-        })
-    }
-
-    /// The suite.
-    pub fn suite(&self) -> SrtpSuite {
-        self.keys.suite
-    }
-
-    /// The configuration.
-    pub fn config(&self) -> &SrtpConfig {
-        &self.config
-    }
-
-    /// The most bytes [`SrtpSender::protect_rtp`] adds: the suite's tag plus the MKI.
-    pub fn srtp_overhead(&self) -> usize {
-        self.keys.suite.srtp_overhead() + self.keys.mki_len
-    }
-
-    /// The most bytes [`SrtpSender::protect_rtcp`] adds: tag, E‖index word and MKI.
-    pub fn srtcp_overhead(&self) -> usize {
-        self.keys.suite.srtcp_overhead() + self.keys.mki_len
-    }
-
-    /// Protect the RTP packet `buf[..len]` in place; `buf` must have room for
-    /// [`SrtpSender::srtp_overhead`] more bytes. Returns the length of the SRTP packet.
-    ///
-    /// Errors (nothing changes, `buf` is untouched): [`Error::BufferTooSmall`],
-    /// [`Error::Malformed`] for a bad header, [`Error::Replay`] / [`Error::TooOld`] for an index
-    /// already used or behind the window, [`Error::LimitReached`] when the stream's index or the
-    /// key's packet count is exhausted, [`Error::TooManyStreams`] for a new SSRC past the bound.
-    #[inline]
-    pub fn protect_rtp(&mut self, buf: &mut [u8], len: usize) -> Result<usize> {
-        let Some(packet) = buf.get(..len) else {
-            return Err(Error::BufferTooSmall {
-                needed: len + self.srtp_overhead(),
-            });
-        };
-        let hdr = RtpHeader::parse(packet)?;
-        let (hdr_len, ssrc, seq) = (hdr.header_len(), hdr.ssrc().0, hdr.sequence_number().0);
-        let m = self.keys.mki_len;
-        let needed = len + self.layout.srtp_tag + m;
-        if buf.len() < needed {
-            return Err(Error::BufferTooSmall { needed });
-        }
-        if self.keys.slots[self.active].srtp_used >= SRTP_KEY_LIMIT {
-            return Err(Error::LimitReached);
-        }
-        let n = self.streams.len();
-        let stream = self.streams.get_mut(&ssrc);
-        let index = match stream.as_deref() {
-            Some(s) => {
-                let i = estimate(s.sent.top(), s.first_roc, seq)?;
-                s.sent.check(i)?;
-                i
-            }
-            None if n >= self.config.max_streams => return Err(Error::TooManyStreams),
-            None if self.retired.blocks(ssrc, &self.keys) => return Err(Error::KeyReuse),
-            None => seq as u64,
-        };
-        let slot = &mut self.keys.slots[self.active];
-        let out = slot
-            .cipher
-            .protect_rtp(buf, hdr_len, len, ssrc, index, &slot.mki[..m])?;
-        slot.srtp_used += 1;
-        match stream {
-            Some(s) => s.sent.commit(index),
-            None => {
-                let mut s = SendStream {
-                    sent: ReplayWindow::new(self.config.replay_window)?,
-                    first_roc: 0,
-                    srtcp_last: 0,
-                };
-                s.sent.commit(index);
-                self.streams.insert(ssrc, s);
-            }
-        }
-        Ok(out)
-    }
-
-    /// Protect the RTCP packet `buf[..len]` in place (always encrypted, E = 1); `buf` must have
-    /// room for [`SrtpSender::srtcp_overhead`] more bytes. Returns the SRTCP packet length.
-    ///
-    /// Errors as [`SrtpSender::protect_rtp`]; [`Error::LimitReached`] once the SSRC's SRTCP
-    /// index would pass 2^31 − 1.
-    #[inline]
-    pub fn protect_rtcp(&mut self, buf: &mut [u8], len: usize) -> Result<usize> {
-        let Some(packet) = buf.get(..len) else {
-            return Err(Error::BufferTooSmall {
-                needed: len + self.srtcp_overhead(),
-            });
-        };
-        let ssrc = RtcpHeader::parse(packet)?.ssrc().0;
-        let m = self.keys.mki_len;
-        let needed = len + self.layout.srtcp_tag + 4 + m;
-        if buf.len() < needed {
-            return Err(Error::BufferTooSmall { needed });
-        }
-        if self.keys.slots[self.active].srtcp_used >= SRTCP_KEY_LIMIT {
-            return Err(Error::LimitReached);
-        }
-        let n = self.streams.len();
-        let stream = self.streams.get_mut(&ssrc);
-        let last = match stream.as_deref() {
-            Some(s) => s.srtcp_last,
-            None if n >= self.config.max_streams => return Err(Error::TooManyStreams),
-            None if self.retired.blocks(ssrc, &self.keys) => return Err(Error::KeyReuse),
-            None => 0,
-        };
-        let slot = &mut self.keys.slots[self.active];
-        if last >= SRTCP_INDEX_MAX {
-            return Err(Error::LimitReached);
-        }
-        let index = last + 1;
-        let out = slot
-            .cipher
-            .protect_rtcp(buf, len, ssrc, index, &slot.mki[..m])?;
-        slot.srtcp_used += 1;
-        match stream {
-            Some(s) => s.srtcp_last = index,
-            None => {
-                self.streams.insert(
-                    ssrc,
-                    SendStream {
-                        sent: ReplayWindow::new(self.config.replay_window)?,
-                        first_roc: 0,
-                        srtcp_last: index,
-                    },
-                );
-            }
-        }
-        Ok(out)
-    }
-
-    /// [`SrtpSender::protect_rtp`] into a new `Vec`.
-    pub fn protect_rtp_vec(&mut self, packet: &[u8]) -> Result<Vec<u8>> {
-        let mut v = vec![0u8; packet.len() + self.srtp_overhead()];
-        v[..packet.len()].copy_from_slice(packet);
-        let n = self.protect_rtp(&mut v, packet.len())?;
-        v.truncate(n);
-        Ok(v)
-    }
-
-    /// [`SrtpSender::protect_rtcp`] into a new `Vec`.
-    pub fn protect_rtcp_vec(&mut self, packet: &[u8]) -> Result<Vec<u8>> {
-        let mut v = vec![0u8; packet.len() + self.srtcp_overhead()];
-        v[..packet.len()].copy_from_slice(packet);
-        let n = self.protect_rtcp(&mut v, packet.len())?;
-        v.truncate(n);
-        Ok(v)
-    }
-
-    /// Replace the master key (contexts without MKI), keeping every SSRC's index, ROC, used
-    /// indices and SRTCP index. The new key's packet counts start at zero. A key of another
-    /// suite, or a context with MKI, is [`Error::InvalidConfig`] (use
-    /// [`SrtpSender::add_key`] and [`SrtpSender::set_active_key`] there).
-    pub fn rekey(&mut self, key: &SrtpMasterKey) -> Result<()> {
-        crate::secret::scrubbed(|| {
-            if self.keys.mki_len != 0 {
-                return Err(Error::InvalidConfig);
-            }
-            let c = self.keys.cipher_for(key)?;
-            self.keys.replace_single(c)?;
-            self.active = 0;
-            self.retired.purge(&self.keys);
-            Ok(())
-        })
-    }
-
-    /// Add a master key under `mki` (contexts with MKI). It is not used until
-    /// [`SrtpSender::set_active_key`] selects it. A duplicate MKI, an MKI that does not fit in
-    /// `mki_len` bytes, a key of another suite or more than 16 keys: [`Error::InvalidConfig`].
-    pub fn add_key(&mut self, mki: Mki, key: &SrtpMasterKey) -> Result<()> {
-        crate::secret::scrubbed(|| {
-            let c = self.keys.cipher_for(key)?;
-            self.keys.add(mki, c).map(|_| ())
-        })
-    }
-
-    /// Drop the key named `mki` (see [`SrtpReceiver::remove_key`] for what is wiped).
-    /// The active key cannot be removed ([`Error::InvalidConfig`]); an unknown MKI is
-    /// [`Error::UnknownKey`].
-    pub fn remove_key(&mut self, mki: Mki) -> Result<()> {
-        let i = self.keys.find(mki)?;
-        if i == self.active {
-            return Err(Error::InvalidConfig);
-        }
-        drop(self.keys.slots.remove(i));
-        wipe_spare(&mut self.keys.slots);
-        if i < self.active {
-            self.active -= 1;
-        }
-        self.retired.purge(&self.keys);
-        Ok(())
-    }
-
-    /// Derive and check a key for [`SrtpSender::switch_key`] without touching the sender.
-    pub(crate) fn prepare_key(&self, mki: Mki, key: &SrtpMasterKey) -> Result<PreparedKey> {
-        crate::secret::scrubbed(|| {
-            let c = self.keys.cipher_for(key)?;
-            Ok(PreparedKey(self.keys.check_add(mki, c)?))
-        })
-    }
-
-    /// Add a prepared key, protect with it from now on, and drop every other key. Cannot fail:
-    /// the key was checked against the ring by [`SrtpSender::prepare_key`] and nothing was
-    /// added since.
-    pub(crate) fn switch_key(&mut self, key: PreparedKey) {
-        self.keys.slots.clear();
-        wipe_spare(&mut self.keys.slots);
-        self.keys.push(key.0);
-        self.active = 0;
-        self.retired.purge(&self.keys);
-    }
-
-    /// Protect from now on with the key named `mki` ([`Error::UnknownKey`] if none).
-    pub fn set_active_key(&mut self, mki: Mki) -> Result<()> {
-        self.active = self.keys.find(mki)?;
-        Ok(())
-    }
-
-    /// The MKI of the key packets are protected with, for contexts with MKI.
-    pub fn active_key(&self) -> Option<Mki> {
-        (self.keys.mki_len != 0).then(|| self.keys.mki_of(self.active))
-    }
-
-    /// "Rekey soon": the active key has protected at least [`SrtpConfig::soft_limit`] SRTP
-    /// packets, or at least `min(soft_limit, 2^31 − 2^20)` SRTCP packets. Past 2^48 SRTP or
-    /// 2^31 SRTCP packets under one key, protect fails with [`Error::LimitReached`].
-    pub fn rekey_soon(&self) -> bool {
-        let s = &self.keys.slots[self.active];
-        s.srtp_used >= self.config.soft_limit
-            || s.srtcp_used >= self.config.soft_limit.min(SRTCP_SOFT_LIMIT)
-    }
-
-    /// Start the stream `ssrc` at rollover counter `roc` (for a stream that continues one sent
-    /// earlier). Only before its first RTP packet ([`Error::InvalidConfig`] after);
-    /// [`Error::TooManyStreams`] past the bound.
-    pub fn set_roc(&mut self, ssrc: Ssrc, roc: Roc) -> Result<()> {
-        if let Some(s) = self.streams.get_mut(&ssrc.0) {
-            if s.sent.top().is_some() {
-                return Err(Error::InvalidConfig);
-            }
-            s.first_roc = roc.0;
-            return Ok(());
-        }
-        if self.streams.len() >= self.config.max_streams {
-            return Err(Error::TooManyStreams);
-        }
-        if self.retired.blocks(ssrc.0, &self.keys) {
-            return Err(Error::KeyReuse);
-        }
-        let s = SendStream {
-            sent: ReplayWindow::new(self.config.replay_window)?,
-            first_roc: roc.0,
-            srtcp_last: 0,
-        };
-        self.streams.insert(ssrc.0, s);
-        Ok(())
-    }
-
-    /// The highest packet index sent on `ssrc`.
-    pub fn highest_index(&self, ssrc: Ssrc) -> Option<PacketIndex> {
-        self.streams.get(&ssrc.0)?.sent.top().map(PacketIndex)
-    }
-
-    /// The current rollover counter of `ssrc` (its first ROC before any packet).
-    pub fn roc(&self, ssrc: Ssrc) -> Option<Roc> {
-        let s = self.streams.get(&ssrc.0)?;
-        Some(
-            s.sent
-                .top()
-                .map_or(Roc(s.first_roc), |i| PacketIndex(i).roc()),
-        )
-    }
-
-    /// The last SRTCP index sent on `ssrc`.
-    pub fn srtcp_index(&self, ssrc: Ssrc) -> Option<SrtcpIndex> {
-        let s = self.streams.get(&ssrc.0)?;
-        (s.srtcp_last != 0).then_some(SrtcpIndex(s.srtcp_last))
-    }
-
-    /// Forget the stream `ssrc` (for example after its RTCP BYE); returns whether it existed.
-    ///
-    /// The SSRC may not start over under a key held now: its indices would begin again and
-    /// repeat nonces. Until every key held at removal is gone ([`SrtpSender::rekey`], or
-    /// [`SrtpSender::remove_key`] of each), protecting a packet of it is [`Error::KeyReuse`].
-    /// The sender remembers at most [`SrtpConfig::max_streams`] removed SSRCs; past that,
-    /// removing is [`Error::TooManyStreams`] and changes nothing.
-    pub fn remove_stream(&mut self, ssrc: Ssrc) -> Result<bool> {
-        if self.streams.get(&ssrc.0).is_none() {
-            return Ok(false);
-        }
-        self.retired
-            .record(ssrc.0, &self.keys, self.config.max_streams)?;
-        Ok(self.streams.remove(&ssrc.0).is_some())
-    }
-
-    /// How many SSRCs the sender tracks.
-    pub fn stream_count(&self) -> usize {
-        self.streams.len()
-    }
-
-    #[cfg(test)]
-    pub(crate) fn streams_for_test(&mut self, ssrc: u32, f: impl FnOnce(&mut SendStream)) {
-        f(self.streams.get_mut(&ssrc).unwrap())
-    }
-}
-
-/// The receiving side of SRTP and SRTCP: unprotects the packets of every remote SSRC.
-///
-/// A packet from an unknown SSRC is processed with a fresh state (index = SEQ, ROC 0, or the
-/// ROC given with [`SrtpReceiver::set_roc`]) and its state is created only once it
-/// authenticated, so forged packets cannot fill the table.
-///
-/// Each unprotect follows *screen, authenticate, then record*: the packet index is estimated
-/// (RFC 3711 Appendix A) and checked against the SSRC's replay window before any cryptography,
-/// and the window and ROC move only after the tag verified. After any error the receiver's
-/// state is exactly as before.
-///
-/// What an error leaves in the caller's buffer: with the AES-CM suites the tag is verified
-/// before decryption, so the buffer is untouched. With the AES-GCM suites an authentication
-/// failure comes from ring's `open`, which overwrites the encrypted payload with zeros (the
-/// header, tag and MKI are left alone); keep a copy if a failed packet must be retried. Errors
-/// found before the cipher runs (parse, replay, unknown key, too many streams) never touch the
-/// buffer.
-pub struct SrtpReceiver {
-    config: SrtpConfig,
-    layout: Layout,
-    keys: KeyRing,
-    streams: StreamMap<RecvStream>,
-    retired: Retired,
-}
-
-impl fmt::Debug for SrtpReceiver {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SrtpReceiver")
-            .field("suite", &self.keys.suite)
-            .field("config", &self.config)
-            .field("keys", &self.keys.slots.len())
-            .field("streams", &self.streams.len())
-            .finish_non_exhaustive()
-    }
-}
-
-impl SrtpReceiver {
-    fn empty(suite: SrtpSuite, config: SrtpConfig) -> Self {
-        let mut streams = StreamMap::default();
-        streams.reserve(config.max_streams.min(16));
-        SrtpReceiver {
-            layout: Layout::new(suite),
-            keys: KeyRing::new(suite, config.mki_len, config.backend),
-            streams,
-            retired: Retired::default(),
-            config,
-        }
-    }
-
-    /// A receiver with one master key and no MKI (`config.mki_len` must be 0).
-    pub fn new(key: &SrtpMasterKey, config: SrtpConfig) -> Result<Self> {
-        crate::secret::scrubbed(|| {
-            mki_len_checked(&config, false)?;
-            let mut s = Self::empty(key.suite(), config);
-            let c = s.keys.cipher_for(key)?;
-            s.keys.replace_single(c)?;
-            Ok(s)
-        })
-    }
-
-    /// A receiver with MKI (`config.mki_len` 1..=4) and no key yet: add them with
-    /// [`SrtpReceiver::add_key`]. Until then every packet is [`Error::UnknownKey`].
-    pub fn new_with_mki(suite: SrtpSuite, config: SrtpConfig) -> Result<Self> {
+    /// With MKI (`config.mki_len` 1..=4) and no key yet.
+    pub(super) fn with_mki(suite: SrtpSuite, config: SrtpConfig) -> Result<Self> {
         mki_len_checked(&config, true)?;
         Ok(Self::empty(suite, config))
     }
 
-    /// A receiver keyed with session keys directly, skipping the key derivation (no MKI).
-    pub fn from_session_keys(keys: &SessionKeys, config: SrtpConfig) -> Result<Self> {
+    /// Keyed with session keys directly, skipping the key derivation (no MKI).
+    pub(super) fn from_session_keys(keys: &SessionKeys, config: SrtpConfig) -> Result<Self> {
         crate::secret::scrubbed(|| {
             mki_len_checked(&config, false)?;
             let mut s = Self::empty(keys.suite(), config);
@@ -789,250 +69,78 @@ impl SrtpReceiver {
         })
     }
 
-    /// The suite.
-    pub fn suite(&self) -> SrtpSuite {
-        self.keys.suite
-    }
-
-    /// The configuration.
-    pub fn config(&self) -> &SrtpConfig {
-        &self.config
-    }
-
-    /// Unprotect the SRTP packet that fills `buf`, in place; returns the RTP packet (a prefix
-    /// of `buf`).
-    ///
-    /// Errors: [`Error::Malformed`], [`Error::UnknownKey`] (MKI names no key),
-    /// [`Error::Replay`], [`Error::TooOld`], [`Error::LimitReached`] (the index would pass
-    /// 2^48 − 1), [`Error::TooManyStreams`], [`Error::Authentication`]. See the type's
-    /// documentation for what an error leaves in `buf`.
-    #[inline]
-    pub fn unprotect_rtp<'a>(&mut self, buf: &'a mut [u8]) -> Result<&'a mut [u8]> {
-        let total = buf.len();
-        let m = self.keys.mki_len;
-        let trailer = self.layout.srtp_tag + m;
-        if total < RTP_FIXED_HEADER_LEN + trailer {
-            return Err(Malformed::Truncated.into());
-        }
-        let hdr = RtpHeader::parse(&buf[..total - trailer])?;
-        let (hdr_len, ssrc, seq) = (hdr.header_len(), hdr.ssrc().0, hdr.sequence_number().0);
-        let mki_at = self.layout.srtp_mki_at(total, m);
-        let slot = self.keys.for_packet(&buf[mki_at..mki_at + m])?;
-        let n = self.streams.len();
-        let stream = self.streams.get_mut(&ssrc);
-        let index = match stream.as_deref() {
-            Some(s) => {
-                let i = estimate(s.rtp.top(), s.first_roc, seq)?;
-                s.rtp.check(i)?;
-                i
-            }
-            None if n >= self.config.max_streams => return Err(Error::TooManyStreams),
-            None if self.retired.blocks(ssrc, &self.keys) => return Err(Error::KeyReuse),
-            None => seq as u64,
-        };
-        let plain = slot.cipher.unprotect_rtp(buf, hdr_len, ssrc, index, m)?;
-        match stream {
-            Some(s) => s.rtp.commit(index),
-            None => {
-                let mut s = RecvStream {
-                    rtp: ReplayWindow::new(self.config.replay_window)?,
-                    first_roc: 0,
-                    rtcp: ReplayWindow::new(self.config.replay_window)?,
-                };
-                s.rtp.commit(index);
-                self.streams.insert(ssrc, s);
-            }
-        }
-        Ok(&mut buf[..plain])
-    }
-
-    /// Unprotect the SRTCP packet that fills `buf`, in place; returns the RTCP packet. Packets
-    /// sent unencrypted (E = 0) are authenticated and returned as they are.
-    ///
-    /// Errors as [`SrtpReceiver::unprotect_rtp`], with the replay window over the SRTCP index.
-    #[inline]
-    pub fn unprotect_rtcp<'a>(&mut self, buf: &'a mut [u8]) -> Result<&'a mut [u8]> {
-        let total = buf.len();
-        let m = self.keys.mki_len;
-        if total < RTCP_HEADER_LEN + 4 + self.layout.srtcp_tag + m {
-            return Err(Malformed::Truncated.into());
-        }
-        let ssrc = RtcpHeader::parse(buf)?.ssrc().0;
-        let mki_at = self.layout.srtcp_mki_at(total, m);
-        let slot = self.keys.for_packet(&buf[mki_at..mki_at + m])?;
-        let w = self.layout.srtcp_word_at(total, m);
-        let word = u32::from_be_bytes([buf[w], buf[w + 1], buf[w + 2], buf[w + 3]]);
-        let index = (word & !SRTCP_E_BIT) as u64;
-        let n = self.streams.len();
-        let stream = self.streams.get_mut(&ssrc);
-        match stream.as_deref() {
-            Some(s) => s.rtcp.check(index)?,
-            None if n >= self.config.max_streams => return Err(Error::TooManyStreams),
-            None if self.retired.blocks(ssrc, &self.keys) => return Err(Error::KeyReuse),
-            None => {}
-        }
-        let plain = slot.cipher.unprotect_rtcp(buf, ssrc, word, m)?;
-        match stream {
-            Some(s) => s.rtcp.commit(index),
-            None => {
-                let mut s = RecvStream {
-                    rtp: ReplayWindow::new(self.config.replay_window)?,
-                    first_roc: 0,
-                    rtcp: ReplayWindow::new(self.config.replay_window)?,
-                };
-                s.rtcp.commit(index);
-                self.streams.insert(ssrc, s);
-            }
-        }
-        Ok(&mut buf[..plain])
-    }
-
-    /// [`SrtpReceiver::unprotect_rtp`] of a copy, into a new `Vec`; `packet` is never changed.
-    pub fn unprotect_rtp_vec(&mut self, packet: &[u8]) -> Result<Vec<u8>> {
-        let mut v = packet.to_vec();
-        let n = self.unprotect_rtp(&mut v)?.len();
-        v.truncate(n);
-        Ok(v)
-    }
-
-    /// [`SrtpReceiver::unprotect_rtcp`] of a copy, into a new `Vec`.
-    pub fn unprotect_rtcp_vec(&mut self, packet: &[u8]) -> Result<Vec<u8>> {
-        let mut v = packet.to_vec();
-        let n = self.unprotect_rtcp(&mut v)?.len();
-        v.truncate(n);
-        Ok(v)
-    }
-
-    /// Replace the master key (contexts without MKI), keeping every SSRC's ROC and replay
-    /// windows. A key of another suite, or a context with MKI, is [`Error::InvalidConfig`].
-    pub fn rekey(&mut self, key: &SrtpMasterKey) -> Result<()> {
+    /// Replace the master key (contexts without MKI), keeping every stream.
+    pub(super) fn rekey(&mut self, key: &SrtpMasterKey) -> Result<()> {
         crate::secret::scrubbed(|| {
             if self.keys.mki_len != 0 {
                 return Err(Error::InvalidConfig);
             }
             let c = self.keys.cipher_for(key)?;
             self.keys.replace_single(c)?;
-            self.retired.purge(&self.keys);
+            self.streams.purge_retired(&self.keys);
             Ok(())
         })
     }
 
-    /// Accept packets whose MKI is `mki` with this key (contexts with MKI). Streams keep one
-    /// ROC and replay state across all keys. Errors as [`SrtpSender::add_key`].
-    pub fn add_key(&mut self, mki: Mki, key: &SrtpMasterKey) -> Result<()> {
+    /// Add a master key under `mki` (contexts with MKI).
+    pub(super) fn add_key(&mut self, mki: Mki, key: &SrtpMasterKey) -> Result<()> {
         crate::secret::scrubbed(|| {
             let c = self.keys.cipher_for(key)?;
             self.keys.add(mki, c).map(|_| ())
         })
     }
 
-    /// Stop accepting the key named `mki` (then [`Error::UnknownKey`]); its cipher contexts and
-    /// derived keys are dropped.
-    ///
-    /// What is wiped: the session keys are derived into buffers that live only while the
-    /// cipher contexts are built and are zeroized then; every cipher context is wiped in place
-    /// before its memory is freed: the AES-CM key schedules by the `aes` crate (its `zeroize`
-    /// feature), ring's AES-GCM key schedules and GHASH tables and the keyed HMAC-SHA1 states
-    /// by callseal (overwritten with those of an all-zero key), and the session salts. The same
-    /// holds for the key that [`SrtpReceiver::rekey`] replaces.
-    pub fn remove_key(&mut self, mki: Mki) -> Result<()> {
-        let i = self.keys.find(mki)?;
-        drop(self.keys.slots.remove(i));
-        wipe_spare(&mut self.keys.slots);
-        self.retired.purge(&self.keys);
-        Ok(())
+    /// Drop the key at `i` in the ring.
+    pub(super) fn remove_key_at(&mut self, i: usize) {
+        self.keys.remove(i);
+        self.streams.purge_retired(&self.keys);
     }
 
-    /// Derive and check a key for [`SrtpReceiver::commit_key`] without touching the receiver.
-    pub(crate) fn prepare_key(&self, mki: Mki, key: &SrtpMasterKey) -> Result<PreparedKey> {
+    /// Derive and check a key to add later, without touching the context.
+    pub(super) fn prepare_key(&self, mki: Mki, key: &SrtpMasterKey) -> Result<PreparedKey> {
         crate::secret::scrubbed(|| {
             let c = self.keys.cipher_for(key)?;
             Ok(PreparedKey(self.keys.check_add(mki, c)?))
         })
     }
 
-    /// Add a key from [`SrtpReceiver::prepare_key`]; nothing may have been added in between.
-    pub(crate) fn commit_key(&mut self, key: PreparedKey) {
-        self.keys.push(key.0);
-    }
-
-    /// How many keys are held.
-    pub fn key_count(&self) -> usize {
-        self.keys.slots.len()
-    }
-
-    /// The MKIs of the keys held, in the order they were added.
-    pub fn keys(&self) -> impl Iterator<Item = Mki> + '_ {
-        (0..self.keys.slots.len()).map(|i| self.keys.mki_of(i))
-    }
-
-    /// Expect the stream `ssrc` to start at rollover counter `roc` (joining a stream sent
-    /// earlier). Only before its first RTP packet ([`Error::InvalidConfig`] after);
-    /// [`Error::TooManyStreams`] past the bound.
-    pub fn set_roc(&mut self, ssrc: Ssrc, roc: Roc) -> Result<()> {
-        if let Some(s) = self.streams.get_mut(&ssrc.0) {
-            if s.rtp.top().is_some() {
-                return Err(Error::InvalidConfig);
-            }
-            s.first_roc = roc.0;
-            return Ok(());
+    /// Start the stream `ssrc` at rollover counter `roc`, before its first RTP packet.
+    pub(super) fn set_roc(&mut self, ssrc: Ssrc, roc: Roc) -> Result<()> {
+        let s = self.streams.entry(ssrc.0, &self.keys)?.or_start()?;
+        if s.rtp.top().is_some() {
+            return Err(Error::InvalidConfig);
         }
-        if self.streams.len() >= self.config.max_streams {
-            return Err(Error::TooManyStreams);
-        }
-        if self.retired.blocks(ssrc.0, &self.keys) {
-            return Err(Error::KeyReuse);
-        }
-        let s = RecvStream {
-            rtp: ReplayWindow::new(self.config.replay_window)?,
-            first_roc: roc.0,
-            rtcp: ReplayWindow::new(self.config.replay_window)?,
-        };
-        self.streams.insert(ssrc.0, s);
+        s.first_roc = roc.0;
         Ok(())
     }
 
-    /// The highest packet index received on `ssrc`.
-    pub fn highest_index(&self, ssrc: Ssrc) -> Option<PacketIndex> {
-        self.streams.get(&ssrc.0)?.rtp.top().map(PacketIndex)
+    /// The highest RTP packet index of `ssrc`.
+    pub(super) fn highest_index(&self, ssrc: Ssrc) -> Option<PacketIndex> {
+        self.streams.get(ssrc.0)?.rtp.top().map(PacketIndex)
     }
 
     /// The current rollover counter of `ssrc`.
-    pub fn roc(&self, ssrc: Ssrc) -> Option<Roc> {
-        let s = self.streams.get(&ssrc.0)?;
-        Some(
-            s.rtp
-                .top()
-                .map_or(Roc(s.first_roc), |i| PacketIndex(i).roc()),
-        )
+    pub(super) fn roc(&self, ssrc: Ssrc) -> Option<Roc> {
+        Some(self.streams.get(ssrc.0)?.roc())
     }
 
-    /// The highest SRTCP index received on `ssrc`.
-    pub fn srtcp_index(&self, ssrc: Ssrc) -> Option<SrtcpIndex> {
-        self.streams
-            .get(&ssrc.0)?
-            .rtcp
-            .top()
-            .map(|i| SrtcpIndex(i as u32))
+    /// The SRTCP index of `ssrc`.
+    pub(super) fn srtcp_index(&self, ssrc: Ssrc) -> Option<SrtcpIndex> {
+        self.streams.get(ssrc.0)?.rtcp.srtcp_index()
     }
 
     /// Forget the stream `ssrc`; returns whether it existed.
-    ///
-    /// The SSRC may not start over under a key held now: a fresh replay window would accept
-    /// its old packets again. Until every key held at removal is gone, its packets are
-    /// [`Error::KeyReuse`]. At most [`SrtpConfig::max_streams`] removed SSRCs are remembered;
-    /// past that, removing is [`Error::TooManyStreams`] and changes nothing.
-    pub fn remove_stream(&mut self, ssrc: Ssrc) -> Result<bool> {
-        if self.streams.get(&ssrc.0).is_none() {
-            return Ok(false);
-        }
-        self.retired
-            .record(ssrc.0, &self.keys, self.config.max_streams)?;
-        Ok(self.streams.remove(&ssrc.0).is_some())
+    pub(super) fn remove_stream(&mut self, ssrc: Ssrc) -> Result<bool> {
+        self.streams.remove(ssrc.0, &self.keys)
     }
 
-    /// How many SSRCs the receiver tracks.
-    pub fn stream_count(&self) -> usize {
-        self.streams.len()
+    /// The `Debug` output of the type `name` that holds this context: no key material.
+    pub(super) fn debug(&self, name: &str, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct(name)
+            .field("suite", &self.keys.suite)
+            .field("config", &self.config)
+            .field("keys", &self.keys.slots.len())
+            .field("streams", &self.streams.len())
+            .finish_non_exhaustive()
     }
 }

@@ -40,14 +40,20 @@
 //! ```
 
 mod cipher;
-pub(crate) mod context;
+mod context;
 mod header;
 mod index;
 mod kdf;
+mod keyring;
+mod receiver;
+mod sender;
+mod streams;
 
-pub use context::{SrtpReceiver, SrtpSender};
 pub use header::{is_rtcp, RtcpHeader, RtpHeader, RTCP_HEADER_LEN, RTP_FIXED_HEADER_LEN};
 pub use kdf::SessionKeys;
+pub(crate) use keyring::PreparedKey;
+pub use receiver::SrtpReceiver;
+pub use sender::SrtpSender;
 
 use crate::crypto::Backend;
 use crate::error::{Error, Result};
