@@ -1,6 +1,7 @@
 //! The official SRTP vectors (tests/vectors/): RFC 3711 B.2 and B.3, RFC 7714 §16 and §17, and
 //! every packet of libsrtp-generated.json in both directions, through the public API.
 
+use callseal::crypto::Backend;
 use callseal::srtp::{SessionKeys, SrtpConfig, SrtpReceiver, SrtpSender};
 use callseal::{Error, SrtpMasterKey, SrtpSuite, Ssrc};
 use serde_json::Value;
@@ -12,6 +13,11 @@ fn load(name: &str) -> Value {
 
 fn hx(v: &Value) -> Vec<u8> {
     hex::decode(v.as_str().unwrap()).unwrap()
+}
+
+/// The default configuration with every AES-GCM backend this build has.
+fn configs() -> impl Iterator<Item = SrtpConfig> {
+    Backend::available().map(|b| SrtpConfig::default().with_backend(b))
 }
 
 fn suite_of(name: &str) -> SrtpSuite {
@@ -57,182 +63,191 @@ fn rfc3711_b3_key_derivation() {
 /// ROC 0, SEQ 0. Protecting an all-zero payload with that IV yields the keystream itself.
 #[test]
 fn rfc3711_b2_keystream() {
-    let d = load("rfc3711-b2-aes-cm.json");
-    let suite = SrtpSuite::AesCm128HmacSha1_80;
-    let key = hx(&d["session_key"]);
-    let salt = hx(&d["session_salt"]);
-    let keys =
-        SessionKeys::from_parts(suite, &key, &salt, &[0; 20], &key, &salt, &[0; 20]).unwrap();
-    let mut tx = SrtpSender::from_session_keys(&keys, SrtpConfig::default()).unwrap();
-    let vectors = d["vectors"].as_array().unwrap();
-    let last_block = vectors
-        .iter()
-        .map(|v| v["block_index"].as_u64().unwrap())
-        .max()
-        .unwrap();
-    let payload_len = (last_block as usize + 1) * 16;
-    let mut buf = vec![0u8; 12 + payload_len + suite.srtp_overhead()];
-    buf[0] = 0x80; // V=2, SEQ 0, SSRC 0
-    let n = tx.protect_rtp(&mut buf, 12 + payload_len).unwrap();
-    assert_eq!(n, 12 + payload_len + 10);
-    for v in vectors {
-        let b = v["block_index"].as_u64().unwrap() as usize;
-        assert_eq!(
-            &buf[12 + 16 * b..12 + 16 * b + 16],
-            &hx(&v["keystream"])[..],
-            "block {b}"
-        );
+    for config in configs() {
+        let d = load("rfc3711-b2-aes-cm.json");
+        let suite = SrtpSuite::AesCm128HmacSha1_80;
+        let key = hx(&d["session_key"]);
+        let salt = hx(&d["session_salt"]);
+        let keys =
+            SessionKeys::from_parts(suite, &key, &salt, &[0; 20], &key, &salt, &[0; 20]).unwrap();
+        let mut tx = SrtpSender::from_session_keys(&keys, config).unwrap();
+        let vectors = d["vectors"].as_array().unwrap();
+        let last_block = vectors
+            .iter()
+            .map(|v| v["block_index"].as_u64().unwrap())
+            .max()
+            .unwrap();
+        let payload_len = (last_block as usize + 1) * 16;
+        let mut buf = vec![0u8; 12 + payload_len + suite.srtp_overhead()];
+        buf[0] = 0x80; // V=2, SEQ 0, SSRC 0
+        let n = tx.protect_rtp(&mut buf, 12 + payload_len).unwrap();
+        assert_eq!(n, 12 + payload_len + 10);
+        for v in vectors {
+            let b = v["block_index"].as_u64().unwrap() as usize;
+            assert_eq!(
+                &buf[12 + 16 * b..12 + 16 * b + 16],
+                &hx(&v["keystream"])[..],
+                "block {b}"
+            );
+        }
+        assert_eq!(vectors.len(), 6);
     }
-    assert_eq!(vectors.len(), 6);
 }
 
 #[test]
 fn rfc7714_srtp_gcm() {
-    let d = load("rfc7714-srtp-aes-gcm.json");
-    let mut seen = 0;
-    for v in d["vectors"].as_array().unwrap() {
-        let suite = suite_of(v["algorithm"].as_str().unwrap());
-        let keys = gcm_session_keys(suite, &hx(&v["session_key"]), &hx(&v["session_salt"]));
-        let rtp = hx(&v["rtp_packet"]);
-        let srtp = hx(&v["srtp_packet"]);
-        let ssrc = Ssrc(u32::from_str_radix(v["ssrc"].as_str().unwrap(), 16).unwrap());
-        match v["operation"].as_str().unwrap() {
-            "encrypt" | "decrypt" => {
-                let mut tx = SrtpSender::from_session_keys(&keys, SrtpConfig::default()).unwrap();
-                assert_eq!(tx.protect_rtp_vec(&rtp).unwrap(), srtp, "{}", v["section"]);
-                let mut rx = SrtpReceiver::from_session_keys(&keys, SrtpConfig::default()).unwrap();
-                assert_eq!(
-                    rx.unprotect_rtp_vec(&srtp).unwrap(),
-                    rtp,
-                    "{}",
-                    v["section"]
-                );
-                assert_eq!(rx.roc(ssrc).unwrap().0, v["roc"].as_u64().unwrap() as u32);
-                // A changed tag is refused.
-                let mut bad = srtp.clone();
-                *bad.last_mut().unwrap() ^= 1;
-                let mut rx = SrtpReceiver::from_session_keys(&keys, SrtpConfig::default()).unwrap();
-                assert_eq!(rx.unprotect_rtp_vec(&bad), Err(Error::Authentication));
-                seen += 1;
+    for config in configs() {
+        let d = load("rfc7714-srtp-aes-gcm.json");
+        let mut seen = 0;
+        for v in d["vectors"].as_array().unwrap() {
+            let suite = suite_of(v["algorithm"].as_str().unwrap());
+            let keys = gcm_session_keys(suite, &hx(&v["session_key"]), &hx(&v["session_salt"]));
+            let rtp = hx(&v["rtp_packet"]);
+            let srtp = hx(&v["srtp_packet"]);
+            let ssrc = Ssrc(u32::from_str_radix(v["ssrc"].as_str().unwrap(), 16).unwrap());
+            match v["operation"].as_str().unwrap() {
+                "encrypt" | "decrypt" => {
+                    let mut tx = SrtpSender::from_session_keys(&keys, config).unwrap();
+                    assert_eq!(tx.protect_rtp_vec(&rtp).unwrap(), srtp, "{}", v["section"]);
+                    let mut rx = SrtpReceiver::from_session_keys(&keys, config).unwrap();
+                    assert_eq!(
+                        rx.unprotect_rtp_vec(&srtp).unwrap(),
+                        rtp,
+                        "{}",
+                        v["section"]
+                    );
+                    assert_eq!(rx.roc(ssrc).unwrap().0, v["roc"].as_u64().unwrap() as u32);
+                    // A changed tag is refused.
+                    let mut bad = srtp.clone();
+                    *bad.last_mut().unwrap() ^= 1;
+                    let mut rx = SrtpReceiver::from_session_keys(&keys, config).unwrap();
+                    assert_eq!(rx.unprotect_rtp_vec(&bad), Err(Error::Authentication));
+                    seen += 1;
+                }
+                // Authentication-only GCM (whole packet as AAD) is not an SRTP mode callseal
+                // offers; these two are checked at the cipher layer by the crate's unit tests.
+                "tag_only" | "verify_tag" => {}
+                other => panic!("unexpected operation {other}"),
             }
-            // Authentication-only GCM (whole packet as AAD) is not an SRTP mode callseal
-            // offers; these two are checked at the cipher layer by the crate's unit tests.
-            "tag_only" | "verify_tag" => {}
-            other => panic!("unexpected operation {other}"),
         }
+        assert_eq!(seen, 4);
     }
-    assert_eq!(seen, 4);
 }
 
 #[test]
 fn rfc7714_srtcp_gcm() {
-    let d = load("rfc7714-srtcp-aes-gcm.json");
-    let mut seen = 0;
-    for v in d["vectors"].as_array().unwrap() {
-        let suite = suite_of(v["algorithm"].as_str().unwrap());
-        let keys = gcm_session_keys(suite, &hx(&v["session_key"]), &hx(&v["session_salt"]));
-        let rtcp = hx(&v["rtcp_packet"]);
-        let srtcp = hx(&v["srtcp_packet"]);
-        let ssrc = Ssrc(u32::from_str_radix(v["ssrc"].as_str().unwrap(), 16).unwrap());
-        let index = v["srtcp_index"].as_u64().unwrap() as u32;
-        // Every operation is checked on the receiving side here: decrypt for E = 1, tag
-        // verification for E = 0 (the byte-exact sender side of 17.1 is a unit test, since the
-        // sender numbers its own SRTCP packets from 1).
-        let mut rx = SrtpReceiver::from_session_keys(&keys, SrtpConfig::default()).unwrap();
-        assert_eq!(
-            rx.unprotect_rtcp_vec(&srtcp).unwrap(),
-            rtcp,
-            "{}",
-            v["section"]
-        );
-        assert_eq!(rx.srtcp_index(ssrc).unwrap().0, index);
-        assert_eq!(rx.unprotect_rtcp_vec(&srtcp), Err(Error::Replay));
-        for flip in [0usize, 9, srtcp.len() - 1, srtcp.len() - 5] {
-            let mut bad = srtcp.clone();
-            bad[flip] ^= 0x04;
-            let mut rx = SrtpReceiver::from_session_keys(&keys, SrtpConfig::default()).unwrap();
+    for config in configs() {
+        let d = load("rfc7714-srtcp-aes-gcm.json");
+        let mut seen = 0;
+        for v in d["vectors"].as_array().unwrap() {
+            let suite = suite_of(v["algorithm"].as_str().unwrap());
+            let keys = gcm_session_keys(suite, &hx(&v["session_key"]), &hx(&v["session_salt"]));
+            let rtcp = hx(&v["rtcp_packet"]);
+            let srtcp = hx(&v["srtcp_packet"]);
+            let ssrc = Ssrc(u32::from_str_radix(v["ssrc"].as_str().unwrap(), 16).unwrap());
+            let index = v["srtcp_index"].as_u64().unwrap() as u32;
+            // Every operation is checked on the receiving side here: decrypt for E = 1, tag
+            // verification for E = 0 (the byte-exact sender side of 17.1 is a unit test, since the
+            // sender numbers its own SRTCP packets from 1).
+            let mut rx = SrtpReceiver::from_session_keys(&keys, config).unwrap();
             assert_eq!(
-                rx.unprotect_rtcp_vec(&bad),
-                Err(Error::Authentication),
-                "{flip}"
+                rx.unprotect_rtcp_vec(&srtcp).unwrap(),
+                rtcp,
+                "{}",
+                v["section"]
             );
+            assert_eq!(rx.srtcp_index(ssrc).unwrap().0, index);
+            assert_eq!(rx.unprotect_rtcp_vec(&srtcp), Err(Error::Replay));
+            for flip in [0usize, 9, srtcp.len() - 1, srtcp.len() - 5] {
+                let mut bad = srtcp.clone();
+                bad[flip] ^= 0x04;
+                let mut rx = SrtpReceiver::from_session_keys(&keys, config).unwrap();
+                assert_eq!(
+                    rx.unprotect_rtcp_vec(&bad),
+                    Err(Error::Authentication),
+                    "{flip}"
+                );
+            }
+            seen += 1;
         }
-        seen += 1;
+        assert_eq!(seen, 4);
     }
-    assert_eq!(seen, 4);
 }
 
 #[test]
 fn libsrtp_generated_both_directions() {
-    let d = load("libsrtp-generated.json");
-    let ssrc = Ssrc(u32::from_str_radix(d["generator"]["ssrc"].as_str().unwrap(), 16).unwrap());
-    let mut packets = 0;
-    for p in d["profiles"].as_array().unwrap() {
-        let suite = suite_of(p["profile"].as_str().unwrap());
-        let master =
-            || SrtpMasterKey::new(suite, &hx(&p["master_key"]), &hx(&p["master_salt"])).unwrap();
-        let dk = &p["derived_session_keys"];
-        let keys = SessionKeys::derive(&master());
-        assert_eq!(keys.srtp_key(), &hx(&dk["srtp_encryption_key"])[..]);
-        assert_eq!(keys.srtp_salt(), &hx(&dk["srtp_salt"])[..]);
-        assert_eq!(keys.srtcp_key(), &hx(&dk["srtcp_encryption_key"])[..]);
-        assert_eq!(keys.srtcp_salt(), &hx(&dk["srtcp_salt"])[..]);
-        if !suite.is_aead() {
-            assert_eq!(keys.srtp_auth_key(), &hx(&dk["srtp_auth_key"])[..]);
-            assert_eq!(keys.srtcp_auth_key(), &hx(&dk["srtcp_auth_key"])[..]);
-        }
-        assert_eq!(
-            p["srtp_auth_tag_length"].as_u64().unwrap() as usize,
-            suite.srtp_tag_len()
-        );
-        assert_eq!(
-            p["srtcp_auth_tag_length"].as_u64().unwrap() as usize,
-            suite.srtcp_tag_len()
-        );
+    for config in configs() {
+        let d = load("libsrtp-generated.json");
+        let ssrc = Ssrc(u32::from_str_radix(d["generator"]["ssrc"].as_str().unwrap(), 16).unwrap());
+        let mut packets = 0;
+        for p in d["profiles"].as_array().unwrap() {
+            let suite = suite_of(p["profile"].as_str().unwrap());
+            let master = || {
+                SrtpMasterKey::new(suite, &hx(&p["master_key"]), &hx(&p["master_salt"])).unwrap()
+            };
+            let dk = &p["derived_session_keys"];
+            let keys = SessionKeys::derive(&master());
+            assert_eq!(keys.srtp_key(), &hx(&dk["srtp_encryption_key"])[..]);
+            assert_eq!(keys.srtp_salt(), &hx(&dk["srtp_salt"])[..]);
+            assert_eq!(keys.srtcp_key(), &hx(&dk["srtcp_encryption_key"])[..]);
+            assert_eq!(keys.srtcp_salt(), &hx(&dk["srtcp_salt"])[..]);
+            if !suite.is_aead() {
+                assert_eq!(keys.srtp_auth_key(), &hx(&dk["srtp_auth_key"])[..]);
+                assert_eq!(keys.srtcp_auth_key(), &hx(&dk["srtcp_auth_key"])[..]);
+            }
+            assert_eq!(
+                p["srtp_auth_tag_length"].as_u64().unwrap() as usize,
+                suite.srtp_tag_len()
+            );
+            assert_eq!(
+                p["srtcp_auth_tag_length"].as_u64().unwrap() as usize,
+                suite.srtcp_tag_len()
+            );
 
-        for stream in p["rtp_streams"].as_array().unwrap() {
-            // One fresh sender and receiver per stream, as libsrtp's sessions were.
-            let mut tx = SrtpSender::new(&master(), SrtpConfig::default()).unwrap();
-            let mut rx = SrtpReceiver::new(&master(), SrtpConfig::default()).unwrap();
-            for pk in stream["packets"].as_array().unwrap() {
-                let rtp = hx(&pk["rtp_packet"]);
-                let srtp = hx(&pk["srtp_packet"]);
-                assert_eq!(
-                    tx.protect_rtp_vec(&rtp).unwrap(),
-                    srtp,
-                    "{suite} {}",
-                    stream["name"]
-                );
-                assert_eq!(
-                    rx.unprotect_rtp_vec(&srtp).unwrap(),
-                    rtp,
-                    "{suite} {}",
-                    stream["name"]
-                );
-                let roc = pk["roc"].as_u64().unwrap() as u32;
-                assert_eq!(tx.roc(ssrc).unwrap().0, roc);
-                assert_eq!(rx.roc(ssrc).unwrap().0, roc);
-                assert_eq!(
-                    rx.highest_index(ssrc).unwrap().0,
-                    pk["packet_index"].as_u64().unwrap()
-                );
-                assert_eq!(rx.unprotect_rtp_vec(&srtp), Err(Error::Replay));
+            for stream in p["rtp_streams"].as_array().unwrap() {
+                // One fresh sender and receiver per stream, as libsrtp's sessions were.
+                let mut tx = SrtpSender::new(&master(), config).unwrap();
+                let mut rx = SrtpReceiver::new(&master(), config).unwrap();
+                for pk in stream["packets"].as_array().unwrap() {
+                    let rtp = hx(&pk["rtp_packet"]);
+                    let srtp = hx(&pk["srtp_packet"]);
+                    assert_eq!(
+                        tx.protect_rtp_vec(&rtp).unwrap(),
+                        srtp,
+                        "{suite} {}",
+                        stream["name"]
+                    );
+                    assert_eq!(
+                        rx.unprotect_rtp_vec(&srtp).unwrap(),
+                        rtp,
+                        "{suite} {}",
+                        stream["name"]
+                    );
+                    let roc = pk["roc"].as_u64().unwrap() as u32;
+                    assert_eq!(tx.roc(ssrc).unwrap().0, roc);
+                    assert_eq!(rx.roc(ssrc).unwrap().0, roc);
+                    assert_eq!(
+                        rx.highest_index(ssrc).unwrap().0,
+                        pk["packet_index"].as_u64().unwrap()
+                    );
+                    assert_eq!(rx.unprotect_rtp_vec(&srtp), Err(Error::Replay));
+                    packets += 1;
+                }
+            }
+            let mut tx = SrtpSender::new(&master(), config).unwrap();
+            let mut rx = SrtpReceiver::new(&master(), config).unwrap();
+            for pk in p["rtcp"]["packets"].as_array().unwrap() {
+                let rtcp = hx(&pk["rtcp_packet"]);
+                let srtcp = hx(&pk["srtcp_packet"]);
+                assert_eq!(tx.protect_rtcp_vec(&rtcp).unwrap(), srtcp, "{suite} rtcp");
+                assert_eq!(rx.unprotect_rtcp_vec(&srtcp).unwrap(), rtcp, "{suite} rtcp");
+                let index = pk["srtcp_index"].as_u64().unwrap() as u32;
+                assert_eq!(tx.srtcp_index(ssrc).unwrap().0, index);
+                assert_eq!(rx.srtcp_index(ssrc).unwrap().0, index);
+                assert_eq!(rx.unprotect_rtcp_vec(&srtcp), Err(Error::Replay));
                 packets += 1;
             }
         }
-        let mut tx = SrtpSender::new(&master(), SrtpConfig::default()).unwrap();
-        let mut rx = SrtpReceiver::new(&master(), SrtpConfig::default()).unwrap();
-        for pk in p["rtcp"]["packets"].as_array().unwrap() {
-            let rtcp = hx(&pk["rtcp_packet"]);
-            let srtcp = hx(&pk["srtcp_packet"]);
-            assert_eq!(tx.protect_rtcp_vec(&rtcp).unwrap(), srtcp, "{suite} rtcp");
-            assert_eq!(rx.unprotect_rtcp_vec(&srtcp).unwrap(), rtcp, "{suite} rtcp");
-            let index = pk["srtcp_index"].as_u64().unwrap() as u32;
-            assert_eq!(tx.srtcp_index(ssrc).unwrap().0, index);
-            assert_eq!(rx.srtcp_index(ssrc).unwrap().0, index);
-            assert_eq!(rx.unprotect_rtcp_vec(&srtcp), Err(Error::Replay));
-            packets += 1;
-        }
+        assert_eq!(packets, 36);
     }
-    assert_eq!(packets, 36);
 }

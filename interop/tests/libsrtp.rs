@@ -4,6 +4,7 @@
 
 use callseal::srtp::{SrtpConfig, SrtpReceiver, SrtpSender};
 use callseal::{Error, Mki, SrtpMasterKey, SrtpSuite};
+use callseal_interop::with_backends;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha20Rng;
 use srtp::{sys, CryptoPolicy, Session, StreamPolicy};
@@ -177,9 +178,13 @@ fn is_libsrtp_replay(e: srtp::Error) -> bool {
 #[test]
 fn callseal_to_libsrtp_rtp_and_rtcp() {
     let mut rng = ChaCha20Rng::seed_from_u64(1);
-    for suite in SrtpSuite::ALL {
+    for (_, backend, suite) in with_backends(SrtpSuite::ALL) {
         let km = key_material(suite, &mut rng);
-        let mut tx = SrtpSender::new(&master(suite, &km), SrtpConfig::default()).unwrap();
+        let mut tx = SrtpSender::new(
+            &master(suite, &km),
+            SrtpConfig::default().with_backend(backend),
+        )
+        .unwrap();
         let mut rx = libsrtp(suite, &km, true);
 
         let plain = rtp_packets(&mut rng, RTP_PACKETS);
@@ -190,7 +195,7 @@ fn callseal_to_libsrtp_rtp_and_rtcp() {
         let (ok, dups) = deliver(&mut rng, &plain, &protected, |buf| {
             rx.unprotect(buf).map_err(is_libsrtp_replay)
         });
-        eprintln!("{suite}: callseal -> libsrtp RTP: {ok} recovered, {dups} duplicates refused");
+        eprintln!("{suite} ({backend}): callseal -> libsrtp RTP: {ok} recovered, {dups} duplicates refused");
 
         let plain = rtcp_packets(&mut rng, RTCP_PACKETS);
         let protected: Vec<Vec<u8>> = plain
@@ -200,17 +205,21 @@ fn callseal_to_libsrtp_rtp_and_rtcp() {
         let (ok, dups) = deliver(&mut rng, &plain, &protected, |buf| {
             rx.unprotect_rtcp(buf).map_err(is_libsrtp_replay)
         });
-        eprintln!("{suite}: callseal -> libsrtp RTCP: {ok} recovered, {dups} duplicates refused");
+        eprintln!("{suite} ({backend}): callseal -> libsrtp RTCP: {ok} recovered, {dups} duplicates refused");
     }
 }
 
 #[test]
 fn libsrtp_to_callseal_rtp_and_rtcp() {
     let mut rng = ChaCha20Rng::seed_from_u64(2);
-    for suite in SrtpSuite::ALL {
+    for (_, backend, suite) in with_backends(SrtpSuite::ALL) {
         let km = key_material(suite, &mut rng);
         let mut tx = libsrtp(suite, &km, false);
-        let mut rx = SrtpReceiver::new(&master(suite, &km), SrtpConfig::default()).unwrap();
+        let mut rx = SrtpReceiver::new(
+            &master(suite, &km),
+            SrtpConfig::default().with_backend(backend),
+        )
+        .unwrap();
 
         let plain = rtp_packets(&mut rng, RTP_PACKETS);
         let protected: Vec<Vec<u8>> = plain
@@ -231,7 +240,7 @@ fn libsrtp_to_callseal_rtp_and_rtcp() {
                 Err(e) => Err(e == Error::Replay),
             }
         });
-        eprintln!("{suite}: libsrtp -> callseal RTP: {ok} recovered, {dups} duplicates refused");
+        eprintln!("{suite} ({backend}): libsrtp -> callseal RTP: {ok} recovered, {dups} duplicates refused");
 
         let plain = rtcp_packets(&mut rng, RTCP_PACKETS);
         let protected: Vec<Vec<u8>> = plain
@@ -252,7 +261,7 @@ fn libsrtp_to_callseal_rtp_and_rtcp() {
                 Err(e) => Err(e == Error::Replay),
             }
         });
-        eprintln!("{suite}: libsrtp -> callseal RTCP: {ok} recovered, {dups} duplicates refused");
+        eprintln!("{suite} ({backend}): libsrtp -> callseal RTCP: {ok} recovered, {dups} duplicates refused");
     }
 }
 
@@ -350,7 +359,7 @@ impl Drop for MkiSession {
 #[test]
 fn mki_byte_for_byte() {
     let mut rng = ChaCha20Rng::seed_from_u64(3);
-    for suite in SrtpSuite::ALL {
+    for (_, backend, suite) in with_backends(SrtpSuite::ALL) {
         for mki_len in [1usize, 4] {
             let mkis = [
                 Mki(0x00),
@@ -363,7 +372,8 @@ fn mki_byte_for_byte() {
             let cfg = SrtpConfig {
                 mki_len,
                 ..Default::default()
-            };
+            }
+            .with_backend(backend);
             let mut ours = SrtpSender::new_with_mki(mkis[0], &master(suite, &kms[0]), cfg).unwrap();
             ours.add_key(mkis[1], &master(suite, &kms[1])).unwrap();
             let mut our_rx = SrtpReceiver::new_with_mki(suite, cfg).unwrap();

@@ -11,6 +11,7 @@ use callseal::sframe::{FrameOptions, Header, SEAL_HEADROOM};
 use callseal::{
     Epoch, FrameCounter, KeyId, SframeConfig, SframeReceiver, SframeSender, SframeSuite,
 };
+use callseal_interop::with_backends;
 use rand_chacha::rand_core::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use sframe::frame::{EncryptedFrameView, MediaFrameView, MonotonicCounter};
@@ -136,10 +137,10 @@ fn cases(seed: u64) -> Vec<Case> {
 
 #[test]
 fn callseal_seals_sframe_opens() {
-    for (ours, theirs) in suites() {
-        let config = SframeConfig::new(ours);
+    for (run, backend, (ours, theirs)) in with_backends(suites()) {
+        let config = SframeConfig::new(ours).with_backend(backend);
         let mut count = 0;
-        for case in cases(1) {
+        for case in cases(1 + 100 * run) {
             let mut tx = SframeSender::new(&config, KeyId(case.kid), &case.base).unwrap();
             tx.skip_to(FrameCounter(case.first_ctr)).unwrap();
             let key = DecryptionKey::derive_from(theirs, case.kid, &case.base).unwrap();
@@ -175,12 +176,14 @@ fn callseal_seals_sframe_opens() {
 
 #[test]
 fn sframe_seals_callseal_opens() {
-    for (ours, theirs) in suites() {
-        let config = SframeConfig::new(ours).with_max_keys(256);
+    for (run, backend, (ours, theirs)) in with_backends(suites()) {
+        let config = SframeConfig::new(ours)
+            .with_backend(backend)
+            .with_max_keys(256);
         let mut rx = SframeReceiver::new(config).unwrap();
         // One receiver holds every KID; frames of different streams arrive interleaved.
         let mut sealed = Vec::new();
-        for case in cases(2) {
+        for case in cases(2 + 100 * run) {
             rx.install_key(KeyId(case.kid), Epoch(0), &case.base)
                 .unwrap();
             let key = EncryptionKey::derive_from(theirs, case.kid, &case.base).unwrap();
@@ -215,8 +218,8 @@ fn sframe_seals_callseal_opens() {
 #[test]
 fn clear_prefix_is_metadata_both_ways() {
     let mut rng = ChaCha8Rng::seed_from_u64(4);
-    for (ours, theirs) in suites() {
-        let config = SframeConfig::new(ours);
+    for (_, backend, (ours, theirs)) in with_backends(suites()) {
+        let config = SframeConfig::new(ours).with_backend(backend);
         let base = bytes(&mut rng, 32);
         let kid = 0x5_0001;
         let mut tx = SframeSender::new(&config, KeyId(kid), &base).unwrap();
@@ -258,7 +261,7 @@ fn clear_prefix_is_metadata_both_ways() {
 /// open in callseal.
 #[test]
 fn relabelled_kid_fails() {
-    for (ours, theirs) in suites() {
+    for (_, backend, (ours, theirs)) in with_backends(suites()) {
         let base = [3u8; 32];
         let enc = EncryptionKey::derive_from(theirs, 1u64, &base[..]).unwrap();
         let mut counter = MonotonicCounter::default();
@@ -266,7 +269,7 @@ fn relabelled_kid_fails() {
         let mut buf = Vec::new();
         let sealed = media.encrypt_into(&enc, &mut buf).unwrap();
         let mut ct = sealed.sframe_cipher_text().to_vec();
-        let mut rx = SframeReceiver::new(SframeConfig::new(ours)).unwrap();
+        let mut rx = SframeReceiver::new(SframeConfig::new(ours).with_backend(backend)).unwrap();
         rx.install_key(KeyId(2), Epoch(0), &base).unwrap();
         ct[0] = (ct[0] & 0x8f) | (2 << 4);
         assert_eq!(
