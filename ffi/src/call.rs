@@ -5,9 +5,8 @@ use crate::result::CallsealResult;
 use crate::util::{
     arg, boxed, bytes, bytes_mut, free, guard, handle, kind, micros, packet_len_ok, put, srtp_suite,
 };
-use callseal::policy::Feature;
 use callseal::session::{Call, CallConfig, Layers, PacketKeys, Packets};
-use callseal::{Direction, SrtpMasterKey};
+use callseal::{Direction, Feature, SrtpMasterKey};
 
 /// Layers: SRTP keyed end-to-end (peer-to-peer calls).
 pub const CALLSEAL_LAYERS_SRTP: u32 = 0;

@@ -26,99 +26,11 @@ mod store;
 pub use store::StoreError;
 
 use crate::error::{Error, Result};
+use crate::security::CallSecurity;
 use crate::types::Intent;
 use core::fmt;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
-
-/// A call feature that end-to-end encryption makes unavailable.
-#[non_exhaustive]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Feature {
-    /// Live captions.
-    LiveCaptions,
-    /// Transcription.
-    Transcription,
-    /// Call transfer.
-    Transfer,
-    /// Call merge.
-    Merge,
-    /// Call park.
-    Park,
-    /// Consult, then transfer.
-    ConsultThenTransfer,
-    /// Transfer to another device (call companion).
-    TransferToDevice,
-    /// Adding a participant.
-    AddParticipant,
-    /// Recording.
-    Recording,
-}
-
-impl Feature {
-    /// Every gated feature.
-    pub const ALL: [Feature; 9] = [
-        Feature::LiveCaptions,
-        Feature::Transcription,
-        Feature::Transfer,
-        Feature::Merge,
-        Feature::Park,
-        Feature::ConsultThenTransfer,
-        Feature::TransferToDevice,
-        Feature::AddParticipant,
-        Feature::Recording,
-    ];
-
-    /// A short stable name, e.g. `live_captions`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Feature::LiveCaptions => "live_captions",
-            Feature::Transcription => "transcription",
-            Feature::Transfer => "transfer",
-            Feature::Merge => "merge",
-            Feature::Park => "park",
-            Feature::ConsultThenTransfer => "consult_then_transfer",
-            Feature::TransferToDevice => "transfer_to_device",
-            Feature::AddParticipant => "add_participant",
-            Feature::Recording => "recording",
-        }
-    }
-}
-
-impl fmt::Display for Feature {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-/// The security a call runs with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum CallSecurity {
-    /// End-to-end encrypted.
-    EndToEnd,
-    /// Standard (hop-by-hop) encryption.
-    Standard,
-}
-
-impl CallSecurity {
-    /// `end_to_end` or `standard`.
-    pub fn name(self) -> &'static str {
-        match self {
-            CallSecurity::EndToEnd => "end_to_end",
-            CallSecurity::Standard => "standard",
-        }
-    }
-
-    /// The feature gate: in an end-to-end call every feature of [`Feature::ALL`] is refused
-    /// with [`Error::FeatureUnavailable`] (the reason: the call is end-to-end encrypted); in a
-    /// standard call all are allowed.
-    pub fn check(self, feature: Feature) -> Result<()> {
-        match self {
-            CallSecurity::EndToEnd => Err(Error::FeatureUnavailable(feature)),
-            CallSecurity::Standard => Ok(()),
-        }
-    }
-}
 
 /// A policy's `calling_end_to_end_encryption` setting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -192,20 +192,6 @@ fn require_e2ee_maps_to_required_and_refuses_fallback() {
 }
 
 #[test]
-fn every_feature_gated_in_both_securities() {
-    for f in Feature::ALL {
-        assert_eq!(
-            CallSecurity::EndToEnd.check(f),
-            Err(Error::FeatureUnavailable(f))
-        );
-        assert_eq!(CallSecurity::Standard.check(f), Ok(()));
-        let e = Error::FeatureUnavailable(f);
-        assert!(e.to_string().contains(f.name()));
-    }
-    assert_eq!(Feature::ALL.len(), 9);
-}
-
-#[test]
 fn admin_errors() {
     let mut s = store();
     assert_eq!(
