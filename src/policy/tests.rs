@@ -1,4 +1,5 @@
 use super::*;
+use crate::{CallSecurity, Intent};
 
 fn store() -> PolicyStore {
     let mut s = PolicyStore::default();
