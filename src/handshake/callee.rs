@@ -3,7 +3,7 @@
 use super::keys::{draw_secret, transcript_hash, Derived};
 use super::messages::{encode_answer_body, parse_confirm, Offer};
 use super::outcome::decide_outcome;
-use super::{check_context, Established, HandshakeConfig};
+use super::{Established, HandshakeConfig};
 use crate::error::{Error, Result};
 use crate::schedule::labels;
 use crate::types::{Intent, Role, SframeSuite, SrtpSuite};
@@ -33,8 +33,7 @@ impl Callee {
         rng: &mut R,
     ) -> Result<(Callee, Vec<u8>)> {
         crate::secret::scrubbed(|| {
-            config.validate()?;
-            check_context(context)?;
+            config.validate(context)?;
             let o = Offer::parse(offer)?;
             let srtp = o.srtp.choose(SrtpSuite::from_id, &config.srtp_suites)?;
             let sframe = o

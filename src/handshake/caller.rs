@@ -3,7 +3,7 @@
 use super::keys::{draw_secret, transcript_hash, Derived};
 use super::messages::{encode_confirm, encode_offer, Answer};
 use super::outcome::decide_outcome;
-use super::{check_context, Established, HandshakeConfig};
+use super::{Established, HandshakeConfig};
 use crate::error::{Error, Malformed, Result};
 use crate::schedule::labels;
 use crate::types::Role;
@@ -31,8 +31,7 @@ impl Caller {
         rng: &mut R,
     ) -> Result<(Caller, Vec<u8>)> {
         crate::secret::scrubbed(|| {
-            config.validate()?;
-            check_context(context)?;
+            config.validate(context)?;
             let (secret, public) = draw_secret(rng);
             let offer = encode_offer(config, &public);
             let state = CallerState {

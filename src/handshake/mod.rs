@@ -89,24 +89,17 @@ impl HandshakeConfig {
         self
     }
 
-    fn validate(&self) -> Result<()> {
+    /// What either side checks before it starts: both suite lists, and the context's length.
+    fn validate(&self, context: &[u8]) -> Result<()> {
         fn ok<T: PartialEq>(list: &[T]) -> bool {
             !list.is_empty()
                 && list.len() <= MAX_SUITES
                 && list.iter().enumerate().all(|(i, s)| !list[..i].contains(s))
         }
-        if ok(&self.srtp_suites) && ok(&self.sframe_suites) {
+        if ok(&self.srtp_suites) && ok(&self.sframe_suites) && context.len() <= MAX_CONTEXT_LEN {
             Ok(())
         } else {
             Err(Error::InvalidConfig)
         }
-    }
-}
-
-fn check_context(context: &[u8]) -> Result<()> {
-    if context.len() > MAX_CONTEXT_LEN {
-        Err(Error::InvalidConfig)
-    } else {
-        Ok(())
     }
 }
