@@ -44,8 +44,8 @@ pub enum Error {
     HandshakeState,
     /// A context already tracks as many streams (SSRCs) as it was configured for.
     TooManyStreams,
-    /// The feature is unavailable in this call (see [`crate::policy::Feature`]).
-    FeatureUnavailable(crate::policy::Feature),
+    /// The feature is unavailable in this call (see [`crate::Feature`]).
+    FeatureUnavailable(crate::Feature),
     /// The operation would restart a nonce sequence or a replay window under a key already
     /// used: an SSRC removed from an SRTP context while a key it used is still held, a KID
     /// removed from an SFrame receiver, or a second SFrame sender for a KID and base key.

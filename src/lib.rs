@@ -56,6 +56,7 @@ pub mod policy;
 mod replay;
 pub mod schedule;
 mod secret;
+mod security;
 pub mod session;
 pub mod sframe;
 pub mod srtp;
@@ -66,6 +67,7 @@ pub use handshake::{Callee, Caller, Established, HandshakeConfig, Outcome, Secur
 pub use replay::{DEFAULT_REPLAY_WINDOW, MAX_REPLAY_WINDOW, MIN_REPLAY_WINDOW};
 pub use schedule::{CallKeys, StreamSecret};
 pub use secret::{Secret, SrtpMasterKey};
+pub use security::{CallSecurity, Feature};
 pub use sframe::{SframeConfig, SframeReceiver, SframeSender};
 pub use srtp::{Mki, SrtpConfig, SrtpReceiver, SrtpSender};
 pub use types::{

@@ -5,10 +5,11 @@
 mod common;
 
 use callseal::handshake::{Callee, Caller, Established, HandshakeConfig};
-use callseal::policy::Feature;
 use callseal::session::{Call, CallConfig, Layers, PacketKeys, Packets, Rejected};
 use callseal::sframe::Grace;
-use callseal::{Direction, Epoch, Error, Intent, MediaKind, Role, SrtpMasterKey, SrtpSuite, Ssrc};
+use callseal::{
+    Direction, Epoch, Error, Feature, Intent, MediaKind, Role, SrtpMasterKey, SrtpSuite, Ssrc,
+};
 use common::InFlight;
 use rand_chacha::rand_core::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;

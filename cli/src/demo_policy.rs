@@ -4,8 +4,8 @@
 use crate::policy_cmd::decision_json;
 use crate::policy_file;
 use anyhow::Context as _;
-use callseal::policy::{CallKind, CallSecurity, CallingE2ee, Decision, Feature, PolicyStore};
-use callseal::Intent;
+use callseal::policy::{CallKind, CallingE2ee, Decision, PolicyStore};
+use callseal::{CallSecurity, Feature, Intent};
 use serde_json::{json, Value};
 use std::path::Path;
 

@@ -5,10 +5,9 @@ use crate::result::CallsealResult;
 use crate::util::{
     arg, boxed, bytes, bytes_mut, free, guard, handle, kind, micros, packet_len_ok, put, srtp_suite,
 };
-use callseal::policy::Feature;
 use callseal::session::{Call, CallConfig, Event, Layers, PacketKeys, Packets, RekeyCause};
 use callseal::sframe::Grace;
-use callseal::{Direction, Epoch, Role, SrtpMasterKey};
+use callseal::{Direction, Epoch, Feature, Role, SrtpMasterKey};
 
 /// Layers: SRTP keyed end-to-end (peer-to-peer calls).
 pub const CALLSEAL_LAYERS_SRTP: u32 = 0;

@@ -2,7 +2,8 @@
 
 use crate::result::CallsealResult;
 use crate::util::{arg, bytes, guard, put};
-use callseal::policy::{CallKind, CallSecurity, PolicyStore, Rule};
+use callseal::policy::{CallKind, PolicyStore, Rule};
+use callseal::CallSecurity;
 use std::ffi::{c_char, CStr};
 
 /// Call kind: an unscheduled one-to-one VoIP call (the only kind E2EE applies to).

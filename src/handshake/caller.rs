@@ -1,0 +1,77 @@
+//! The caller's side of the handshake: sends the Offer, reads the Answer, sends the Confirm.
+
+use super::keys::{draw_secret, transcript_hash, Derived};
+use super::messages::{encode_confirm, encode_offer, Answer};
+use super::outcome::decide_outcome;
+use super::{Established, HandshakeConfig};
+use crate::error::{Error, Malformed, Result};
+use crate::schedule::labels;
+use crate::types::Role;
+use core::fmt;
+use rand_core::{CryptoRng, RngCore};
+use x25519_dalek::StaticSecret;
+
+/// The caller's side: sends the Offer, reads the Answer, sends the Confirm.
+pub struct Caller {
+    state: Option<CallerState>,
+}
+
+struct CallerState {
+    secret: StaticSecret,
+    config: HandshakeConfig,
+    context: Vec<u8>,
+    offer: Vec<u8>,
+}
+
+impl Caller {
+    /// Start a call: draw a fresh ephemeral key (32 bytes from `rng`) and make the Offer.
+    pub fn offer<R: RngCore + CryptoRng>(
+        config: &HandshakeConfig,
+        context: &[u8],
+        rng: &mut R,
+    ) -> Result<(Caller, Vec<u8>)> {
+        crate::secret::scrubbed(|| {
+            config.validate(context)?;
+            let (secret, public) = draw_secret(rng);
+            let offer = encode_offer(config, &public);
+            let state = CallerState {
+                secret,
+                config: config.clone(),
+                context: context.to_vec(),
+                offer: offer.clone(),
+            };
+            Ok((Caller { state: Some(state) }, offer))
+        })
+    }
+
+    /// Read the Answer: verify the callee's MAC, then make the Confirm and release the outcome.
+    /// On error nothing changes and a genuine Answer can still be processed.
+    pub fn finish(&mut self, answer: &[u8]) -> Result<(Vec<u8>, Established)> {
+        crate::secret::scrubbed(|| {
+            let st = self.state.as_ref().ok_or(Error::HandshakeState)?;
+            let a = Answer::parse(answer)?;
+            if !st.config.srtp_suites.contains(&a.srtp)
+                || !st.config.sframe_suites.contains(&a.sframe)
+            {
+                return Err(Malformed::Field.into());
+            }
+            let th = transcript_hash(&st.context, &st.offer, a.body);
+            let derived = Derived::new(th, &st.secret, &a.public)?;
+            derived.verify(labels::CONFIRM_CALLEE, a.mac)?;
+            decide_outcome(st.config.intent, a.intent)?;
+            let confirm = encode_confirm(&derived.mac(labels::CONFIRM_CALLER));
+            let est =
+                derived.release(Role::Caller, a.srtp, a.sframe, st.config.intent, a.intent)?;
+            self.state = None;
+            Ok((confirm, est))
+        })
+    }
+}
+
+impl fmt::Debug for Caller {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Caller")
+            .field("awaiting_answer", &self.state.is_some())
+            .finish_non_exhaustive()
+    }
+}

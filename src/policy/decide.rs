@@ -1,0 +1,234 @@
+//! Deciding a call's security: each user's effective policy and intent, and the decision for
+//! a call from both parties, with every reason that applies.
+
+use super::{CallingE2ee, EncryptionPolicy, PolicyStore, GLOBAL};
+use crate::error::{Error, Result};
+use crate::security::CallSecurity;
+use crate::types::Intent;
+
+/// The kind of a call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CallKind {
+    /// An unscheduled one-to-one VoIP call: the only kind eligible for E2EE.
+    OneToOne,
+    /// A scheduled or ad-hoc meeting.
+    Meeting,
+    /// A group call.
+    Group,
+    /// A call to or from the phone network.
+    Pstn,
+}
+
+impl CallKind {
+    /// `one-to-one`, `meeting`, `group` or `pstn`.
+    pub fn name(self) -> &'static str {
+        match self {
+            CallKind::OneToOne => "one-to-one",
+            CallKind::Meeting => "meeting",
+            CallKind::Group => "group",
+            CallKind::Pstn => "pstn",
+        }
+    }
+
+    /// From its name.
+    pub fn from_name(s: &str) -> Result<Self> {
+        match s {
+            "one-to-one" => Ok(CallKind::OneToOne),
+            "meeting" => Ok(CallKind::Meeting),
+            "group" => Ok(CallKind::Group),
+            "pstn" => Ok(CallKind::Pstn),
+            _ => Err(Error::InvalidConfig),
+        }
+    }
+}
+
+/// Why a call is not end-to-end (or fails).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Rule {
+    /// The user's policy is `Disabled`.
+    PolicyDisabled,
+    /// The user's policy allows E2EE but the user's setting is off.
+    SettingOff,
+    /// The user is under compliance recording.
+    ComplianceRecording,
+    /// The call is not an unscheduled one-to-one VoIP call.
+    CallKindNotEligible,
+    /// The user requires E2EE and the other side cannot use it: the call fails.
+    E2eeRequired,
+}
+
+impl Rule {
+    /// A stable name, e.g. `policy_disabled`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Rule::PolicyDisabled => "policy_disabled",
+            Rule::SettingOff => "setting_off",
+            Rule::ComplianceRecording => "compliance_recording",
+            Rule::CallKindNotEligible => "call_kind_not_eligible",
+            Rule::E2eeRequired => "e2ee_required",
+        }
+    }
+}
+
+/// One reason, naming the user it is about.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Reason {
+    /// The user.
+    pub user: String,
+    /// The rule.
+    pub rule: Rule,
+}
+
+/// One user's effective E2EE state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Effective {
+    /// The policy that applies.
+    pub policy: String,
+    /// Where it comes from: `user`, `group:<name>` or `global`.
+    pub source: String,
+    /// Its setting.
+    pub calling_end_to_end_encryption: CallingE2ee,
+    /// The user's own setting.
+    pub setting_on: bool,
+    /// Under compliance recording.
+    pub compliance_recording: bool,
+    /// Requires E2EE (the user's or the organization's option).
+    pub require_e2ee: bool,
+    /// The intent the user brings to a handshake.
+    pub intent: Intent,
+    /// Why the intent is off, if it is.
+    pub reasons: Vec<Rule>,
+}
+
+/// The decision for one call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    /// End-to-end or standard.
+    pub security: CallSecurity,
+    /// The call fails: one side requires E2EE and the other cannot use it.
+    pub refused: bool,
+    /// Every reason that applies.
+    pub reasons: Vec<Reason>,
+    /// The caller's handshake intent.
+    pub caller_intent: Intent,
+    /// The callee's handshake intent.
+    pub callee_intent: Intent,
+}
+
+impl PolicyStore {
+    /// The policy that applies to `user`, and where it comes from.
+    pub fn effective_policy(&self, user: &str) -> (&EncryptionPolicy, String) {
+        let global = || {
+            self.policy(&self.global_policy)
+                .or_else(|| self.policy(GLOBAL))
+                .unwrap_or(&self.policies[0])
+        };
+        if let Some(p) = self
+            .users
+            .get(user)
+            .and_then(|u| u.policy.as_deref())
+            .and_then(|p| self.policy(p))
+        {
+            return (p, "user".to_owned());
+        }
+        let best = self
+            .groups
+            .iter()
+            .filter(|(_, g)| g.members.contains(user))
+            .filter_map(|(name, g)| g.grant.as_ref().map(|gr| (gr.rank, name, gr)))
+            .min_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+        if let Some((_, name, gr)) = best {
+            if let Some(p) = self.policy(&gr.policy) {
+                return (p, format!("group:{name}"));
+            }
+        }
+        (global(), "global".to_owned())
+    }
+
+    /// The user's effective E2EE state and handshake intent.
+    pub fn effective(&self, user: &str) -> Effective {
+        let (policy, source) = self.effective_policy(user);
+        let u = self.users.get(user).cloned().unwrap_or_default();
+        let mut reasons = Vec::new();
+        match policy.calling_end_to_end_encryption {
+            CallingE2ee::Disabled => reasons.push(Rule::PolicyDisabled),
+            CallingE2ee::DisabledUserOverride if !u.end_to_end_encrypted_calls => {
+                reasons.push(Rule::SettingOff)
+            }
+            CallingE2ee::DisabledUserOverride => {}
+        }
+        if u.compliance_recording {
+            reasons.push(Rule::ComplianceRecording);
+        }
+        let require = u.require_e2ee || self.require_e2ee;
+        let intent = match (reasons.is_empty(), require) {
+            (false, _) => Intent::Off,
+            (true, true) => Intent::Required,
+            (true, false) => Intent::On,
+        };
+        Effective {
+            policy: policy.identity.clone(),
+            source,
+            calling_end_to_end_encryption: policy.calling_end_to_end_encryption,
+            setting_on: u.end_to_end_encrypted_calls,
+            compliance_recording: u.compliance_recording,
+            require_e2ee: require,
+            intent,
+            reasons,
+        }
+    }
+
+    /// Decide a call between `caller` and `callee`.
+    pub fn decide(&self, caller: &str, callee: &str, kind: CallKind) -> Decision {
+        let sides = [
+            (caller, self.effective(caller)),
+            (callee, self.effective(callee)),
+        ];
+        let mut reasons = Vec::new();
+        for (user, e) in &sides {
+            for rule in &e.reasons {
+                reasons.push(Reason {
+                    user: (*user).to_owned(),
+                    rule: *rule,
+                });
+            }
+        }
+        let eligible = kind == CallKind::OneToOne;
+        if !eligible {
+            reasons.push(Reason {
+                user: caller.to_owned(),
+                rule: Rule::CallKindNotEligible,
+            });
+        }
+        let intents = sides
+            .each_ref()
+            .map(|(_, e)| if eligible { e.intent } else { Intent::Off });
+        let refused = eligible
+            && intents.contains(&Intent::Off)
+            && sides
+                .iter()
+                .any(|(_, e)| e.require_e2ee && e.reasons.is_empty());
+        if refused {
+            for (user, e) in &sides {
+                if e.require_e2ee && e.reasons.is_empty() {
+                    reasons.push(Reason {
+                        user: (*user).to_owned(),
+                        rule: Rule::E2eeRequired,
+                    });
+                }
+            }
+        }
+        let security = if intents.contains(&Intent::Off) {
+            CallSecurity::Standard
+        } else {
+            CallSecurity::EndToEnd
+        };
+        Decision {
+            security,
+            refused,
+            reasons,
+            caller_intent: intents[0],
+            callee_intent: intents[1],
+        }
+    }
+}
