@@ -1,6 +1,9 @@
 //! SRTP protect and unprotect at 160 and 1,200-byte payloads for every suite, next to ring's
-//! raw AES-128-GCM seal and open over the same payload with a 12-byte AAD (the ceiling).
+//! raw AES-128-GCM seal and open over the same payload with a 12-byte AAD (the ceiling). With
+//! `--features rustcrypto` the GCM suites run on both AES-GCM backends, beside RustCrypto's raw
+//! AES-128-GCM too (`*_rustcrypto`).
 
+use callseal::crypto::Backend;
 use callseal::srtp::{SrtpConfig, SrtpReceiver, SrtpSender};
 use callseal::{SrtpMasterKey, SrtpSuite};
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
@@ -78,9 +81,22 @@ fn bench(c: &mut Criterion) {
             )
         });
 
-        for suite in SrtpSuite::ALL {
-            g.bench_function(format!("{}_protect", suite.name()), |b| {
-                let mut tx = SrtpSender::new(&key(suite), SrtpConfig::default()).unwrap();
+        #[cfg(feature = "rustcrypto")]
+        rustcrypto_raw(&mut g, payload, &aad);
+
+        let runs = SrtpSuite::ALL.into_iter().flat_map(|suite| {
+            Backend::available()
+                .filter(move |&b| b == Backend::Ring || suite.is_aead())
+                .map(move |b| (suite, b))
+        });
+        for (suite, backend) in runs {
+            let config = SrtpConfig::default().with_backend(backend);
+            let name = match backend {
+                Backend::Ring => suite.name().to_string(),
+                b => format!("{}_{b}", suite.name()),
+            };
+            g.bench_function(format!("{name}_protect"), |b| {
+                let mut tx = SrtpSender::new(&key(suite), config).unwrap();
                 let mut buf = packet(0, payload);
                 let len = 12 + payload;
                 let mut seq = 0u16;
@@ -90,9 +106,9 @@ fn bench(c: &mut Criterion) {
                     black_box(tx.protect_rtp(black_box(&mut buf), len).unwrap());
                 })
             });
-            g.bench_function(format!("{}_unprotect", suite.name()), |b| {
-                let mut tx = SrtpSender::new(&key(suite), SrtpConfig::default()).unwrap();
-                let mut rx = SrtpReceiver::new(&key(suite), SrtpConfig::default()).unwrap();
+            g.bench_function(format!("{name}_unprotect"), |b| {
+                let mut tx = SrtpSender::new(&key(suite), config).unwrap();
+                let mut rx = SrtpReceiver::new(&key(suite), config).unwrap();
                 let mut seq = 0u16;
                 b.iter_batched_ref(
                     || {
@@ -111,6 +127,46 @@ fn bench(c: &mut Criterion) {
         }
         g.finish();
     }
+}
+
+/// RustCrypto's raw AES-128-GCM seal and open, as ring's above.
+#[cfg(feature = "rustcrypto")]
+fn rustcrypto_raw(
+    g: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    payload: usize,
+    aad: &[u8],
+) {
+    use aes_gcm::aead::AeadInOut;
+    use aes_gcm::KeyInit;
+    let key = aes_gcm::Aes128Gcm::new(&[0x42; 16].into());
+    g.bench_function("rustcrypto_aes128gcm_seal", |b| {
+        let mut buf = vec![7u8; payload];
+        b.iter(|| {
+            let tag = key
+                .encrypt_inout_detached(&[1; 12].into(), aad, black_box(&mut buf[..]).into())
+                .unwrap();
+            black_box(tag);
+        })
+    });
+    g.bench_function("rustcrypto_aes128gcm_open", |b| {
+        let mut sealed = vec![7u8; payload];
+        let tag = key
+            .encrypt_inout_detached(&[1; 12].into(), aad, sealed.as_mut_slice().into())
+            .unwrap();
+        b.iter_batched_ref(
+            || sealed.clone(),
+            |buf| {
+                key.decrypt_inout_detached(
+                    &[1; 12].into(),
+                    aad,
+                    black_box(&mut buf[..]).into(),
+                    &tag,
+                )
+                .unwrap();
+            },
+            BatchSize::SmallInput,
+        )
+    });
 }
 
 criterion_group!(benches, bench);

@@ -1,7 +1,9 @@
-//! `callseal bench`: protect and unprotect throughput of every suite of both layers, beside the
-//! raw AEAD of the same key size measured in the same run.
+//! `callseal bench`: protect and unprotect throughput of every suite of both layers, with each
+//! AES-GCM backend the build has, beside ring's raw AEAD of the same key size measured in the
+//! same run.
 
 use anyhow::bail;
+use callseal::crypto::Backend;
 use callseal::sframe::{FrameOptions, SframeConfig, SframeReceiver, SframeSender};
 use callseal::srtp::{SrtpConfig, SrtpReceiver, SrtpSender};
 use callseal::{Epoch, KeyId, SframeSuite, SrtpMasterKey, SrtpSuite};
@@ -27,43 +29,74 @@ pub(crate) struct BenchArgs {
     /// One JSON record per measurement instead of a table.
     #[arg(long)]
     json: bool,
+    /// The AES-GCM backend of the GCM suites: `ring`, `rustcrypto`, or `all` (side by side).
+    #[arg(long, default_value = "all")]
+    backend: String,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Subject {
-    Srtp(SrtpSuite),
-    Sframe(SframeSuite),
-    /// ring's AES-GCM with a 16- or 32-byte key.
-    Raw(usize),
+    Srtp(SrtpSuite, Backend),
+    Sframe(SframeSuite, Backend),
+    /// A backend's bare AES-GCM with a 16- or 32-byte key.
+    Raw(usize, Backend),
 }
 
 impl Subject {
     fn layer(self) -> &'static str {
         match self {
-            Subject::Srtp(_) => "srtp",
-            Subject::Sframe(_) => "sframe",
-            Subject::Raw(_) => "raw",
+            Subject::Srtp(..) => "srtp",
+            Subject::Sframe(..) => "sframe",
+            Subject::Raw(..) => "raw",
         }
     }
 
     fn suite(self) -> &'static str {
         match self {
-            Subject::Srtp(s) => s.name(),
-            Subject::Sframe(s) => s.name(),
-            Subject::Raw(16) => "AES_128_GCM (ring)",
-            Subject::Raw(_) => "AES_256_GCM (ring)",
+            Subject::Srtp(s, _) => s.name(),
+            Subject::Sframe(s, _) => s.name(),
+            Subject::Raw(16, _) => "AES_128_GCM",
+            Subject::Raw(..) => "AES_256_GCM",
+        }
+    }
+
+    /// The backend of its AES-GCM; `-` for the suites without AES-GCM.
+    fn backend(self) -> &'static str {
+        match self {
+            Subject::Srtp(s, b) if s.is_aead() => b.name(),
+            Subject::Sframe(s, b) if is_gcm(s) => b.name(),
+            Subject::Raw(_, b) => b.name(),
+            _ => "-",
+        }
+    }
+
+    /// The bare AEAD this is compared with: the same key size from the same backend (ring for
+    /// the suites without AES-GCM).
+    fn raw(self) -> Subject {
+        match self {
+            Subject::Srtp(s, b) if s.is_aead() => Subject::Raw(s.key_len(), b),
+            Subject::Sframe(s, b) if is_gcm(s) => Subject::Raw(self.raw_key_len(), b),
+            Subject::Raw(..) => self,
+            _ => Subject::Raw(self.raw_key_len(), Backend::Ring),
         }
     }
 
     /// Key size of the raw AEAD this is compared with.
     fn raw_key_len(self) -> usize {
         match self {
-            Subject::Srtp(s) => s.key_len(),
-            Subject::Sframe(SframeSuite::Aes256GcmSha512_128) => 32,
-            Subject::Sframe(_) => 16,
-            Subject::Raw(n) => n,
+            Subject::Srtp(s, _) => s.key_len(),
+            Subject::Sframe(SframeSuite::Aes256GcmSha512_128, _) => 32,
+            Subject::Sframe(..) => 16,
+            Subject::Raw(n, _) => n,
         }
     }
+}
+
+fn is_gcm(s: SframeSuite) -> bool {
+    matches!(
+        s,
+        SframeSuite::Aes128GcmSha256_128 | SframeSuite::Aes256GcmSha512_128
+    )
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -112,7 +145,13 @@ fn srtp_key(suite: SrtpSuite) -> SrtpMasterKey {
 
 fn runner(subject: Subject, op: Op, size: usize) -> anyhow::Result<Runner> {
     Ok(match (subject, op) {
-        (Subject::Raw(key_len), op) => {
+        (Subject::Raw(16, Backend::RustCrypto), op) => {
+            rustcrypto_runner::<aes_gcm::Aes128Gcm>(op, size)
+        }
+        (Subject::Raw(_, Backend::RustCrypto), op) => {
+            rustcrypto_runner::<aes_gcm::Aes256Gcm>(op, size)
+        }
+        (Subject::Raw(key_len, _), op) => {
             let alg = if key_len == 16 {
                 &aead::AES_128_GCM
             } else {
@@ -163,8 +202,9 @@ fn runner(subject: Subject, op: Op, size: usize) -> anyhow::Result<Runner> {
                 t.elapsed()
             })
         }
-        (Subject::Srtp(suite), Op::Protect) => {
-            let mut ctx = SrtpSender::new(&srtp_key(suite), SrtpConfig::default())?;
+        (Subject::Srtp(suite, backend), Op::Protect) => {
+            let config = SrtpConfig::default().with_backend(backend);
+            let mut ctx = SrtpSender::new(&srtp_key(suite), config)?;
             let room = suite.srtp_overhead();
             let mut p = rtp_packet(size, 0, room);
             let mut seq = 0u16;
@@ -178,9 +218,10 @@ fn runner(subject: Subject, op: Op, size: usize) -> anyhow::Result<Runner> {
                 t.elapsed()
             })
         }
-        (Subject::Srtp(suite), Op::Unprotect) => {
+        (Subject::Srtp(suite, backend), Op::Unprotect) => {
             let key = srtp_key(suite);
-            let mut tx = SrtpSender::new(&key, SrtpConfig::default())?;
+            let config = SrtpConfig::default().with_backend(backend);
+            let mut tx = SrtpSender::new(&key, config)?;
             let room = suite.srtp_overhead();
             let sealed: Vec<Vec<u8>> = (0..BATCH as u16)
                 .map(|seq| {
@@ -195,7 +236,7 @@ fn runner(subject: Subject, op: Op, size: usize) -> anyhow::Result<Runner> {
                 let mut spent = Duration::ZERO;
                 let mut done = 0;
                 while done < n {
-                    let mut rx = SrtpReceiver::new(&key, SrtpConfig::default()).expect("context");
+                    let mut rx = SrtpReceiver::new(&key, config).expect("context");
                     let t = Instant::now();
                     for p in sealed.iter().take(n - done) {
                         buf.copy_from_slice(p);
@@ -207,8 +248,8 @@ fn runner(subject: Subject, op: Op, size: usize) -> anyhow::Result<Runner> {
                 spent
             })
         }
-        (Subject::Sframe(suite), Op::Protect) => {
-            let config = SframeConfig::new(suite);
+        (Subject::Sframe(suite, backend), Op::Protect) => {
+            let config = SframeConfig::new(suite).with_backend(backend);
             // A fixed key for every run; the sealed frames never leave the bench.
             let mut tx = SframeSender::dangerous_new_unguarded(&config, KeyId(3), &[0x42; 32])?;
             let frame = vec![0x5au8; size];
@@ -224,8 +265,8 @@ fn runner(subject: Subject, op: Op, size: usize) -> anyhow::Result<Runner> {
                 t.elapsed()
             })
         }
-        (Subject::Sframe(suite), Op::Unprotect) => {
-            let config = SframeConfig::new(suite);
+        (Subject::Sframe(suite, backend), Op::Unprotect) => {
+            let config = SframeConfig::new(suite).with_backend(backend);
             // A fixed key for every run; the sealed frames never leave the bench.
             let mut tx = SframeSender::dangerous_new_unguarded(&config, KeyId(3), &[0x42; 32])?;
             let frame = vec![0x5au8; size];
@@ -259,6 +300,50 @@ fn runner(subject: Subject, op: Op, size: usize) -> anyhow::Result<Runner> {
                 spent
             })
         }
+    })
+}
+
+/// RustCrypto's bare AES-GCM (`A`), as the raw runner does ring's.
+fn rustcrypto_runner<A>(op: Op, size: usize) -> Runner
+where
+    A: aes_gcm::aead::AeadInOut
+        + aes_gcm::aead::AeadCore<NonceSize = aes_gcm::aead::consts::U12>
+        + aes_gcm::KeyInit
+        + Send
+        + 'static,
+{
+    let key = A::new(&Default::default());
+    let aad = [0u8; 12];
+    let mut buf = vec![0u8; size];
+    let tag = key
+        .encrypt_inout_detached(&[1u8; 12].into(), &aad, buf.as_mut_slice().into())
+        .expect("seal");
+    let sealed = buf.clone();
+    Box::new(move |n| {
+        let t = Instant::now();
+        for i in 0..n {
+            let mut nonce = [0u8; 12];
+            nonce[4..].copy_from_slice(&(i as u64).to_be_bytes());
+            match op {
+                Op::Protect => {
+                    let tag = key
+                        .encrypt_inout_detached(&nonce.into(), &aad, buf.as_mut_slice().into())
+                        .expect("seal");
+                    black_box(tag[0]);
+                }
+                Op::Unprotect => {
+                    buf.copy_from_slice(&sealed);
+                    key.decrypt_inout_detached(
+                        &[1u8; 12].into(),
+                        &aad,
+                        buf.as_mut_slice().into(),
+                        &tag,
+                    )
+                    .expect("open");
+                }
+            }
+        }
+        t.elapsed()
     })
 }
 
@@ -326,9 +411,31 @@ pub(crate) fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         bail!("--sizes must be between 1 and 1048576 bytes");
     }
     let budget = Duration::from_millis(args.time_ms.clamp(5, 10_000));
-    let mut subjects = vec![Subject::Raw(16), Subject::Raw(32)];
-    subjects.extend(SrtpSuite::ALL.map(Subject::Srtp));
-    subjects.extend(SframeSuite::ALL.map(Subject::Sframe));
+    let backends: Vec<Backend> = if args.backend == "all" {
+        Backend::available().collect()
+    } else {
+        let b: Backend = args
+            .backend
+            .parse()
+            .map_err(|_| anyhow::anyhow!("--backend must be ring, rustcrypto or all"))?;
+        if !b.is_available() {
+            bail!("this build has no {b} backend");
+        }
+        vec![b]
+    };
+    // The GCM suites once per backend, side by side; the others (no AES-GCM) once.
+    let mut subjects: Vec<Subject> = backends
+        .iter()
+        .flat_map(|&b| [Subject::Raw(16, b), Subject::Raw(32, b)])
+        .collect();
+    for s in SrtpSuite::ALL {
+        let n = if s.is_aead() { backends.len() } else { 1 };
+        subjects.extend(backends[..n].iter().map(|&b| Subject::Srtp(s, b)));
+    }
+    for s in SframeSuite::ALL {
+        let n = if is_gcm(s) { backends.len() } else { 1 };
+        subjects.extend(backends[..n].iter().map(|&b| Subject::Sframe(s, b)));
+    }
     let thread_counts: Vec<usize> = if args.threads > 1 {
         vec![1, args.threads]
     } else {
@@ -368,24 +475,25 @@ pub(crate) fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     }
     results.sort_by_key(|r| r.3);
     bar.finish_and_clear();
-    let raw = |key_len: usize, op: Op, size: usize, threads: usize| {
+    let raw = |subject: Subject, op: Op, size: usize, threads: usize| {
         results
             .iter()
-            .find(|r| r.0 == Subject::Raw(key_len) && r.1 == op && r.2 == size && r.3 == threads)
+            .find(|r| r.0 == subject.raw() && r.1 == op && r.2 == size && r.3 == threads)
             .map(|r| r.5)
             .unwrap_or(f64::NAN)
     };
     if args.json {
         for &(subject, op, size, threads, ns, mbs) in &results {
-            if matches!(subject, Subject::Raw(_)) {
+            if matches!(subject, Subject::Raw(..)) {
                 continue;
             }
-            let ratio = mbs / raw(subject.raw_key_len(), op, size, threads);
+            let ratio = mbs / raw(subject, op, size, threads);
             println!(
                 "{}",
                 json!({
                     "layer": subject.layer(),
                     "suite": subject.suite(),
+                    "backend": subject.backend(),
                     "op": op.name(),
                     "size": size,
                     "threads": threads,
@@ -400,15 +508,16 @@ pub(crate) fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     for &threads in &thread_counts {
         println!("\n{threads} thread{}:", if threads == 1 { "" } else { "s" });
         println!(
-            "{:<7} {:<27} {:<10} {:>8} {:>12} {:>10} {:>8}",
-            "layer", "suite", "op", "size", "ns/op", "MB/s", "vs raw"
+            "{:<7} {:<27} {:<10} {:<10} {:>8} {:>12} {:>10} {:>8}",
+            "layer", "suite", "backend", "op", "size", "ns/op", "MB/s", "vs raw"
         );
         for &(subject, op, size, t, ns, mbs) in results.iter().filter(|r| r.3 == threads) {
-            let ratio = mbs / raw(subject.raw_key_len(), op, size, t);
+            let ratio = mbs / raw(subject, op, size, t);
             println!(
-                "{:<7} {:<27} {:<10} {:>8} {:>12.1} {:>10.1} {:>7.2}x",
+                "{:<7} {:<27} {:<10} {:<10} {:>8} {:>12.1} {:>10.1} {:>7.2}x",
                 subject.layer(),
                 subject.suite(),
+                subject.backend(),
                 op.name(),
                 size,
                 ns,
@@ -429,9 +538,10 @@ pub(crate) fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
                 .map(|r| r.5)
                 .unwrap_or(f64::NAN);
             println!(
-                "{:<7} {:<27} {:<10} {:>8} B  {:>5.2}x",
+                "{:<7} {:<27} {:<10} {:<10} {:>8} B  {:>5.2}x",
                 subject.layer(),
                 subject.suite(),
+                subject.backend(),
                 op.name(),
                 size,
                 mbs / one
