@@ -52,6 +52,7 @@
 pub mod crypto;
 mod error;
 pub mod handshake;
+#[cfg(feature = "policy")]
 pub mod policy;
 mod replay;
 pub mod schedule;
