@@ -29,8 +29,38 @@ pub enum Error {
     LimitReached,
     /// A key or salt of the wrong length for the suite.
     InvalidKeyLength,
-    /// A configuration value is out of its documented range.
+    /// A configuration value is out of its documented range (see the `validate` method of
+    /// each configuration).
     InvalidConfig,
+    /// A name that callseal does not know (of a layer setting, an intent, a call kind, a media
+    /// kind, …), given to `FromStr`.
+    UnknownName,
+    /// A key for another cipher suite than the context's (an SRTP master key, or call keys
+    /// negotiated for another SFrame suite).
+    SuiteMismatch,
+    /// An SRTP operation for contexts with MKI on one without (or the other way round): a
+    /// rekey or a single key on a context with MKI, `add_key` on one without.
+    MkiMismatch,
+    /// An MKI value that does not fit in the context's `mki_len` bytes.
+    MkiTooLong,
+    /// An SRTP key with an MKI the context already holds.
+    DuplicateMki,
+    /// An SFrame key with a KID the receiver already holds (re-keying a KID would reset its
+    /// replay window).
+    DuplicateKid,
+    /// The key store is full (16 SRTP keys with MKI; `SframeConfig::max_keys` SFrame keys).
+    TooManyKeys,
+    /// The SRTP sender's active key cannot be removed: make another key active first.
+    RemoveActiveKey,
+    /// An SFrame key of an epoch older than the receiver's current one.
+    StaleEpoch,
+    /// The stream already carried a packet: its rollover counter can no longer be set.
+    StreamStarted,
+    /// The SFrame counter can only move forward.
+    CounterBackwards,
+    /// The call needs hop-by-hop SRTP keys (a standard call, or SFrame inside SRTP) and got
+    /// none.
+    MissingPacketKeys,
     /// The two sides share no cipher suite for one of the layers.
     NoCommonSuite,
     /// A cipher suite name or identifier that callseal does not know.
@@ -96,6 +126,22 @@ impl fmt::Display for Error {
             Error::LimitReached => f.write_str("counter limit reached: rekey required"),
             Error::InvalidKeyLength => f.write_str("key or salt length does not match the suite"),
             Error::InvalidConfig => f.write_str("configuration value out of range"),
+            Error::UnknownName => f.write_str("unknown name"),
+            Error::SuiteMismatch => f.write_str("key for another cipher suite than the context's"),
+            Error::MkiMismatch => f.write_str(
+                "operation for SRTP contexts with MKI on one without, or the other way round",
+            ),
+            Error::MkiTooLong => f.write_str("MKI value does not fit in the MKI length"),
+            Error::DuplicateMki => f.write_str("a key with this MKI is already held"),
+            Error::DuplicateKid => f.write_str("a key with this KID is already held"),
+            Error::TooManyKeys => f.write_str("key store full"),
+            Error::RemoveActiveKey => f.write_str("the active key cannot be removed"),
+            Error::StaleEpoch => f.write_str("key of an epoch older than the current one"),
+            Error::StreamStarted => {
+                f.write_str("the stream already carried a packet: its ROC is set")
+            }
+            Error::CounterBackwards => f.write_str("the frame counter only moves forward"),
+            Error::MissingPacketKeys => f.write_str("this call needs hop-by-hop SRTP keys"),
             Error::NoCommonSuite => f.write_str("no cipher suite in common"),
             Error::UnsupportedSuite => f.write_str("unsupported cipher suite"),
             Error::NonContributory => f.write_str("non-contributory X25519 result"),

@@ -49,6 +49,9 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs, unreachable_pub)]
 
+#[macro_use]
+mod names;
+
 pub mod crypto;
 mod error;
 pub mod handshake;

@@ -2,7 +2,6 @@
 //! call makes unavailable.
 
 use crate::error::{Error, Result};
-use core::fmt;
 
 /// A call feature that end-to-end encryption makes unavailable.
 #[non_exhaustive]
@@ -41,28 +40,19 @@ impl Feature {
         Feature::AddParticipant,
         Feature::Recording,
     ];
-
-    /// A short stable name, e.g. `live_captions`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Feature::LiveCaptions => "live_captions",
-            Feature::Transcription => "transcription",
-            Feature::Transfer => "transfer",
-            Feature::Merge => "merge",
-            Feature::Park => "park",
-            Feature::ConsultThenTransfer => "consult_then_transfer",
-            Feature::TransferToDevice => "transfer_to_device",
-            Feature::AddParticipant => "add_participant",
-            Feature::Recording => "recording",
-        }
-    }
 }
 
-impl fmt::Display for Feature {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
+names!(Feature, crate::Error::UnknownName, "The name used in messages and JSON, e.g. `live_captions`.", {
+    LiveCaptions => "live_captions",
+    Transcription => "transcription",
+    Transfer => "transfer",
+    Merge => "merge",
+    Park => "park",
+    ConsultThenTransfer => "consult_then_transfer",
+    TransferToDevice => "transfer_to_device",
+    AddParticipant => "add_participant",
+    Recording => "recording",
+});
 
 /// The security a call runs with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -74,14 +64,6 @@ pub enum CallSecurity {
 }
 
 impl CallSecurity {
-    /// `end_to_end` or `standard`.
-    pub fn name(self) -> &'static str {
-        match self {
-            CallSecurity::EndToEnd => "end_to_end",
-            CallSecurity::Standard => "standard",
-        }
-    }
-
     /// The feature gate: in an end-to-end call every feature of [`Feature::ALL`] is refused
     /// with [`Error::FeatureUnavailable`] (the reason: the call is end-to-end encrypted); in a
     /// standard call all are allowed.
@@ -92,6 +74,11 @@ impl CallSecurity {
         }
     }
 }
+
+names!(CallSecurity, crate::Error::UnknownName, "`end_to_end` or `standard`.", {
+    EndToEnd => "end_to_end",
+    Standard => "standard",
+});
 
 #[cfg(test)]
 mod tests {

@@ -116,15 +116,12 @@ impl Direction {
             Direction::CalleeToCaller => Direction::CallerToCallee,
         }
     }
-
-    /// `caller_to_callee` or `callee_to_caller`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Direction::CallerToCallee => "caller_to_callee",
-            Direction::CalleeToCaller => "callee_to_caller",
-        }
-    }
 }
+
+names!(Direction, crate::Error::UnknownName, "`caller_to_callee` or `callee_to_caller`.", {
+    CallerToCallee => "caller_to_callee",
+    CalleeToCaller => "callee_to_caller",
+});
 
 /// The kind of media a stream carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -155,16 +152,13 @@ impl MediaKind {
             _ => Err(Error::Malformed(crate::error::Malformed::Field)),
         }
     }
-
-    /// `audio`, `video` or `screen`.
-    pub fn name(self) -> &'static str {
-        match self {
-            MediaKind::Audio => "audio",
-            MediaKind::Video => "video",
-            MediaKind::Screen => "screen",
-        }
-    }
 }
+
+names!(MediaKind, crate::Error::UnknownName, "`audio`, `video` or `screen`.", {
+    Audio => "audio",
+    Video => "video",
+    Screen => "screen",
+});
 
 /// Which end of the handshake this endpoint is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -189,6 +183,11 @@ impl Role {
         self.send_direction().reverse()
     }
 }
+
+names!(Role, crate::Error::UnknownName, "`caller` or `callee`.", {
+    Caller => "caller",
+    Callee => "callee",
+});
 
 /// A user's end-to-end encryption intent for one call, carried in the handshake.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -216,26 +215,13 @@ impl Intent {
             _ => Err(Error::Malformed(crate::error::Malformed::Field)),
         }
     }
-
-    /// `off`, `on` or `required`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Intent::Off => "off",
-            Intent::On => "on",
-            Intent::Required => "required",
-        }
-    }
-
-    /// From `off`, `on` or `required`.
-    pub fn from_name(s: &str) -> Result<Self> {
-        match s {
-            "off" => Ok(Intent::Off),
-            "on" => Ok(Intent::On),
-            "required" => Ok(Intent::Required),
-            _ => Err(Error::InvalidConfig),
-        }
-    }
 }
+
+names!(Intent, crate::Error::UnknownName, "`off`, `on` or `required`.", {
+    Off => "off",
+    On => "on",
+    Required => "required",
+});
 
 /// An SRTP protection profile.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -258,24 +244,6 @@ impl SrtpSuite {
         SrtpSuite::AesCm128HmacSha1_80,
         SrtpSuite::AesCm128HmacSha1_32,
     ];
-
-    /// The RFC name, e.g. `AEAD_AES_128_GCM`.
-    pub fn name(self) -> &'static str {
-        match self {
-            SrtpSuite::AeadAes128Gcm => "AEAD_AES_128_GCM",
-            SrtpSuite::AeadAes256Gcm => "AEAD_AES_256_GCM",
-            SrtpSuite::AesCm128HmacSha1_80 => "AES_CM_128_HMAC_SHA1_80",
-            SrtpSuite::AesCm128HmacSha1_32 => "AES_CM_128_HMAC_SHA1_32",
-        }
-    }
-
-    /// From the RFC name.
-    pub fn from_name(s: &str) -> Result<Self> {
-        Self::ALL
-            .into_iter()
-            .find(|x| x.name() == s)
-            .ok_or(Error::UnsupportedSuite)
-    }
 
     /// The DTLS-SRTP protection profile number (RFC 5764, RFC 7714), used on the wire.
     pub fn id(self) -> u16 {
@@ -344,11 +312,12 @@ impl SrtpSuite {
     }
 }
 
-impl fmt::Display for SrtpSuite {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
+names!(SrtpSuite, crate::Error::UnsupportedSuite, "The RFC name, e.g. `AEAD_AES_128_GCM`.", {
+    AeadAes128Gcm => "AEAD_AES_128_GCM",
+    AeadAes256Gcm => "AEAD_AES_256_GCM",
+    AesCm128HmacSha1_80 => "AES_CM_128_HMAC_SHA1_80",
+    AesCm128HmacSha1_32 => "AES_CM_128_HMAC_SHA1_32",
+});
 
 /// An SFrame cipher suite (RFC 9605 §4.5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -374,25 +343,6 @@ impl SframeSuite {
         SframeSuite::AesCtr128HmacSha256_64,
         SframeSuite::AesCtr128HmacSha256_32,
     ];
-
-    /// The RFC 9605 name, e.g. `AES_128_GCM_SHA256_128`.
-    pub fn name(self) -> &'static str {
-        match self {
-            SframeSuite::AesCtr128HmacSha256_80 => "AES_128_CTR_HMAC_SHA256_80",
-            SframeSuite::AesCtr128HmacSha256_64 => "AES_128_CTR_HMAC_SHA256_64",
-            SframeSuite::AesCtr128HmacSha256_32 => "AES_128_CTR_HMAC_SHA256_32",
-            SframeSuite::Aes128GcmSha256_128 => "AES_128_GCM_SHA256_128",
-            SframeSuite::Aes256GcmSha512_128 => "AES_256_GCM_SHA512_128",
-        }
-    }
-
-    /// From the RFC 9605 name.
-    pub fn from_name(s: &str) -> Result<Self> {
-        Self::ALL
-            .into_iter()
-            .find(|x| x.name() == s)
-            .ok_or(Error::UnsupportedSuite)
-    }
 
     /// The RFC 9605 cipher suite number, used on the wire.
     pub fn id(self) -> u16 {
@@ -444,11 +394,13 @@ impl SframeSuite {
     }
 }
 
-impl fmt::Display for SframeSuite {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
+names!(SframeSuite, crate::Error::UnsupportedSuite, "The RFC 9605 name, e.g. `AES_128_GCM_SHA256_128`.", {
+    AesCtr128HmacSha256_80 => "AES_128_CTR_HMAC_SHA256_80",
+    AesCtr128HmacSha256_64 => "AES_128_CTR_HMAC_SHA256_64",
+    AesCtr128HmacSha256_32 => "AES_128_CTR_HMAC_SHA256_32",
+    Aes128GcmSha256_128 => "AES_128_GCM_SHA256_128",
+    Aes256GcmSha512_128 => "AES_256_GCM_SHA512_128",
+});
 
 #[cfg(test)]
 mod tests {
@@ -457,15 +409,18 @@ mod tests {
     #[test]
     fn suite_names_and_ids_round_trip() {
         for s in SrtpSuite::ALL {
-            assert_eq!(SrtpSuite::from_name(s.name()), Ok(s));
+            assert_eq!(s.name().parse::<SrtpSuite>(), Ok(s));
             assert_eq!(SrtpSuite::from_id(s.id()), Ok(s));
         }
         for s in SframeSuite::ALL {
-            assert_eq!(SframeSuite::from_name(s.name()), Ok(s));
+            assert_eq!(s.name().parse::<SframeSuite>(), Ok(s));
             assert_eq!(SframeSuite::from_id(s.id()), Ok(s));
         }
         assert_eq!(SrtpSuite::from_id(3), Err(Error::UnsupportedSuite));
-        assert_eq!(SframeSuite::from_name("nope"), Err(Error::UnsupportedSuite));
+        assert_eq!(
+            str::parse::<SframeSuite>("nope"),
+            Err(Error::UnsupportedSuite)
+        );
     }
 
     #[test]

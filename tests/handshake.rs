@@ -75,8 +75,16 @@ fn vectors_file_reproduces() {
     for r in runs {
         let seed: [u8; 32] = hex_of(&r["seed"]).try_into().unwrap();
         let ctx = hex_of(&r["context"]);
-        let ci = Intent::from_name(r["caller"]["intent"].as_str().unwrap()).unwrap();
-        let ce = Intent::from_name(r["callee"]["intent"].as_str().unwrap()).unwrap();
+        let ci = r["caller"]["intent"]
+            .as_str()
+            .unwrap()
+            .parse::<Intent>()
+            .unwrap();
+        let ce = r["callee"]["intent"]
+            .as_str()
+            .unwrap()
+            .parse::<Intent>()
+            .unwrap();
         let got = run_with(
             seed,
             &ctx,

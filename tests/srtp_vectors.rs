@@ -21,7 +21,7 @@ fn configs() -> impl Iterator<Item = SrtpConfig> {
 }
 
 fn suite_of(name: &str) -> SrtpSuite {
-    SrtpSuite::from_name(name).unwrap()
+    str::parse::<SrtpSuite>(name).unwrap()
 }
 
 /// Session keys for the GCM examples, which give the SRTP (or SRTCP) key and salt directly.

@@ -214,7 +214,7 @@ fn rebuild(frame: &[u8], at: &UdpAt, payload: &[u8]) -> anyhow::Result<Vec<u8>> 
 }
 
 fn process(a: PcapArgs, mode: Mode) -> anyhow::Result<ExitCode> {
-    let suite = SrtpSuite::from_name(&a.suite).map_err(|_| {
+    let suite = str::parse::<SrtpSuite>(&a.suite).map_err(|_| {
         anyhow::anyhow!(
             "unknown suite {:?}; one of: {}",
             a.suite,

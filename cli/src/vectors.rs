@@ -56,8 +56,8 @@ fn handshake_run(a: &HandshakeArgs) -> anyhow::Result<Value> {
         .context("--seed is not hex")?
         .try_into()
         .map_err(|_| anyhow::anyhow!("--seed must be 32 bytes (64 hex digits)"))?;
-    let caller_intent = Intent::from_name(&a.caller_intent).map_err(anyhow::Error::msg)?;
-    let callee_intent = Intent::from_name(&a.callee_intent).map_err(anyhow::Error::msg)?;
+    let caller_intent = str::parse::<Intent>(&a.caller_intent).map_err(anyhow::Error::msg)?;
+    let callee_intent = str::parse::<Intent>(&a.callee_intent).map_err(anyhow::Error::msg)?;
     let context = a.context.as_bytes();
 
     // The secrets the handshake will draw, read from a clone of the same stream.

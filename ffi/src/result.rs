@@ -76,7 +76,12 @@ impl From<Error> for CallsealResult {
             Error::TooManyStreams => CallsealResult::TooManyStreams,
             Error::KeyReuse => CallsealResult::KeyReuse,
             Error::FrameTooLarge { .. } => CallsealResult::FrameTooLarge,
-            Error::DuplicateSsrc => CallsealResult::InvalidArgument,
+            Error::StreamStarted | Error::CounterBackwards | Error::RemoveActiveKey => {
+                CallsealResult::WrongState
+            }
+            Error::SuiteMismatch => CallsealResult::UnsupportedSuite,
+            // Duplicate SSRC, MKI or KID, a full key store, an MKI that does not fit, a stale
+            // epoch, missing hop keys, an unknown name or backend, and any later error.
             _ => CallsealResult::InvalidArgument,
         }
     }

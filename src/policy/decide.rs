@@ -2,7 +2,7 @@
 //! a call from both parties, with every reason that applies.
 
 use super::{CallingE2ee, EncryptionPolicy, PolicyStore, GLOBAL};
-use crate::error::{Error, Result};
+
 use crate::security::CallSecurity;
 use crate::types::Intent;
 
@@ -19,28 +19,12 @@ pub enum CallKind {
     Pstn,
 }
 
-impl CallKind {
-    /// `one-to-one`, `meeting`, `group` or `pstn`.
-    pub fn name(self) -> &'static str {
-        match self {
-            CallKind::OneToOne => "one-to-one",
-            CallKind::Meeting => "meeting",
-            CallKind::Group => "group",
-            CallKind::Pstn => "pstn",
-        }
-    }
-
-    /// From its name.
-    pub fn from_name(s: &str) -> Result<Self> {
-        match s {
-            "one-to-one" => Ok(CallKind::OneToOne),
-            "meeting" => Ok(CallKind::Meeting),
-            "group" => Ok(CallKind::Group),
-            "pstn" => Ok(CallKind::Pstn),
-            _ => Err(Error::InvalidConfig),
-        }
-    }
-}
+names!(CallKind, crate::Error::UnknownName, "`one-to-one`, `meeting`, `group` or `pstn`.", {
+    OneToOne => "one-to-one",
+    Meeting => "meeting",
+    Group => "group",
+    Pstn => "pstn",
+});
 
 /// Why a call is not end-to-end (or fails).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -57,18 +41,13 @@ pub enum Rule {
     E2eeRequired,
 }
 
-impl Rule {
-    /// A stable name, e.g. `policy_disabled`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Rule::PolicyDisabled => "policy_disabled",
-            Rule::SettingOff => "setting_off",
-            Rule::ComplianceRecording => "compliance_recording",
-            Rule::CallKindNotEligible => "call_kind_not_eligible",
-            Rule::E2eeRequired => "e2ee_required",
-        }
-    }
-}
+names!(Rule, crate::Error::UnknownName, "e.g. `policy_disabled`.", {
+    PolicyDisabled => "policy_disabled",
+    SettingOff => "setting_off",
+    ComplianceRecording => "compliance_recording",
+    CallKindNotEligible => "call_kind_not_eligible",
+    E2eeRequired => "e2ee_required",
+});
 
 /// One reason, naming the user it is about.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -13,15 +13,10 @@ pub enum CallingE2ee {
     DisabledUserOverride,
 }
 
-impl CallingE2ee {
-    /// The Teams value, `Disabled` or `DisabledUserOverride`.
-    pub fn name(self) -> &'static str {
-        match self {
-            CallingE2ee::Disabled => "Disabled",
-            CallingE2ee::DisabledUserOverride => "DisabledUserOverride",
-        }
-    }
-}
+names!(CallingE2ee, crate::Error::UnknownName, "The Teams setting, `Disabled` or `DisabledUserOverride`.", {
+    Disabled => "Disabled",
+    DisabledUserOverride => "DisabledUserOverride",
+});
 
 /// An enhanced encryption policy.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -88,8 +88,8 @@ impl Call {
     /// The six SSRCs and the first sequence numbers come from the handshake unless the
     /// configuration names SSRCs ([`CallConfig::with_ssrcs`]).
     ///
-    /// Errors: [`Error::InvalidConfig`] for missing keys or a limit out of range (a packet too
-    /// small to carry anything, a frame that does not fit the reassembly budget),
+    /// Errors: [`Error::InvalidConfig`] for a configuration [`CallConfig::validate`] refuses,
+    /// [`Error::MissingPacketKeys`] when the call needs hop-by-hop keys and has none,
     /// [`Error::DuplicateSsrc`] when two streams would share an SSRC.
     pub fn new(
         handshake: Established,
@@ -115,7 +115,7 @@ impl Call {
             let hop_by_hop = !e2e || config.layers == Layers::Both;
             let packet_layer = config.layers != Layers::Sframe;
             let packet_keys = if hop_by_hop {
-                Some(packet_keys.ok_or(Error::InvalidConfig)?)
+                Some(packet_keys.ok_or(Error::MissingPacketKeys)?)
             } else {
                 None
             };

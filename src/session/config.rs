@@ -20,29 +20,16 @@ pub enum Layers {
 }
 
 impl Layers {
-    /// `srtp`, `sframe` or `both`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Layers::Srtp => "srtp",
-            Layers::Sframe => "sframe",
-            Layers::Both => "both",
-        }
-    }
-
-    /// From `srtp`, `sframe` or `both`.
-    pub fn from_name(s: &str) -> Result<Self> {
-        match s {
-            "srtp" => Ok(Layers::Srtp),
-            "sframe" => Ok(Layers::Sframe),
-            "both" => Ok(Layers::Both),
-            _ => Err(Error::InvalidConfig),
-        }
-    }
-
     pub(crate) fn frame_layer(self) -> bool {
         matches!(self, Layers::Sframe | Layers::Both)
     }
 }
+
+names!(Layers, crate::Error::UnknownName, "`srtp`, `sframe` or `both`.", {
+    Srtp => "srtp",
+    Sframe => "sframe",
+    Both => "both",
+});
 
 /// The default largest frame a call carries: 1 MiB.
 pub const DEFAULT_MAX_FRAME: usize = 1 << 20;

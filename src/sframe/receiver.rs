@@ -117,11 +117,14 @@ impl SframeReceiver {
         if self.removed.contains(&kid) {
             return Err(Error::KeyReuse);
         }
-        if self.current.is_some_and(|c| epoch < c)
-            || self.has_key(kid)
-            || self.slots.len() + extra > self.config.max_keys
-        {
-            return Err(Error::InvalidConfig);
+        if self.has_key(kid) {
+            return Err(Error::DuplicateKid);
+        }
+        if self.current.is_some_and(|c| epoch < c) {
+            return Err(Error::StaleEpoch);
+        }
+        if self.slots.len() + extra > self.config.max_keys {
+            return Err(Error::TooManyKeys);
         }
         Ok(())
     }
@@ -137,9 +140,9 @@ impl SframeReceiver {
 
     /// Install the base key of `kid`, which belongs to `epoch`.
     ///
-    /// Fails with [`Error::InvalidConfig`] when `kid` is already installed (re-keying a KID
-    /// would reset its replay window), when `epoch` is older than the current epoch, or when
-    /// the store is full; with [`Error::KeyReuse`] when `kid` was taken out with
+    /// Fails with [`Error::DuplicateKid`] when `kid` is already installed (re-keying a KID
+    /// would reset its replay window), [`Error::StaleEpoch`] when `epoch` is older than the
+    /// current epoch, [`Error::TooManyKeys`] when the store is full; with [`Error::KeyReuse`] when `kid` was taken out with
     /// [`SframeReceiver::remove_key`] (installing it again would start a fresh replay window,
     /// and every frame received under it before would open again); with
     /// [`Error::InvalidKeyLength`] for a base key under 16 bytes.
@@ -182,12 +185,12 @@ impl SframeReceiver {
 
     /// Install the audio, video and screen keys of `direction` at the epoch of `keys` (a
     /// receiver passes [`crate::Role::recv_direction`]), all three or none. Fails with
-    /// [`Error::InvalidConfig`] when `keys` were negotiated for another SFrame suite, or as
+    /// [`Error::SuiteMismatch`] when `keys` were negotiated for another SFrame suite, or as
     /// [`SframeReceiver::install_key`] does.
     pub fn install_call_keys(&mut self, keys: &CallKeys, direction: Direction) -> Result<()> {
         crate::secret::scrubbed(|| {
             if keys.sframe_suite() != self.config.suite {
-                return Err(Error::InvalidConfig);
+                return Err(Error::SuiteMismatch);
             }
             let epoch = keys.epoch();
             let kid = |kind| CallKid::new(epoch, direction, kind).kid();

@@ -134,11 +134,11 @@ impl SframeSender {
         self.next >= self.limit - self.limit / 4
     }
 
-    /// Move the counter forward to `ctr` (never back: [`Error::InvalidConfig`] if `ctr` is
+    /// Move the counter forward to `ctr` (never back: [`Error::CounterBackwards`] if `ctr` is
     /// below [`SframeSender::next_counter`]). Skipping counters never reuses a nonce.
     pub fn skip_to(&mut self, ctr: FrameCounter) -> Result<()> {
         if ctr.0 < self.next {
-            return Err(Error::InvalidConfig);
+            return Err(Error::CounterBackwards);
         }
         self.next = ctr.0;
         Ok(())

@@ -156,7 +156,7 @@ fn counter_never_wraps() {
     let c = SframeConfig::new(SframeSuite::Aes128GcmSha256_128);
     let mut tx = SframeSender::new(&c, KeyId(1), &base(5)).unwrap();
     assert_eq!(tx.skip_to(FrameCounter(u64::MAX - 1)), Ok(()));
-    assert_eq!(tx.skip_to(FrameCounter(5)), Err(Error::InvalidConfig));
+    assert_eq!(tx.skip_to(FrameCounter(5)), Err(Error::CounterBackwards));
     let n = tx.seal_into(b"last", &mut out, FrameOptions::NONE).unwrap();
     assert_eq!(n, 4 + 1 + 8 + 16, "short KID, 8-byte CTR");
     assert_eq!(
@@ -263,12 +263,12 @@ fn key_store_is_bounded_and_strict() {
     rx.install_key(KeyId(1), Epoch(0), &BASE).unwrap();
     assert_eq!(
         rx.install_key(KeyId(1), Epoch(0), &BASE),
-        Err(Error::InvalidConfig)
+        Err(Error::DuplicateKid)
     );
     rx.install_key(KeyId(2), Epoch(0), &BASE).unwrap();
     assert_eq!(
         rx.install_key(KeyId(3), Epoch(0), &BASE),
-        Err(Error::InvalidConfig)
+        Err(Error::TooManyKeys)
     );
     assert!(rx.remove_key(KeyId(1)));
     assert!(!rx.remove_key(KeyId(1)));
@@ -348,7 +348,7 @@ fn call_kids_separate_streams() {
 
         assert_eq!(
             rx.install_call_keys(&keys, Direction::CallerToCallee),
-            Err(Error::InvalidConfig)
+            Err(Error::DuplicateKid)
         );
         assert_eq!(rx.key_count(), 3);
         let other = if suite == SframeSuite::Aes128GcmSha256_128 {
@@ -358,7 +358,7 @@ fn call_kids_separate_streams() {
         };
         assert_eq!(
             rx.install_call_keys(&call_keys(other), Direction::CalleeToCaller),
-            Err(Error::InvalidConfig)
+            Err(Error::SuiteMismatch)
         );
     }
 }
@@ -444,7 +444,7 @@ fn epoch_switch_with_frame_grace() {
     // A retired epoch cannot come back.
     assert_eq!(
         rx.install_call_keys(&call.epochs[0], Direction::CalleeToCaller),
-        Err(Error::InvalidConfig)
+        Err(Error::StaleEpoch)
     );
 }
 

@@ -16,7 +16,7 @@ use core::fmt;
 fn mki_len_checked(config: &SrtpConfig, with_mki: bool) -> Result<()> {
     config.validate()?;
     if with_mki != (config.mki_len != 0) {
-        return Err(Error::InvalidConfig);
+        return Err(Error::MkiMismatch);
     }
     Ok(())
 }
@@ -73,7 +73,7 @@ impl<C: SrtcpState> Context<C> {
     pub(super) fn rekey(&mut self, key: &SrtpMasterKey) -> Result<()> {
         crate::secret::scrubbed(|| {
             if self.keys.mki_len != 0 {
-                return Err(Error::InvalidConfig);
+                return Err(Error::MkiMismatch);
             }
             let c = self.keys.cipher_for(key)?;
             self.keys.replace_single(c)?;
@@ -108,7 +108,7 @@ impl<C: SrtcpState> Context<C> {
     pub(super) fn set_roc(&mut self, ssrc: Ssrc, roc: Roc) -> Result<()> {
         let s = self.streams.entry(ssrc.0, &self.keys)?.or_start()?;
         if s.rtp.top().is_some() {
-            return Err(Error::InvalidConfig);
+            return Err(Error::StreamStarted);
         }
         s.first_roc = roc.0;
         Ok(())

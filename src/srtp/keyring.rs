@@ -68,8 +68,11 @@ impl KeyRing {
 
     fn encode(&self, mki: Mki) -> Result<[u8; 4]> {
         let m = self.mki_len;
-        if m == 0 || (m < 4 && mki.0 >> (8 * m) != 0) {
-            return Err(Error::InvalidConfig);
+        if m == 0 {
+            return Err(Error::MkiMismatch);
+        }
+        if m < 4 && mki.0 >> (8 * m) != 0 {
+            return Err(Error::MkiTooLong);
         }
         let mut out = [0u8; 4];
         out[..m].copy_from_slice(&mki.0.to_be_bytes()[4 - m..]);
@@ -96,7 +99,7 @@ impl KeyRing {
 
     pub(super) fn cipher_for(&self, key: &SrtpMasterKey) -> Result<KeyCipher> {
         if key.suite() != self.suite {
-            return Err(Error::InvalidConfig);
+            return Err(Error::SuiteMismatch);
         }
         KeyCipher::new(&SessionKeys::derive(key), self.backend)
     }
@@ -110,8 +113,11 @@ impl KeyRing {
     /// The slot `mki` would take, checked against the ring as it is now.
     pub(super) fn check_add(&self, mki: Mki, cipher: KeyCipher) -> Result<KeySlot> {
         let bytes = self.encode(mki)?;
-        if self.position(&bytes[..self.mki_len]).is_some() || self.slots.len() >= MAX_KEYS {
-            return Err(Error::InvalidConfig);
+        if self.position(&bytes[..self.mki_len]).is_some() {
+            return Err(Error::DuplicateMki);
+        }
+        if self.slots.len() >= MAX_KEYS {
+            return Err(Error::TooManyKeys);
         }
         Ok(KeySlot {
             mki: bytes,
@@ -136,7 +142,7 @@ impl KeyRing {
 
     pub(super) fn replace_single(&mut self, cipher: KeyCipher) -> Result<()> {
         if self.mki_len != 0 {
-            return Err(Error::InvalidConfig);
+            return Err(Error::MkiMismatch);
         }
         self.clear();
         let serial = self.next_serial();

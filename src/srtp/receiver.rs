@@ -157,7 +157,8 @@ impl SrtpReceiver {
     }
 
     /// Replace the master key (contexts without MKI), keeping every SSRC's ROC and replay
-    /// windows. A key of another suite, or a context with MKI, is [`Error::InvalidConfig`].
+    /// windows. A key of another suite is [`Error::SuiteMismatch`]; on a context with MKI,
+    /// [`Error::MkiMismatch`].
     pub fn rekey(&mut self, key: &SrtpMasterKey) -> Result<()> {
         self.ctx.rekey(key)
     }
@@ -204,7 +205,7 @@ impl SrtpReceiver {
     }
 
     /// Expect the stream `ssrc` to start at rollover counter `roc` (joining a stream sent
-    /// earlier). Only before its first RTP packet ([`Error::InvalidConfig`] after);
+    /// earlier). Only before its first RTP packet ([`Error::StreamStarted`] after);
     /// [`Error::TooManyStreams`] past the bound.
     pub fn set_roc(&mut self, ssrc: Ssrc, roc: Roc) -> Result<()> {
         self.ctx.set_roc(ssrc, roc)

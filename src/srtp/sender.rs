@@ -211,7 +211,7 @@ impl SrtpSender {
 
     /// Replace the master key (contexts without MKI), keeping every SSRC's index, ROC, used
     /// indices and SRTCP index. The new key's packet counts start at zero. A key of another
-    /// suite, or a context with MKI, is [`Error::InvalidConfig`] (use
+    /// suite is [`Error::SuiteMismatch`]; on a context with MKI it is [`Error::MkiMismatch`] (use
     /// [`SrtpSender::add_key`] and [`SrtpSender::set_active_key`] there).
     pub fn rekey(&mut self, key: &SrtpMasterKey) -> Result<()> {
         self.ctx.rekey(key)?;
@@ -221,18 +221,20 @@ impl SrtpSender {
 
     /// Add a master key under `mki` (contexts with MKI). It is not used until
     /// [`SrtpSender::set_active_key`] selects it. A duplicate MKI, an MKI that does not fit in
-    /// `mki_len` bytes, a key of another suite or more than 16 keys: [`Error::InvalidConfig`].
+    /// Errors: [`Error::DuplicateMki`], [`Error::MkiTooLong`] (the MKI does not fit in
+    /// `mki_len` bytes), [`Error::SuiteMismatch`], [`Error::TooManyKeys`] (more than 16), and
+    /// [`Error::MkiMismatch`] on a context without MKI.
     pub fn add_key(&mut self, mki: Mki, key: &SrtpMasterKey) -> Result<()> {
         self.ctx.add_key(mki, key)
     }
 
     /// Drop the key named `mki` (see [`SrtpReceiver::remove_key`] for what is wiped).
-    /// The active key cannot be removed ([`Error::InvalidConfig`]); an unknown MKI is
+    /// The active key cannot be removed ([`Error::RemoveActiveKey`]); an unknown MKI is
     /// [`Error::UnknownKey`].
     pub fn remove_key(&mut self, mki: Mki) -> Result<()> {
         let i = self.ctx.keys.find(mki)?;
         if i == self.active {
-            return Err(Error::InvalidConfig);
+            return Err(Error::RemoveActiveKey);
         }
         self.ctx.remove_key_at(i);
         if i < self.active {
@@ -277,7 +279,7 @@ impl SrtpSender {
     }
 
     /// Start the stream `ssrc` at rollover counter `roc` (for a stream that continues one sent
-    /// earlier). Only before its first RTP packet ([`Error::InvalidConfig`] after);
+    /// earlier). Only before its first RTP packet ([`Error::StreamStarted`] after);
     /// [`Error::TooManyStreams`] past the bound.
     pub fn set_roc(&mut self, ssrc: Ssrc, roc: Roc) -> Result<()> {
         self.ctx.set_roc(ssrc, roc)

@@ -119,11 +119,6 @@ fn config_is_checked() {
             soft_limit: (1 << 48) + 1,
             ..Default::default()
         },
-        // MKI configured but a constructor without MKI.
-        SrtpConfig {
-            mki_len: 1,
-            ..Default::default()
-        },
     ] {
         assert_eq!(
             SrtpSender::new(&k, bad).unwrap_err(),
@@ -136,17 +131,20 @@ fn config_is_checked() {
             "{bad:?}"
         );
     }
-    assert_eq!(
-        SrtpSender::new_with_mki(Mki(0), &k, SrtpConfig::default()).unwrap_err(),
-        Error::InvalidConfig
-    );
+    // MKI configured but a constructor without MKI, and the other way round.
     let c = SrtpConfig {
         mki_len: 1,
         ..Default::default()
     };
+    assert_eq!(SrtpSender::new(&k, c).unwrap_err(), Error::MkiMismatch);
+    assert_eq!(SrtpReceiver::new(&k, c).unwrap_err(), Error::MkiMismatch);
+    assert_eq!(
+        SrtpSender::new_with_mki(Mki(0), &k, SrtpConfig::default()).unwrap_err(),
+        Error::MkiMismatch
+    );
     assert_eq!(
         SrtpSender::new_with_mki(Mki(256), &k, c).unwrap_err(),
-        Error::InvalidConfig
+        Error::MkiTooLong
     );
     assert!(SrtpSender::new_with_mki(Mki(255), &k, c).is_ok());
 }
@@ -337,8 +335,8 @@ fn index_and_srtcp_limits() {
         let p = other.protect_rtp_vec(&rtp(3, 0, b"x")).unwrap();
         assert_eq!(rx.unprotect_rtp_vec(&p), Err(Error::LimitReached));
         // set_roc only before the first packet.
-        assert_eq!(tx.set_roc(Ssrc(3), Roc(0)), Err(Error::InvalidConfig));
-        assert_eq!(rx.set_roc(Ssrc(3), Roc(0)), Err(Error::InvalidConfig));
+        assert_eq!(tx.set_roc(Ssrc(3), Roc(0)), Err(Error::StreamStarted));
+        assert_eq!(rx.set_roc(Ssrc(3), Roc(0)), Err(Error::StreamStarted));
     }
 }
 
@@ -384,7 +382,7 @@ fn soft_limit_and_rekey() {
     // Rekeying to another suite is refused.
     assert_eq!(
         tx.rekey(&master(SrtpSuite::AeadAes128Gcm, 9)),
-        Err(Error::InvalidConfig)
+        Err(Error::SuiteMismatch)
     );
 }
 
@@ -445,11 +443,11 @@ fn mki_epochs() {
         assert_eq!(rx.keys().collect::<Vec<_>>(), vec![Mki(0), Mki(1)]);
         assert_eq!(
             tx.add_key(Mki(1), &master(suite, 22)),
-            Err(Error::InvalidConfig)
+            Err(Error::DuplicateMki)
         );
         assert_eq!(
             tx.add_key(Mki(300), &master(suite, 22)),
-            Err(Error::InvalidConfig)
+            Err(Error::MkiTooLong)
         );
         tx.set_active_key(Mki(1)).unwrap();
         assert_eq!(tx.active_key(), Some(Mki(1)));
@@ -495,7 +493,7 @@ fn mki_epochs() {
         swapped[at] = 9;
         assert_eq!(rx2.unprotect_rtp_vec(&swapped), Err(Error::UnknownKey));
         // Retire the old epoch.
-        assert_eq!(tx.remove_key(Mki(1)), Err(Error::InvalidConfig));
+        assert_eq!(tx.remove_key(Mki(1)), Err(Error::RemoveActiveKey));
         tx.remove_key(Mki(0)).unwrap();
         rx.remove_key(Mki(0)).unwrap();
         assert_eq!(rx.remove_key(Mki(0)), Err(Error::UnknownKey));
@@ -507,7 +505,7 @@ fn mki_epochs() {
         rx3.add_key(Mki(1), &master(suite, 21)).unwrap();
         assert_eq!(rx3.unprotect_rtp_vec(&old), Err(Error::UnknownKey));
         assert_eq!(tx.set_active_key(Mki(0)), Err(Error::UnknownKey));
-        assert_eq!(tx.rekey(&master(suite, 1)), Err(Error::InvalidConfig));
+        assert_eq!(tx.rekey(&master(suite, 1)), Err(Error::MkiMismatch));
     }
 }
 
