@@ -10,7 +10,8 @@
 //! `cargo bench --bench sframe`; results in `target/criterion/`.
 
 use callseal::sframe::{FrameOptions, SEAL_HEADROOM};
-use callseal::{Epoch, KeyId, SframeConfig, SframeReceiver, SframeSender, SframeSuite};
+use callseal::sframe::{SframeConfig, SframeReceiver, SframeSender};
+use callseal::{Epoch, KeyId, SframeSuite};
 use criterion::measurement::WallTime;
 use criterion::{
     black_box, criterion_group, criterion_main, BatchSize, BenchmarkGroup, Criterion, Throughput,

@@ -7,7 +7,8 @@
 //! different spells.
 
 use callseal::sframe::{FrameOptions, SEAL_HEADROOM};
-use callseal::{Epoch, KeyId, SframeConfig, SframeReceiver, SframeSender, SframeSuite};
+use callseal::sframe::{SframeConfig, SframeReceiver, SframeSender};
+use callseal::{Epoch, KeyId, SframeSuite};
 use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_128_GCM};
 use std::hint::black_box;
 use std::time::{Duration, Instant};

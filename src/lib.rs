@@ -67,13 +67,9 @@ pub mod srtp;
 mod types;
 
 pub use error::{Error, Malformed, Result};
-pub use handshake::{Callee, Caller, Established, HandshakeConfig, Outcome, SecurityCode};
 pub use replay::{DEFAULT_REPLAY_WINDOW, MAX_REPLAY_WINDOW, MIN_REPLAY_WINDOW};
-pub use schedule::{CallKeys, StreamSecret};
 pub use secret::{Secret, SrtpMasterKey};
 pub use security::{CallSecurity, Feature};
-pub use sframe::{SframeConfig, SframeReceiver, SframeSender};
-pub use srtp::{Mki, SrtpConfig, SrtpReceiver, SrtpSender};
 pub use types::{
     Direction, Epoch, FrameCounter, Intent, KeyId, MediaKind, PacketIndex, Roc, Role, SeqNum,
     SframeSuite, SrtcpIndex, SrtpSuite, Ssrc,

@@ -277,13 +277,16 @@ mod tests {
         let a1_hex = hex::encode(a1.secret().expose());
         let a1_dbg = format!("{a1:?}");
         let m = a1.into_srtp_master_key(SrtpSuite::AeadAes256Gcm).unwrap();
-        assert_eq!((m.key().len(), m.salt().len()), (32, 12));
+        assert_eq!(
+            (m.dangerous_key().len(), m.dangerous_salt().len()),
+            (32, 12)
+        );
         let d = format!("{k1:?} {a:?} {m:?} {a1_dbg}");
         for secret in [
             hex::encode(k1.media_secret().expose()),
             hex::encode(a.secret().expose()),
             a1_hex,
-            hex::encode(m.key()),
+            hex::encode(m.dangerous_key()),
         ] {
             assert!(!d.contains(&secret[..8]), "{d}");
         }

@@ -67,8 +67,13 @@ impl<const N: usize> Secret<N> {
         Secret(Sealed::new([0u8; N]))
     }
 
-    /// The secret bytes. Do not log them.
-    pub fn expose(&self) -> &[u8; N] {
+    /// The secret bytes. Dangerous: for test vectors and for keying another library; never
+    /// log or store them.
+    pub fn dangerous_expose(&self) -> &[u8; N] {
+        &self.0
+    }
+
+    pub(crate) fn expose(&self) -> &[u8; N] {
         &self.0
     }
 
@@ -133,13 +138,14 @@ impl SrtpMasterKey {
         self.suite
     }
 
-    /// The master key bytes.
-    pub fn key(&self) -> &[u8] {
+    /// The master key bytes. Dangerous: for handing the key to another SRTP stack (libsrtp,
+    /// a DTLS-SRTP peer) and for test vectors; never log or store them.
+    pub fn dangerous_key(&self) -> &[u8] {
         &self.bytes.key[..self.suite.key_len()]
     }
 
-    /// The master salt bytes (12 or 14).
-    pub fn salt(&self) -> &[u8] {
+    /// The master salt bytes (12 or 14). Dangerous, as [`SrtpMasterKey::dangerous_key`].
+    pub fn dangerous_salt(&self) -> &[u8] {
         &self.bytes.salt[..self.suite.salt_len()]
     }
 }

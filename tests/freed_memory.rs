@@ -78,21 +78,21 @@ fn hop(out: u8, inb: u8) -> PacketKeys {
 /// Every secret of the SRTP master key `m`: the master key and salt, and the session keys.
 fn srtp_secrets(m: &SrtpMasterKey, name: &str, out: &mut Vec<(Bytes, String)>) {
     out.push((
-        Zeroizing::new(m.key().to_vec()),
+        Zeroizing::new(m.dangerous_key().to_vec()),
         format!("{name} master key"),
     ));
     out.push((
-        Zeroizing::new(m.salt().to_vec()),
+        Zeroizing::new(m.dangerous_salt().to_vec()),
         format!("{name} master salt"),
     ));
     let s = SessionKeys::derive(m);
     for (bytes, what) in [
-        (s.srtp_key(), "SRTP key"),
-        (s.srtp_salt(), "SRTP salt"),
-        (s.srtp_auth_key(), "SRTP auth key"),
-        (s.srtcp_key(), "SRTCP key"),
-        (s.srtcp_salt(), "SRTCP salt"),
-        (s.srtcp_auth_key(), "SRTCP auth key"),
+        (s.dangerous_srtp_key(), "SRTP key"),
+        (s.dangerous_srtp_salt(), "SRTP salt"),
+        (s.dangerous_srtp_auth_key(), "SRTP auth key"),
+        (s.dangerous_srtcp_key(), "SRTCP key"),
+        (s.dangerous_srtcp_salt(), "SRTCP salt"),
+        (s.dangerous_srtcp_auth_key(), "SRTCP auth key"),
     ] {
         if !bytes.is_empty() {
             out.push((Zeroizing::new(bytes.to_vec()), format!("{name} {what}")));
@@ -228,11 +228,11 @@ fn secrets(inputs: &Inputs) -> Vec<(Bytes, String)> {
                 let kid = CallKid::new(Epoch(e), dir, kind).kid();
                 let d = DerivedKey::derive(sframe_suite, kid, &stream).unwrap();
                 secrets.push((
-                    Zeroizing::new(d.key().to_vec()),
+                    Zeroizing::new(d.dangerous_key().to_vec()),
                     format!("SFrame key {name}"),
                 ));
                 secrets.push((
-                    Zeroizing::new(d.salt().to_vec()),
+                    Zeroizing::new(d.dangerous_salt().to_vec()),
                     format!("SFrame salt {name}"),
                 ));
             }

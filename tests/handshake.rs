@@ -1,9 +1,8 @@
 //! The handshake: vectors, property tests, every malformed-message class, intents, redaction.
 
-use callseal::handshake::{Callee, Caller, HandshakeConfig, ANSWER_LEN, CONFIRM_LEN};
-use callseal::{
-    Direction, Error, Established, Intent, Malformed, MediaKind, SframeSuite, SrtpSuite,
-};
+use callseal::handshake::Established;
+use callseal::handshake::{Callee, Caller, HandshakeConfig};
+use callseal::{Direction, Error, Intent, Malformed, MediaKind, SframeSuite, SrtpSuite};
 use proptest::prelude::*;
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha20Rng;
@@ -54,7 +53,7 @@ fn stream_keys(e: &Established) -> Vec<[u8; 32]> {
     let mut out = Vec::new();
     for d in Direction::ALL {
         for m in MediaKind::ALL {
-            out.push(*k.stream(d, m).secret().expose());
+            out.push(*k.stream(d, m).secret().dangerous_expose());
         }
     }
     out
@@ -122,7 +121,7 @@ fn vectors_file_reproduces() {
             continue;
         }
         let k0 = got.caller.into_outcome();
-        let callseal::Outcome::EndToEnd { keys, .. } = k0 else {
+        let callseal::handshake::Outcome::EndToEnd { keys, .. } = k0 else {
             unreachable!()
         };
         let streams = r["streams"].as_array().unwrap();
@@ -132,7 +131,7 @@ fn vectors_file_reproduces() {
             let k = keys.take().unwrap();
             assert_eq!(k.epoch().0, epoch);
             assert_eq!(
-                k.media_secret().expose().to_vec(),
+                k.media_secret().dangerous_expose().to_vec(),
                 hex_of(&r["media_secret"][epoch as usize])
             );
             for s in streams.iter().filter(|s| s["epoch"] == epoch) {
@@ -145,10 +144,13 @@ fn vectors_file_reproduces() {
                     .find(|m| m.name() == s["kind"])
                     .unwrap();
                 let ss = k.stream(d, m);
-                assert_eq!(ss.secret().expose().to_vec(), hex_of(&s["stream_secret"]));
+                assert_eq!(
+                    ss.secret().dangerous_expose().to_vec(),
+                    hex_of(&s["stream_secret"])
+                );
                 let mk = ss.into_srtp_master_key(k.srtp_suite()).unwrap();
-                assert_eq!(mk.key().to_vec(), hex_of(&s["srtp_master_key"]));
-                assert_eq!(mk.salt().to_vec(), hex_of(&s["srtp_master_salt"]));
+                assert_eq!(mk.dangerous_key().to_vec(), hex_of(&s["srtp_master_key"]));
+                assert_eq!(mk.dangerous_salt().to_vec(), hex_of(&s["srtp_master_salt"]));
             }
             keys = Some(k.next_epoch().unwrap());
         }
@@ -326,13 +328,15 @@ fn malformed_answers_and_confirms_leave_state_unchanged() {
     a[36] = 0x03; // a suite that was never offered
     assert_eq!(caller.finish(&a).err(), m(Malformed::Field));
     let mut a = answer.clone();
-    a[ANSWER_LEN - 1] ^= 1;
+    let last = a.len() - 1;
+    a[last] ^= 1;
     assert_eq!(caller.finish(&a).err(), Some(Error::Authentication));
     assert_eq!(callee.confirm(&answer).err(), m(Malformed::MessageType));
 
     let (confirm, at_caller) = caller.finish(&answer).unwrap();
     assert_eq!(caller.finish(&answer).err(), Some(Error::HandshakeState));
-    assert_eq!(confirm.len(), CONFIRM_LEN);
+    // The Confirm: version, type and a 32-byte MAC (docs/PROTOCOL.md).
+    assert_eq!(confirm.len(), 34);
     assert_eq!(callee.confirm(&confirm[..3]).err(), m(Malformed::Truncated));
     let mut c = confirm.clone();
     c.push(1);
@@ -353,11 +357,11 @@ fn debug_never_shows_key_material() {
     let r = run([9; 32], Intent::On, Intent::On).unwrap();
     let keys = r.caller.keys().unwrap();
     let secrets = [
-        hex::encode(keys.media_secret().expose()),
+        hex::encode(keys.media_secret().dangerous_expose()),
         hex::encode(
             keys.stream(Direction::CallerToCallee, MediaKind::Audio)
                 .secret()
-                .expose(),
+                .dangerous_expose(),
         ),
     ];
     let dumped = format!(

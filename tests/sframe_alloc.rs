@@ -2,7 +2,8 @@
 //! allocator counts the allocations of this test's own thread.
 
 use callseal::sframe::{FrameOptions, SEAL_HEADROOM};
-use callseal::{Epoch, KeyId, SframeConfig, SframeReceiver, SframeSender, SframeSuite};
+use callseal::sframe::{SframeConfig, SframeReceiver, SframeSender};
+use callseal::{Epoch, KeyId, SframeSuite};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 

@@ -2,10 +2,8 @@
 //! model, and epoch switches under reordering.
 
 use callseal::sframe::{CallKid, FrameOptions, Grace, SEAL_HEADROOM};
-use callseal::{
-    Direction, Epoch, Error, FrameCounter, KeyId, MediaKind, SframeConfig, SframeReceiver,
-    SframeSender, SframeSuite,
-};
+use callseal::sframe::{SframeConfig, SframeReceiver, SframeSender};
+use callseal::{Direction, Epoch, Error, FrameCounter, KeyId, MediaKind, SframeSuite};
 use core::time::Duration;
 use proptest::prelude::*;
 use std::collections::BTreeSet;

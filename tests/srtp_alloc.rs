@@ -1,8 +1,9 @@
 //! Zero allocations per packet: a counting global allocator around protect and unprotect,
 //! once each stream exists.
 
+use callseal::srtp::Mki;
 use callseal::srtp::{SrtpConfig, SrtpReceiver, SrtpSender};
-use callseal::{Mki, SrtpMasterKey, SrtpSuite};
+use callseal::{SrtpMasterKey, SrtpSuite};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 

@@ -224,13 +224,13 @@ proptest! {
             SrtpReceiver::new(&key(suite, &k), cfg).unwrap()
         } else {
             let mut r = SrtpReceiver::new_with_mki(suite, cfg).unwrap();
-            r.add_key(callseal::Mki(0), &key(suite, &k)).unwrap();
+            r.add_key(callseal::srtp::Mki(0), &key(suite, &k)).unwrap();
             r
         };
         let mut tx = if mki_len == 0 {
             SrtpSender::new(&key(suite, &k), cfg).unwrap()
         } else {
-            SrtpSender::new_with_mki(callseal::Mki(0), &key(suite, &k), cfg).unwrap()
+            SrtpSender::new_with_mki(callseal::srtp::Mki(0), &key(suite, &k), cfg).unwrap()
         };
         let genuine = tx.protect_rtp_vec(&rtp(1, 10, false, 0, None, b"x")).unwrap();
         rx.unprotect_rtp_vec(&genuine).unwrap();

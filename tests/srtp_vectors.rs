@@ -43,14 +43,14 @@ fn rfc3711_b3_key_derivation() {
     for v in d["vectors"].as_array().unwrap() {
         let want = hx(&v["output"]);
         match v["name"].as_str().unwrap() {
-            "cipher_key" => assert_eq!(keys.srtp_key(), &want[..]),
-            "cipher_salt" => assert_eq!(keys.srtp_salt(), &want[..]),
+            "cipher_key" => assert_eq!(keys.dangerous_srtp_key(), &want[..]),
+            "cipher_salt" => assert_eq!(keys.dangerous_srtp_salt(), &want[..]),
             "auth_key" => {
                 assert_eq!(
-                    keys.srtp_auth_key(),
+                    keys.dangerous_srtp_auth_key(),
                     &hx(&v["auth_key_hmac_sha1_20_octets"])[..]
                 );
-                assert_eq!(keys.srtp_auth_key(), &want[..20]);
+                assert_eq!(keys.dangerous_srtp_auth_key(), &want[..20]);
             }
             other => panic!("unexpected vector {other}"),
         }
@@ -187,13 +187,25 @@ fn libsrtp_generated_both_directions() {
             };
             let dk = &p["derived_session_keys"];
             let keys = SessionKeys::derive(&master());
-            assert_eq!(keys.srtp_key(), &hx(&dk["srtp_encryption_key"])[..]);
-            assert_eq!(keys.srtp_salt(), &hx(&dk["srtp_salt"])[..]);
-            assert_eq!(keys.srtcp_key(), &hx(&dk["srtcp_encryption_key"])[..]);
-            assert_eq!(keys.srtcp_salt(), &hx(&dk["srtcp_salt"])[..]);
+            assert_eq!(
+                keys.dangerous_srtp_key(),
+                &hx(&dk["srtp_encryption_key"])[..]
+            );
+            assert_eq!(keys.dangerous_srtp_salt(), &hx(&dk["srtp_salt"])[..]);
+            assert_eq!(
+                keys.dangerous_srtcp_key(),
+                &hx(&dk["srtcp_encryption_key"])[..]
+            );
+            assert_eq!(keys.dangerous_srtcp_salt(), &hx(&dk["srtcp_salt"])[..]);
             if !suite.is_aead() {
-                assert_eq!(keys.srtp_auth_key(), &hx(&dk["srtp_auth_key"])[..]);
-                assert_eq!(keys.srtcp_auth_key(), &hx(&dk["srtcp_auth_key"])[..]);
+                assert_eq!(
+                    keys.dangerous_srtp_auth_key(),
+                    &hx(&dk["srtp_auth_key"])[..]
+                );
+                assert_eq!(
+                    keys.dangerous_srtcp_auth_key(),
+                    &hx(&dk["srtcp_auth_key"])[..]
+                );
             }
             assert_eq!(
                 p["srtp_auth_tag_length"].as_u64().unwrap() as usize,

@@ -7,8 +7,9 @@
 
 use anyhow::{bail, Context};
 use base64::Engine;
+use callseal::srtp::Mki;
 use callseal::srtp::{is_rtcp, SrtpConfig, SrtpReceiver, SrtpSender, MAX_STREAMS};
-use callseal::{Error, Mki, SrtpMasterKey, SrtpSuite};
+use callseal::{Error, SrtpMasterKey, SrtpSuite};
 use clap::{Args, Subcommand};
 use etherparse::{NetSlice, SlicedPacket, TransportSlice, UdpHeader};
 use pcap_file::pcap::{PcapPacket, PcapReader, PcapWriter};

@@ -6,7 +6,8 @@
 
 use anyhow::{bail, Context as _};
 use callseal::handshake::{Callee, Caller, HandshakeConfig};
-use callseal::{CallKeys, Direction, Intent, MediaKind};
+use callseal::schedule::CallKeys;
+use callseal::{Direction, Intent, MediaKind};
 use clap::{Args, Subcommand};
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha20Rng;
@@ -91,8 +92,8 @@ fn handshake_run(a: &HandshakeArgs) -> anyhow::Result<Value> {
     let shared = x25519_dalek_shared(&secrets[0], callee_public);
 
     let (media, streams) = match at_caller.into_outcome() {
-        callseal::Outcome::EndToEnd { keys, .. } => epochs_json(keys)?,
-        callseal::Outcome::Standard => (Value::Null, Value::Array(vec![])),
+        callseal::handshake::Outcome::EndToEnd { keys, .. } => epochs_json(keys)?,
+        callseal::handshake::Outcome::Standard => (Value::Null, Value::Array(vec![])),
     };
     Ok(json!({
         "seed": hex::encode(seed),
@@ -135,19 +136,19 @@ fn epochs_json(keys: CallKeys) -> anyhow::Result<(Value, Value)> {
     let mut keys = Some(keys);
     for _ in 0..2 {
         let k = keys.take().expect("present");
-        media.push(json!(hex::encode(k.media_secret().expose())));
+        media.push(json!(hex::encode(k.media_secret().dangerous_expose())));
         for direction in Direction::ALL {
             for kind in MediaKind::ALL {
                 let s = k.stream(direction, kind);
-                let stream_secret = hex::encode(s.secret().expose());
+                let stream_secret = hex::encode(s.secret().dangerous_expose());
                 let m = s.into_srtp_master_key(suite)?;
                 streams.push(json!({
                     "epoch": k.epoch().0,
                     "direction": direction.name(),
                     "kind": kind.name(),
                     "stream_secret": stream_secret,
-                    "srtp_master_key": hex::encode(m.key()),
-                    "srtp_master_salt": hex::encode(m.salt()),
+                    "srtp_master_key": hex::encode(m.dangerous_key()),
+                    "srtp_master_salt": hex::encode(m.dangerous_salt()),
                 }));
             }
         }

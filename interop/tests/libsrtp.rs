@@ -2,8 +2,9 @@
 //! OpenSSL): for every suite, 10,000 RTP packets and 2,000 RTCP packets each way across a lossy,
 //! reordering, duplicating network; and MKI packets compared byte for byte.
 
+use callseal::srtp::Mki;
 use callseal::srtp::{SrtpConfig, SrtpReceiver, SrtpSender};
-use callseal::{Error, Mki, SrtpMasterKey, SrtpSuite};
+use callseal::{Error, SrtpMasterKey, SrtpSuite};
 use callseal_interop::with_backends;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha20Rng;

@@ -8,9 +8,8 @@
 #![cfg(any(feature = "sframe-ring", feature = "sframe-rust-crypto"))]
 
 use callseal::sframe::{FrameOptions, Header, SEAL_HEADROOM};
-use callseal::{
-    Epoch, FrameCounter, KeyId, SframeConfig, SframeReceiver, SframeSender, SframeSuite,
-};
+use callseal::sframe::{SframeConfig, SframeReceiver, SframeSender};
+use callseal::{Epoch, FrameCounter, KeyId, SframeSuite};
 use callseal_interop::with_backends;
 use rand_chacha::rand_core::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;

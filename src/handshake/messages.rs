@@ -8,13 +8,13 @@ use crate::types::{Intent, SframeSuite, SrtpSuite};
 use x25519_dalek::PublicKey;
 
 /// The protocol version every message carries.
-pub const VERSION: u8 = 1;
+pub(crate) const VERSION: u8 = 1;
 /// Message type byte of the Offer.
-pub const TYPE_OFFER: u8 = 0x01;
+pub(crate) const TYPE_OFFER: u8 = 0x01;
 /// Message type byte of the Answer.
-pub const TYPE_ANSWER: u8 = 0x02;
+pub(crate) const TYPE_ANSWER: u8 = 0x02;
 /// Message type byte of the Confirm.
-pub const TYPE_CONFIRM: u8 = 0x03;
+pub(crate) const TYPE_CONFIRM: u8 = 0x03;
 /// The most suites one layer's list may hold in an Offer.
 pub const MAX_SUITES: usize = 16;
 
@@ -24,9 +24,9 @@ const OFFER_MIN_LEN: usize = 3 + KEY_LEN + 1 + 2 + 1 + 2;
 const OFFER_MAX_LEN: usize = 3 + KEY_LEN + 2 * (1 + 2 * MAX_SUITES);
 const ANSWER_BODY_LEN: usize = 3 + KEY_LEN + 2 + 2;
 /// Length of the Answer.
-pub const ANSWER_LEN: usize = ANSWER_BODY_LEN + MAC_LEN;
+pub(crate) const ANSWER_LEN: usize = ANSWER_BODY_LEN + MAC_LEN;
 /// Length of the Confirm.
-pub const CONFIRM_LEN: usize = 2 + MAC_LEN;
+pub(crate) const CONFIRM_LEN: usize = 2 + MAC_LEN;
 
 fn check_header(msg: &[u8], ty: u8) -> Result<()> {
     if msg.len() < 2 {

@@ -44,9 +44,7 @@ mod outcome;
 pub use callee::Callee;
 pub use caller::Caller;
 pub use code::SecurityCode;
-pub use messages::{
-    ANSWER_LEN, CONFIRM_LEN, MAX_SUITES, TYPE_ANSWER, TYPE_CONFIRM, TYPE_OFFER, VERSION,
-};
+pub use messages::MAX_SUITES;
 pub use outcome::{Established, Outcome};
 
 use crate::error::{Error, Result};

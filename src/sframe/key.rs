@@ -99,13 +99,13 @@ impl DerivedKey {
     }
 
     /// `sframe_key`, `Nk` bytes (for the AES-CTR-HMAC suites the encryption key followed by
-    /// the authentication key). Exposed for test vectors; never log it.
-    pub fn key(&self) -> &[u8] {
+    /// the authentication key). Dangerous: for test vectors; never log or store it.
+    pub fn dangerous_key(&self) -> &[u8] {
         &self.b.key[..self.suite.key_len()]
     }
 
-    /// `sframe_salt`. Exposed for test vectors; never log it.
-    pub fn salt(&self) -> &[u8; NONCE_LEN] {
+    /// `sframe_salt`. Dangerous: for test vectors; never log or store it.
+    pub fn dangerous_salt(&self) -> &[u8; NONCE_LEN] {
         &self.b.salt
     }
 
@@ -405,10 +405,10 @@ impl FrameKey {
         let d = DerivedKey::derive(suite, kid, base_key)?;
         let mut hi = [0u8; 8];
         let mut lo = [0u8; 4];
-        hi.copy_from_slice(&d.salt()[..8]);
-        lo.copy_from_slice(&d.salt()[8..]);
+        hi.copy_from_slice(&d.dangerous_salt()[..8]);
+        lo.copy_from_slice(&d.dangerous_salt()[8..]);
         let k = FrameKey {
-            aead: SframeAead::with_backend(suite, d.key(), backend)?,
+            aead: SframeAead::with_backend(suite, d.dangerous_key(), backend)?,
             salt: Sealed::new(SaltWords {
                 hi: u64::from_be_bytes(hi),
                 lo: u32::from_be_bytes(lo),
@@ -516,9 +516,18 @@ mod tests {
             Some(Error::InvalidKeyLength)
         );
         let d = DerivedKey::derive(SframeSuite::Aes128GcmSha256_128, KeyId(1), &[1; 16]).unwrap();
-        let dbg = format!("{d:?} {:?}", SframeAead::new(d.suite(), d.key()).unwrap());
-        assert!(!dbg.contains(&hex::encode(&d.key()[..4])), "{dbg}");
-        assert!(!dbg.contains(&hex::encode(&d.salt()[..4])), "{dbg}");
+        let dbg = format!(
+            "{d:?} {:?}",
+            SframeAead::new(d.suite(), d.dangerous_key()).unwrap()
+        );
+        assert!(
+            !dbg.contains(&hex::encode(&d.dangerous_key()[..4])),
+            "{dbg}"
+        );
+        assert!(
+            !dbg.contains(&hex::encode(&d.dangerous_salt()[..4])),
+            "{dbg}"
+        );
         assert!(dbg.contains("AES_128_GCM_SHA256_128"));
         assert!(SframeAead::new(SframeSuite::Aes256GcmSha512_128, &[0; 16]).is_err());
     }

@@ -10,7 +10,7 @@ use crate::types::{Direction, Epoch, KeyId, MediaKind};
 /// [`MediaKind::byte`] (0 audio, 1 video, 2 screen; 3 is invalid). Epoch 0 KIDs are 0 to 7 and
 /// fit in the SFrame config byte; epoch `e` takes `ceil(log2(8e + 8) / 8)` more bytes.
 ///
-/// Each stream's base key is its own [`crate::StreamSecret`], so a key installed under one
+/// Each stream's base key is its own [`crate::schedule::StreamSecret`], so a key installed under one
 /// KID never opens a frame of another stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct CallKid {

@@ -21,7 +21,7 @@
 //!   epochs: a new epoch is accepted with its first authenticated frame, the previous one stays
 //!   usable for a [`Grace`], then its keys are zeroized.
 //! - [`CallKid`] is the KID scheme of a call: `KID = epoch << 3 | direction << 2 | kind`, each
-//!   with its own [`crate::StreamSecret`] as base key.
+//!   with its own [`crate::schedule::StreamSecret`] as base key.
 //!
 //! Cipher contexts are built when a key is installed, never per frame; sealing and opening
 //! work on caller-owned buffers and allocate nothing.

@@ -549,7 +549,7 @@ fn debug_shows_no_key_material() {
     let (tx, rx) = pair(SframeSuite::AesCtr128HmacSha256_80, 3, 9);
     let d = DerivedKey::derive(SframeSuite::AesCtr128HmacSha256_80, KeyId(3), &BASE).unwrap();
     let text = format!("{tx:?} {rx:?} {d:?}");
-    for secret in [&BASE[..], d.key(), &d.salt()[..]] {
+    for secret in [&BASE[..], d.dangerous_key(), &d.dangerous_salt()[..]] {
         assert!(!text.contains(&hex::encode(&secret[..4])), "{text}");
         assert!(
             !text.contains(&format!("{}, {}", secret[0], secret[1])),

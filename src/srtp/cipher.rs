@@ -81,20 +81,20 @@ impl KeyCipher {
         let suite = keys.suite();
         if suite.is_aead() {
             Ok(KeyCipher::Gcm(GcmKeys {
-                rtp: AesGcm::new(keys.srtp_key(), backend)?,
-                rtp_salt: Secret::from_slice(keys.srtp_salt())?,
-                rtcp: AesGcm::new(keys.srtcp_key(), backend)?,
-                rtcp_salt: Secret::from_slice(keys.srtcp_salt())?,
+                rtp: AesGcm::new(keys.dangerous_srtp_key(), backend)?,
+                rtp_salt: Secret::from_slice(keys.dangerous_srtp_salt())?,
+                rtcp: AesGcm::new(keys.dangerous_srtcp_key(), backend)?,
+                rtcp_salt: Secret::from_slice(keys.dangerous_srtcp_salt())?,
             }))
         } else {
             Ok(KeyCipher::Cm(CmKeys {
-                rtp: Aes128Ctr::new(keys.srtp_key())?,
-                rtp_salt: Secret::from_slice(keys.srtp_salt())?,
-                rtp_mac: HmacSha1::new(keys.srtp_auth_key()),
+                rtp: Aes128Ctr::new(keys.dangerous_srtp_key())?,
+                rtp_salt: Secret::from_slice(keys.dangerous_srtp_salt())?,
+                rtp_mac: HmacSha1::new(keys.dangerous_srtp_auth_key()),
                 rtp_tag_len: suite.srtp_tag_len(),
-                rtcp: Aes128Ctr::new(keys.srtcp_key())?,
-                rtcp_salt: Secret::from_slice(keys.srtcp_salt())?,
-                rtcp_mac: HmacSha1::new(keys.srtcp_auth_key()),
+                rtcp: Aes128Ctr::new(keys.dangerous_srtcp_key())?,
+                rtcp_salt: Secret::from_slice(keys.dangerous_srtcp_salt())?,
+                rtcp_mac: HmacSha1::new(keys.dangerous_srtcp_auth_key()),
             }))
         }
     }

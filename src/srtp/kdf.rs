@@ -73,15 +73,17 @@ impl SessionKeys {
     fn derive_unscrubbed(master: &SrtpMasterKey) -> Self {
         let suite = master.suite();
         let mut salt = [0u8; 14];
-        salt[..master.salt().len()].copy_from_slice(master.salt());
+        salt[..master.dangerous_salt().len()].copy_from_slice(master.dangerous_salt());
         let mut k = SessionKeys::zero(suite);
-        match master.key().len() {
+        match master.dangerous_key().len() {
             32 => {
-                let c = aes::Aes256Enc::new_from_slice(master.key()).expect("32-byte key");
+                let c =
+                    aes::Aes256Enc::new_from_slice(master.dangerous_key()).expect("32-byte key");
                 k.fill(&c, &salt);
             }
             _ => {
-                let c = aes::Aes128Enc::new_from_slice(master.key()).expect("16-byte key");
+                let c =
+                    aes::Aes128Enc::new_from_slice(master.dangerous_key()).expect("16-byte key");
                 k.fill(&c, &salt);
             }
         }
@@ -165,33 +167,34 @@ impl SessionKeys {
         }
     }
 
-    /// The SRTP cipher key (label 0). Do not log it.
-    pub fn srtp_key(&self) -> &[u8] {
+    /// The SRTP cipher key (label 0). Dangerous: for test vectors and tools; never log or
+    /// store it.
+    pub fn dangerous_srtp_key(&self) -> &[u8] {
         &self.b.srtp_key[..self.suite.key_len()]
     }
 
     /// The SRTP session salt (label 2): 14 bytes for AES-CM, 12 for AES-GCM.
-    pub fn srtp_salt(&self) -> &[u8] {
+    pub fn dangerous_srtp_salt(&self) -> &[u8] {
         &self.b.srtp_salt[..self.suite.salt_len()]
     }
 
     /// The SRTP authentication key (label 1): 20 bytes for AES-CM, empty for AES-GCM.
-    pub fn srtp_auth_key(&self) -> &[u8] {
+    pub fn dangerous_srtp_auth_key(&self) -> &[u8] {
         &self.b.srtp_auth[..self.auth_len()]
     }
 
     /// The SRTCP cipher key (label 3). Do not log it.
-    pub fn srtcp_key(&self) -> &[u8] {
+    pub fn dangerous_srtcp_key(&self) -> &[u8] {
         &self.b.srtcp_key[..self.suite.key_len()]
     }
 
     /// The SRTCP session salt (label 5).
-    pub fn srtcp_salt(&self) -> &[u8] {
+    pub fn dangerous_srtcp_salt(&self) -> &[u8] {
         &self.b.srtcp_salt[..self.suite.salt_len()]
     }
 
     /// The SRTCP authentication key (label 4): 20 bytes for AES-CM, empty for AES-GCM.
-    pub fn srtcp_auth_key(&self) -> &[u8] {
+    pub fn dangerous_srtcp_auth_key(&self) -> &[u8] {
         &self.b.srtcp_auth[..self.auth_len()]
     }
 }
@@ -222,13 +225,13 @@ mod tests {
                 SrtpMasterKey::new(suite, &vec![1; suite.key_len()], &vec![2; suite.salt_len()])
                     .unwrap();
             let k = SessionKeys::derive(&m);
-            assert_eq!(k.srtp_key().len(), suite.key_len());
-            assert_eq!(k.srtcp_salt().len(), suite.salt_len());
+            assert_eq!(k.dangerous_srtp_key().len(), suite.key_len());
+            assert_eq!(k.dangerous_srtcp_salt().len(), suite.salt_len());
             assert_eq!(
-                k.srtp_auth_key().len(),
+                k.dangerous_srtp_auth_key().len(),
                 if suite.is_aead() { 0 } else { 20 }
             );
-            assert_ne!(k.srtp_key(), k.srtcp_key());
+            assert_ne!(k.dangerous_srtp_key(), k.dangerous_srtcp_key());
         }
         assert_eq!(
             SessionKeys::from_parts(

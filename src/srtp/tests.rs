@@ -261,8 +261,8 @@ fn srtcp_unencrypted_round_trip_and_intact_on_failure() {
             let mut buf = packet.clone();
             buf.resize(packet.len() + suite.srtcp_overhead(), 0);
             let n = if suite.is_aead() {
-                let gcm = crate::crypto::AesGcm::new(keys.srtcp_key(), backend).unwrap();
-                let salt: [u8; 12] = keys.srtcp_salt().try_into().unwrap();
+                let gcm = crate::crypto::AesGcm::new(keys.dangerous_srtcp_key(), backend).unwrap();
+                let salt: [u8; 12] = keys.dangerous_srtcp_salt().try_into().unwrap();
                 let nonce = super::cipher::gcm_nonce(&salt, 0x1234, 0, 0);
                 let nonce = super::cipher::xor_tail(nonce, 77);
                 let mut aad = packet.clone();
@@ -272,7 +272,7 @@ fn srtcp_unencrypted_round_trip_and_intact_on_failure() {
                 buf[packet.len() + 16..packet.len() + 20].copy_from_slice(&77u32.to_be_bytes());
                 packet.len() + 20
             } else {
-                let mac = crate::crypto::HmacSha1::new(keys.srtcp_auth_key());
+                let mac = crate::crypto::HmacSha1::new(keys.dangerous_srtcp_auth_key());
                 let mut m = mac.start();
                 hmac::Mac::update(&mut m, &packet);
                 hmac::Mac::update(&mut m, &77u32.to_be_bytes());
