@@ -22,19 +22,13 @@ fn calls() -> [Call; 2] {
         Call::new(
             a,
             CallConfig::new(Role::Caller),
-            Some(PacketKeys {
-                outbound: k(1),
-                inbound: k(2),
-            }),
+            Some(PacketKeys::new(k(1), k(2))),
         )
         .unwrap(),
         Call::new(
             b,
             CallConfig::new(Role::Callee),
-            Some(PacketKeys {
-                outbound: k(2),
-                inbound: k(1),
-            }),
+            Some(PacketKeys::new(k(2), k(1))),
         )
         .unwrap(),
     ]

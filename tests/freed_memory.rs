@@ -69,10 +69,7 @@ fn hop(out: u8, inb: u8) -> PacketKeys {
             .unwrap();
         SrtpMasterKey::from_concatenated(SrtpSuite::AesCm128HmacSha1_80, &bytes).unwrap()
     };
-    PacketKeys {
-        outbound: k(out),
-        inbound: k(inb),
-    }
+    PacketKeys::new(k(out), k(inb))
 }
 
 /// Every secret of the SRTP master key `m`: the master key and salt, and the session keys.

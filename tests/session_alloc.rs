@@ -44,12 +44,7 @@ fn no_allocation_per_frame_after_warm_up() {
         let (confirm, a) = caller.finish(&answer).unwrap();
         let b = callee.confirm(&confirm).unwrap();
         let k = |x: u8| SrtpMasterKey::new(SrtpSuite::AeadAes128Gcm, &[x; 16], &[x; 12]).unwrap();
-        let hop = |o, i| {
-            (layers == Layers::Both).then(|| PacketKeys {
-                outbound: k(o),
-                inbound: k(i),
-            })
-        };
+        let hop = |o, i| (layers == Layers::Both).then(|| PacketKeys::new(k(o), k(i)));
         let mut a = Call::new(
             a,
             CallConfig::new(Role::Caller).with_layers(layers),

@@ -31,10 +31,7 @@ fn handshake(seed: u8) -> (Established, Established) {
 fn hop_keys(flip: bool) -> PacketKeys {
     let k = |b: u8| SrtpMasterKey::new(SrtpSuite::AeadAes128Gcm, &[b; 16], &[b; 12]).unwrap();
     let (a, b) = if flip { (2, 1) } else { (1, 2) };
-    PacketKeys {
-        outbound: k(a),
-        inbound: k(b),
-    }
+    PacketKeys::new(k(a), k(b))
 }
 
 fn calls(layers: Layers, grace: Grace, seed: u8) -> [Call; 2] {

@@ -67,10 +67,7 @@ fn no_allocation_per_packet() {
                 SrtpMasterKey::new(suite, &vec![1; suite.key_len()], &vec![2; suite.salt_len()])
                     .unwrap()
             };
-            let cfg = SrtpConfig {
-                mki_len,
-                ..Default::default()
-            };
+            let cfg = SrtpConfig::default().with_mki_len(mki_len);
             let (mut tx, mut rx) = if mki_len == 0 {
                 (
                     SrtpSender::new(&key(), cfg).unwrap(),

@@ -140,8 +140,8 @@ proptest! {
     ) {
         let suite = SrtpSuite::AeadAes128Gcm;
         let k = [3u8; 46];
-        let cfg = SrtpConfig { replay_window: window, ..Default::default() };
-        let mut tx = SrtpSender::new(&key(suite, &k), SrtpConfig { replay_window: 32768, ..cfg }).unwrap();
+        let cfg = SrtpConfig::default().with_replay_window(window);
+        let mut tx = SrtpSender::new(&key(suite, &k), cfg.with_replay_window(32768)).unwrap();
         let mut rx = SrtpReceiver::new(&key(suite, &k), cfg).unwrap();
         let protected: Vec<Vec<u8>> = (0..1500u32)
             .map(|i| tx.protect_rtp_vec(&rtp(1, start.wrapping_add(i as u16), false, 0, None, &i.to_be_bytes())).unwrap())
@@ -179,7 +179,7 @@ proptest! {
         let suite = SrtpSuite::AesCm128HmacSha1_32;
         let k = [9u8; 46];
         let mut tx = SrtpSender::new(&key(suite, &k), SrtpConfig::default()).unwrap();
-        let mut rx = SrtpReceiver::new(&key(suite, &k), SrtpConfig { replay_window: 32768, ..Default::default() }).unwrap();
+        let mut rx = SrtpReceiver::new(&key(suite, &k), SrtpConfig::default().with_replay_window(32768)).unwrap();
         let roc0 = callseal::Roc((start >> 16) as u32);
         tx.set_roc(Ssrc(5), roc0).unwrap();
         rx.set_roc(Ssrc(5), roc0).unwrap();
@@ -219,7 +219,7 @@ proptest! {
         bytes in prop::collection::vec(any::<u8>(), 0..200),
     ) {
         let k = [5u8; 46];
-        let cfg = SrtpConfig { mki_len, ..Default::default() };
+        let cfg = SrtpConfig::default().with_mki_len(mki_len);
         let mut rx = if mki_len == 0 {
             SrtpReceiver::new(&key(suite, &k), cfg).unwrap()
         } else {

@@ -231,10 +231,10 @@ pub unsafe extern "C" fn callseal_call_new_with_options(
             None
         } else {
             let suite = srtp_suite(hop_suite)?;
-            Some(PacketKeys {
-                outbound: SrtpMasterKey::from_concatenated(suite, out)?,
-                inbound: SrtpMasterKey::from_concatenated(suite, inb)?,
-            })
+            Some(PacketKeys::new(
+                SrtpMasterKey::from_concatenated(suite, out)?,
+                SrtpMasterKey::from_concatenated(suite, inb)?,
+            ))
         };
         // SAFETY: checked non-null; the caller promises it points to a handle pointer.
         let taken = unsafe { handle(*est) }?;

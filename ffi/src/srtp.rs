@@ -67,10 +67,7 @@ fn master(suite: u16, key_and_salt: &[u8]) -> Res<SrtpMasterKey> {
 }
 
 fn config(replay_window: u32) -> Res<SrtpConfig> {
-    let c = SrtpConfig {
-        replay_window,
-        ..SrtpConfig::default()
-    };
+    let c = SrtpConfig::default().with_replay_window(replay_window);
     c.validate().map_err(|_| CallsealResult::InvalidArgument)?;
     Ok(c)
 }

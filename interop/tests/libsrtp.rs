@@ -370,11 +370,9 @@ fn mki_byte_for_byte() {
             let kms = [key_material(suite, &mut rng), key_material(suite, &mut rng)];
             let lib_keys: Vec<(Vec<u8>, Vec<u8>)> =
                 (0..2).map(|i| (wire(mkis[i]), kms[i].clone())).collect();
-            let cfg = SrtpConfig {
-                mki_len,
-                ..Default::default()
-            }
-            .with_backend(backend);
+            let cfg = SrtpConfig::default()
+                .with_mki_len(mki_len)
+                .with_backend(backend);
             let mut ours = SrtpSender::new_with_mki(mkis[0], &master(suite, &kms[0]), cfg).unwrap();
             ours.add_key(mkis[1], &master(suite, &kms[1])).unwrap();
             let mut our_rx = SrtpReceiver::new_with_mki(suite, cfg).unwrap();

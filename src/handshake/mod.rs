@@ -56,6 +56,7 @@ pub const MAX_CONTEXT_LEN: usize = 65_535;
 /// One side's handshake settings: its E2EE intent and the suites it accepts, in preference
 /// order.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct HandshakeConfig {
     /// This user's intent (from the policy's effective setting).
     pub intent: Intent,

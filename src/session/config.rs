@@ -133,6 +133,19 @@ impl CallConfig {
         self
     }
 
+    /// With another largest packet (default 1,200 bytes, the RTP packet before the packet
+    /// layer's trailer).
+    pub fn with_max_packet(mut self, bytes: usize) -> Self {
+        self.max_packet = bytes;
+        self
+    }
+
+    /// With other RTP payload types for audio, video and screen share (default 111, 96, 97).
+    pub fn with_payload_types(mut self, types: [u8; 3]) -> Self {
+        self.payload_types = types;
+        self
+    }
+
     /// With the largest frame and the reassembly budget.
     pub fn with_max_frame(mut self, max_frame: usize, reassembly_budget: usize) -> Self {
         self.max_frame = max_frame;
@@ -190,9 +203,17 @@ impl CallConfig {
 /// peer and one direction (as DTLS-SRTP and SDES give them), and never give a call SSRCs of
 /// its own choosing that another call with the same key also uses.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct PacketKeys {
     /// Protects what this side sends.
     pub outbound: SrtpMasterKey,
     /// Unprotects what this side receives.
     pub inbound: SrtpMasterKey,
+}
+
+impl PacketKeys {
+    /// What this side sends with (`outbound`) and receives with (`inbound`).
+    pub fn new(outbound: SrtpMasterKey, inbound: SrtpMasterKey) -> Self {
+        PacketKeys { outbound, inbound }
+    }
 }

@@ -4,6 +4,7 @@ use crate::error::Error;
 
 /// Packets and frames rejected on a receive stream, by reason.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Rejected {
     /// The tag or MAC did not verify.
     pub authentication: u64,
@@ -36,6 +37,7 @@ impl Rejected {
 
 /// What one stream did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct StreamStats {
     /// Frames sealed and sent.
     pub frames_protected: u64,

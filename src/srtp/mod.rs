@@ -78,6 +78,7 @@ pub struct Mki(pub u32);
 /// Settings of an [`SrtpSender`] or [`SrtpReceiver`]. Checked when the context is built
 /// ([`Error::InvalidConfig`] when out of range).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct SrtpConfig {
     /// Replay window per SSRC, in packets: 64..=32768, default 128. The sender uses a window
     /// of the same size to refuse protecting one index twice.
@@ -107,6 +108,30 @@ impl Default for SrtpConfig {
 }
 
 impl SrtpConfig {
+    /// With another replay window.
+    pub fn with_replay_window(mut self, packets: u32) -> Self {
+        self.replay_window = packets;
+        self
+    }
+
+    /// With another bound on the SSRCs tracked.
+    pub fn with_max_streams(mut self, streams: usize) -> Self {
+        self.max_streams = streams;
+        self
+    }
+
+    /// With another MKI length (0 for none).
+    pub fn with_mki_len(mut self, bytes: usize) -> Self {
+        self.mki_len = bytes;
+        self
+    }
+
+    /// With another soft limit.
+    pub fn with_soft_limit(mut self, packets: u64) -> Self {
+        self.soft_limit = packets;
+        self
+    }
+
     /// With another crypto backend.
     pub fn with_backend(mut self, backend: Backend) -> Self {
         self.backend = backend;

@@ -28,10 +28,7 @@ pub fn handshake(seed: u64, caller: Intent, callee: Intent) -> (Established, Est
 /// Hop-by-hop SRTP keys: `out` protects, `inb` unprotects.
 pub fn hop_keys(out: u8, inb: u8) -> PacketKeys {
     let k = |x: u8| SrtpMasterKey::new(SrtpSuite::AeadAes128Gcm, &[x; 16], &[x; 12]).unwrap();
-    PacketKeys {
-        outbound: k(out),
-        inbound: k(inb),
-    }
+    PacketKeys::new(k(out), k(inb))
 }
 
 /// Two ends of one call: `a` the caller, `b` the callee.

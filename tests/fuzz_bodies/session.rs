@@ -17,7 +17,7 @@ pub fn call_pair(layers: Layers, seed: u64) -> (Call, Call) {
     let (confirm, a) = caller.finish(&answer).unwrap();
     let b = callee.confirm(&confirm).unwrap();
     let k = |x: u8| SrtpMasterKey::new(SrtpSuite::AeadAes128Gcm, &[x; 16], &[x; 12]).unwrap();
-    let hop = |o, i| (layers == Layers::Both).then(|| PacketKeys { outbound: k(o), inbound: k(i) });
+    let hop = |o, i| (layers == Layers::Both).then(|| PacketKeys::new(k(o), k(i)));
     (
         Call::new(a, CallConfig::new(Role::Caller).with_layers(layers), hop(1, 2)).unwrap(),
         Call::new(b, CallConfig::new(Role::Callee).with_layers(layers), hop(2, 1)).unwrap(),

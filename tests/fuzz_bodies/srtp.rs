@@ -11,10 +11,7 @@ fn key(suite: SrtpSuite) -> SrtpMasterKey {
 
 fn pair(suite: SrtpSuite, mki: bool) -> (SrtpSender, SrtpReceiver) {
     if mki {
-        let config = SrtpConfig {
-            mki_len: 1,
-            ..SrtpConfig::default()
-        };
+        let config = SrtpConfig::default().with_mki_len(1);
         let tx = SrtpSender::new_with_mki(Mki(7), &key(suite), config).unwrap();
         let mut rx = SrtpReceiver::new_with_mki(suite, config).unwrap();
         rx.add_key(Mki(7), &key(suite)).unwrap();

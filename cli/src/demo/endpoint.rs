@@ -71,10 +71,7 @@ pub(super) fn run_endpoint(
     let me = side(setup.role);
     let peer = 1 - me;
     let hop = |i: usize| SrtpMasterKey::from_concatenated(HOP_SUITE, &setup.hop_keys[i]);
-    let packet_keys = PacketKeys {
-        outbound: hop(me)?,
-        inbound: hop(peer)?,
-    };
+    let packet_keys = PacketKeys::new(hop(me)?, hop(peer)?);
     let config = CallConfig::new(setup.role).with_layers(setup.layers);
     let mut call = Call::new(est, config, Some(packet_keys))?;
 
