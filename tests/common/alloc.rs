@@ -1,9 +1,14 @@
 //! One counting allocator for the tests that measure memory: allocations made by the current
-//! thread, bytes live and their peak in the whole process, and, when armed, a scan of every
-//! freed block for byte patterns (key material that must have been wiped).
+//! thread and by the whole process, bytes the current thread holds, bytes live and their peak
+//! in the whole process, and, when armed, a scan of every freed block for byte patterns (key
+//! material that must have been wiped).
+//!
+//! An allocation is a call of `alloc`, `alloc_zeroed` or `realloc` (a reallocation counts
+//! once, as a new block).
 //!
 //! A test binary that uses it declares it:
 //! `#[global_allocator] static A: common::alloc::Counting = common::alloc::Counting;`
+//! (a crate outside this one, such as the C ABI's unit tests, includes this file by path).
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
@@ -19,6 +24,7 @@ thread_local! {
     static IN_SCAN: Cell<bool> = const { Cell::new(false) };
 }
 
+static ALL_ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
 static LIVE: AtomicUsize = AtomicUsize::new(0);
 static PEAK: AtomicUsize = AtomicUsize::new(0);
 static SCANNING: AtomicBool = AtomicBool::new(false);
@@ -32,6 +38,19 @@ static FOUND: Mutex<Vec<String>> = Mutex::new(Vec::new());
 /// Allocations (and reallocations) made by this thread so far.
 pub fn allocations() -> usize {
     ALLOCATIONS.with(|c| c.get())
+}
+
+/// Run `f`; returns what it returned and the allocations this thread made inside it.
+pub fn counted<R>(f: impl FnOnce() -> R) -> (R, usize) {
+    let before = allocations();
+    let r = f();
+    (r, allocations() - before)
+}
+
+/// Allocations made by every thread of the process so far: with other tests running in
+/// threads of their own, only a test binary of one test can count on it.
+pub fn all_allocations() -> usize {
+    ALL_ALLOCATIONS.load(SeqCst)
 }
 
 /// Bytes this thread allocated minus bytes it freed.
@@ -119,7 +138,10 @@ fn scan(block: &[u8]) {
     IN_SCAN.with(|s| s.set(false));
 }
 
+/// An allocation of `n` bytes.
 fn added(n: usize) {
+    let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
+    ALL_ALLOCATIONS.fetch_add(1, SeqCst);
     let _ = NET.try_with(|c| c.set(c.get() + n as isize));
     let now = LIVE.fetch_add(n, SeqCst) + n;
     PEAK.fetch_max(now, SeqCst);
@@ -127,14 +149,12 @@ fn added(n: usize) {
 
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, l: Layout) -> *mut u8 {
-        let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
         added(l.size());
         // SAFETY: forwarded unchanged to the system allocator.
         unsafe { System.alloc(l) }
     }
 
     unsafe fn alloc_zeroed(&self, l: Layout) -> *mut u8 {
-        let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
         added(l.size());
         // SAFETY: forwarded unchanged to the system allocator.
         unsafe { System.alloc_zeroed(l) }
