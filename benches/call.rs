@@ -2,9 +2,12 @@
 //! seconds of call. Audio 50 frames/s (60–160 B), video 30 frames/s (a 30 KB key frame every
 //! 2 s, 2–6 KB deltas), screen share a burst of three 100 KB frames.
 
-use callseal::handshake::{Callee, Caller, HandshakeConfig};
-use callseal::session::{Call, CallConfig, PacketKeys, Packets};
-use callseal::{Intent, MediaKind, Role, SrtpMasterKey, SrtpSuite};
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use callseal::session::{Call, Layers, Packets};
+use callseal::{Intent, MediaKind};
+use common::{handshake_with, Pair};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use rand_chacha::rand_core::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -12,26 +15,8 @@ use std::time::Duration;
 
 fn calls() -> [Call; 2] {
     let mut rng = ChaCha8Rng::seed_from_u64(1);
-    let cfg = HandshakeConfig::new(Intent::On);
-    let (mut caller, offer) = Caller::offer(&cfg, b"bench", &mut rng).unwrap();
-    let (mut callee, answer) = Callee::accept(&cfg, b"bench", &offer, &mut rng).unwrap();
-    let (confirm, a) = caller.finish(&answer).unwrap();
-    let b = callee.confirm(&confirm).unwrap();
-    let k = |x: u8| SrtpMasterKey::new(SrtpSuite::AeadAes128Gcm, &[x; 16], &[x; 12]).unwrap();
-    [
-        Call::new(
-            a,
-            CallConfig::new(Role::Caller),
-            Some(PacketKeys::new(k(1), k(2))),
-        )
-        .unwrap(),
-        Call::new(
-            b,
-            CallConfig::new(Role::Callee),
-            Some(PacketKeys::new(k(2), k(1))),
-        )
-        .unwrap(),
-    ]
+    let ends = handshake_with(&mut rng, b"bench", Intent::On, Intent::On);
+    Pair::from_ends(ends, Layers::Both, |c| c).into_calls()
 }
 
 /// Two seconds of one side's media: (kind, frame).

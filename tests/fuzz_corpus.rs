@@ -1,6 +1,8 @@
 //! Replays the committed fuzz corpus (fuzz/corpus/TARGET/*) through the fuzz target bodies on
 //! the stable toolchain, so every input that ever mattered stays a regression test.
 
+mod common;
+
 use std::path::Path;
 
 mod bodies {

@@ -1,8 +1,11 @@
 //! The handshake: vectors, property tests, every malformed-message class, intents, redaction.
 
+mod common;
+
 use callseal::handshake::Established;
 use callseal::handshake::{Callee, Caller, HandshakeConfig};
 use callseal::{Direction, Error, Intent, Malformed, MediaKind, SframeSuite, SrtpSuite};
+use common::Handshake;
 use proptest::prelude::*;
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha20Rng;
@@ -10,35 +13,22 @@ use serde_json::Value;
 
 const CTX: &[u8] = b"call 7 | alice@example.com | bob@example.com";
 
-struct Run {
-    offer: Vec<u8>,
-    answer: Vec<u8>,
-    confirm: Vec<u8>,
-    caller: Established,
-    callee: Established,
-}
-
+/// The handshake of these configurations in `ctx`, from a ChaCha20 generator seeded with `seed`.
 fn run_with(
     seed: [u8; 32],
     ctx: &[u8],
     caller_cfg: &HandshakeConfig,
     callee_cfg: &HandshakeConfig,
-) -> Result<Run, Error> {
-    let mut rng = ChaCha20Rng::from_seed(seed);
-    let (mut caller, offer) = Caller::offer(caller_cfg, ctx, &mut rng)?;
-    let (mut callee, answer) = Callee::accept(callee_cfg, ctx, &offer, &mut rng)?;
-    let (confirm, at_caller) = caller.finish(&answer)?;
-    let at_callee = callee.confirm(&confirm)?;
-    Ok(Run {
-        offer,
-        answer,
-        confirm,
-        caller: at_caller,
-        callee: at_callee,
-    })
+) -> Result<Handshake, Error> {
+    Handshake::run(
+        &mut ChaCha20Rng::from_seed(seed),
+        ctx,
+        caller_cfg,
+        callee_cfg,
+    )
 }
 
-fn run(seed: [u8; 32], caller: Intent, callee: Intent) -> Result<Run, Error> {
+fn run(seed: [u8; 32], caller: Intent, callee: Intent) -> Result<Handshake, Error> {
     run_with(
         seed,
         CTX,

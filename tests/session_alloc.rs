@@ -1,62 +1,24 @@
 //! After warm-up, a call sends and receives frames without allocating: a counting global
 //! allocator proves it.
 
-use callseal::handshake::{Callee, Caller, HandshakeConfig};
-use callseal::session::{Call, CallConfig, Layers, PacketKeys, Packets};
-use callseal::{Intent, MediaKind, Role, SrtpMasterKey, SrtpSuite};
+mod common;
+
+use callseal::session::{Call, Packets};
+use callseal::{Intent, MediaKind};
+use common::{alloc, handshake_with, Pair, LAYERS};
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha8Rng;
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-struct Counting;
-
-static ALLOCS: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
-        ALLOCS.fetch_add(1, Ordering::SeqCst);
-        // SAFETY: forwarded unchanged to the system allocator.
-        unsafe { System.alloc(l) }
-    }
-    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
-        // SAFETY: forwarded unchanged to the system allocator.
-        unsafe { System.dealloc(p, l) }
-    }
-    unsafe fn realloc(&self, p: *mut u8, l: Layout, n: usize) -> *mut u8 {
-        ALLOCS.fetch_add(1, Ordering::SeqCst);
-        // SAFETY: forwarded unchanged to the system allocator.
-        unsafe { System.realloc(p, l, n) }
-    }
-}
-
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static GLOBAL: alloc::Counting = alloc::Counting;
 
 #[test]
 fn no_allocation_per_frame_after_warm_up() {
-    for layers in [Layers::Both, Layers::Srtp, Layers::Sframe] {
+    for layers in LAYERS {
         let mut rng = ChaCha8Rng::seed_from_u64(1);
-        let cfg = HandshakeConfig::new(Intent::On);
-        let (mut caller, offer) = Caller::offer(&cfg, b"alloc", &mut rng).unwrap();
-        let (mut callee, answer) = Callee::accept(&cfg, b"alloc", &offer, &mut rng).unwrap();
-        let (confirm, a) = caller.finish(&answer).unwrap();
-        let b = callee.confirm(&confirm).unwrap();
-        let k = |x: u8| SrtpMasterKey::new(SrtpSuite::AeadAes128Gcm, &[x; 16], &[x; 12]).unwrap();
-        let hop = |o, i| (layers == Layers::Both).then(|| PacketKeys::new(k(o), k(i)));
-        let mut a = Call::new(
-            a,
-            CallConfig::new(Role::Caller).with_layers(layers),
-            hop(1, 2),
-        )
-        .unwrap();
-        let mut b = Call::new(
-            b,
-            CallConfig::new(Role::Callee).with_layers(layers),
-            hop(2, 1),
-        )
-        .unwrap();
+        let ends = handshake_with(&mut rng, b"alloc", Intent::On, Intent::On);
+        let [mut a, mut b] = Pair::from_ends(ends, layers, |c| c).into_calls();
         let frames: Vec<(MediaKind, Vec<u8>)> = vec![
             (MediaKind::Audio, vec![1; 120]),
             (MediaKind::Video, vec![2; 30_000]),
@@ -88,10 +50,12 @@ fn no_allocation_per_frame_after_warm_up() {
         for _ in 0..20 {
             run(&mut a, &mut b);
         }
-        let before = ALLOCS.load(Ordering::SeqCst);
+        // Counted in every thread (this binary has one test): the calls never allocate
+        // elsewhere either.
+        let before = alloc::all_allocations();
         for _ in 0..50 {
             run(&mut a, &mut b);
         }
-        assert_eq!(ALLOCS.load(Ordering::SeqCst) - before, 0, "{layers:?}");
+        assert_eq!(alloc::all_allocations() - before, 0, "{layers:?}");
     }
 }

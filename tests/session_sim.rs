@@ -5,12 +5,11 @@
 mod common;
 
 use callseal::handshake::{Callee, Caller, Established, HandshakeConfig};
-use callseal::session::{Call, CallConfig, Layers, PacketKeys, Packets, Rejected};
+use callseal::session::{Call, CallConfig, Layers, Packets, Rejected};
 use callseal::sframe::Grace;
-use callseal::{
-    Direction, Epoch, Error, Feature, Intent, MediaKind, Role, SrtpMasterKey, SrtpSuite, Ssrc,
-};
-use common::InFlight;
+use callseal::Feature;
+use callseal::{Direction, Epoch, Error, Intent, MediaKind, Role, Ssrc};
+use common::{deliver, handshake_with, packets, InFlight, Pair};
 use rand_chacha::rand_core::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::collections::{BinaryHeap, HashMap, HashSet};
@@ -18,35 +17,21 @@ use std::time::Duration;
 
 const CTX: &[u8] = b"simulated call | alice | bob";
 
-fn handshake(seed: u8) -> (Established, Established) {
-    let mut rng = ChaCha8Rng::from_seed([seed; 32]);
-    let cfg = HandshakeConfig::new(Intent::On);
-    let (mut caller, offer) = Caller::offer(&cfg, CTX, &mut rng).unwrap();
-    let (mut callee, answer) = Callee::accept(&cfg, CTX, &offer, &mut rng).unwrap();
-    let (confirm, a) = caller.finish(&answer).unwrap();
-    let b = callee.confirm(&confirm).unwrap();
-    (a, b)
+/// A handshake of an `on` caller and a callee with `callee`, from a generator seeded with
+/// `seed` in every byte.
+fn handshake(seed: u8, callee: Intent) -> (Established, Established) {
+    handshake_with(
+        &mut ChaCha8Rng::from_seed([seed; 32]),
+        CTX,
+        Intent::On,
+        callee,
+    )
 }
 
-fn hop_keys(flip: bool) -> PacketKeys {
-    let k = |b: u8| SrtpMasterKey::new(SrtpSuite::AeadAes128Gcm, &[b; 16], &[b; 12]).unwrap();
-    let (a, b) = if flip { (2, 1) } else { (1, 2) };
-    PacketKeys::new(k(a), k(b))
-}
-
+/// Both ends of an end-to-end call with `layers` and `grace`, from the handshake of `seed`.
 fn calls(layers: Layers, grace: Grace, seed: u8) -> [Call; 2] {
-    let (a, b) = handshake(seed);
-    let ca = CallConfig::new(Role::Caller)
-        .with_layers(layers)
-        .with_grace(grace);
-    let cb = CallConfig::new(Role::Callee)
-        .with_layers(layers)
-        .with_grace(grace);
-    let hop = layers == Layers::Both;
-    [
-        Call::new(a, ca, hop.then(|| hop_keys(false))).unwrap(),
-        Call::new(b, cb, hop.then(|| hop_keys(true))).unwrap(),
-    ]
+    let ends = handshake(seed, Intent::On);
+    Pair::from_ends(ends, layers, |c| c.with_grace(grace)).into_calls()
 }
 
 /// The frames one side sends: ids in the first bytes so the receiver finds the original.
@@ -386,40 +371,22 @@ fn hostile_relay_every_attack_rejected_and_counted() {
     }
 }
 
-/// One frame from `from` to `to`; returns the packets.
-fn packets_of(call: &mut Call, kind: MediaKind, frame: &[u8], now: Duration) -> Vec<Vec<u8>> {
-    let mut p = Packets::new();
-    call.send_frame(kind, frame, 1000, now, &mut p).unwrap();
-    p.iter().map(<[u8]>::to_vec).collect()
-}
-
-fn deliver(call: &mut Call, packets: &[Vec<u8>], now: Duration) -> Result<Option<Vec<u8>>, Error> {
-    let mut out = None;
-    for p in packets {
-        let mut b = p.clone();
-        if let Some(r) = call.receive_packet(&mut b, now)? {
-            out = Some(r.frame.to_vec());
-        }
-    }
-    Ok(out)
-}
-
 #[test]
 fn tamper_is_rejected_and_state_unchanged() {
     for layers in [Layers::Both, Layers::Srtp, Layers::Sframe] {
         let [mut a, mut b] = calls(layers, Grace::Frames(16), 1);
-        let p = packets_of(&mut a, MediaKind::Audio, b"hello bob", Duration::ZERO);
+        let p = packets(&mut a, MediaKind::Audio, b"hello bob", 1000, Duration::ZERO);
         for i in 0..p[0].len() * 8 {
             let mut t = p.clone();
             t[0][i / 8] ^= 1 << (i % 8);
-            match deliver(&mut b, &t, Duration::ZERO) {
+            match deliver(&mut b, t, Duration::ZERO) {
                 Err(_) => {}
                 // Without SRTP the RTP and fragment headers are not protected (relays may
                 // rewrite them): a flip there may still deliver, but only the original frame.
                 Ok(got) => {
                     assert_eq!(layers, Layers::Sframe, "bit {i}");
                     assert!(i < (12 + 6) * 8, "bit {i} of the sealed frame went through");
-                    if let Some(f) = got {
+                    if let Some((_, f)) = got {
                         assert_eq!(f, b"hello bob");
                         b = calls(layers, Grace::Frames(16), 1)
                             .into_iter()
@@ -430,7 +397,7 @@ fn tamper_is_rejected_and_state_unchanged() {
             }
         }
         assert_eq!(
-            deliver(&mut b, &p, Duration::ZERO).unwrap().unwrap(),
+            deliver(&mut b, p, Duration::ZERO).unwrap().unwrap().1,
             b"hello bob"
         );
     }
@@ -440,10 +407,12 @@ fn tamper_is_rejected_and_state_unchanged() {
 fn replay_is_rejected() {
     for layers in [Layers::Both, Layers::Srtp, Layers::Sframe] {
         let [mut a, mut b] = calls(layers, Grace::Frames(16), 2);
-        let p = packets_of(&mut a, MediaKind::Video, &[7; 5000], Duration::ZERO);
-        assert!(deliver(&mut b, &p, Duration::ZERO).unwrap().is_some());
+        let p = packets(&mut a, MediaKind::Video, &[7; 5000], 1000, Duration::ZERO);
+        assert!(deliver(&mut b, p.clone(), Duration::ZERO)
+            .unwrap()
+            .is_some());
         assert_eq!(
-            deliver(&mut b, &p, Duration::ZERO).err(),
+            deliver(&mut b, p, Duration::ZERO).err(),
             Some(Error::Replay),
             "{layers:?}"
         );
@@ -458,26 +427,26 @@ fn replay_is_rejected() {
 fn reflection_is_rejected() {
     for layers in [Layers::Both, Layers::Srtp, Layers::Sframe] {
         let [mut a, _] = calls(layers, Grace::Frames(16), 3);
-        let p = packets_of(&mut a, MediaKind::Audio, b"echo", Duration::ZERO);
+        let p = packets(&mut a, MediaKind::Audio, b"echo", 1000, Duration::ZERO);
         assert_eq!(
-            deliver(&mut a, &p, Duration::ZERO).err(),
+            deliver(&mut a, p, Duration::ZERO).err(),
             Some(Error::UnknownKey)
         );
         assert_eq!(a.unattributed().unknown_key, 1);
     }
     // Even relabelled with the peer's SSRC, the other direction's keys do not open it.
-    let (ea, _) = handshake(4);
+    let (ea, _) = handshake(4, Intent::On);
     let cfg = CallConfig::new(Role::Caller).with_layers(Layers::Srtp);
     let mut a = Call::new(ea, cfg, None).unwrap();
-    let mut p = packets_of(&mut a, MediaKind::Audio, b"echo", Duration::ZERO);
+    let mut p = packets(&mut a, MediaKind::Audio, b"echo", 1000, Duration::ZERO);
     let peer_audio = a.remote_ssrcs()[MediaKind::Audio as usize];
     p[0][8..12].copy_from_slice(&peer_audio.0.to_be_bytes());
     assert_eq!(
-        deliver(&mut a, &p, Duration::ZERO).err(),
+        deliver(&mut a, p, Duration::ZERO).err(),
         Some(Error::Authentication)
     );
     // And one SSRC for two streams is refused outright.
-    let (ea, _) = handshake(5);
+    let (ea, _) = handshake(5, Intent::On);
     let same = [Ssrc(1), Ssrc(2), Ssrc(3)];
     let cfg = CallConfig::new(Role::Caller)
         .with_layers(Layers::Srtp)
@@ -490,18 +459,24 @@ fn cross_stream_key_confusion_is_rejected() {
     // An audio packet under the video stream's SSRC: the video keys do not open it.
     for layers in [Layers::Both, Layers::Srtp, Layers::Sframe] {
         let [mut a, mut b] = calls(layers, Grace::Frames(16), 5);
-        let audio = packets_of(&mut a, MediaKind::Audio, b"audio frame", Duration::ZERO);
+        let audio = packets(
+            &mut a,
+            MediaKind::Audio,
+            b"audio frame",
+            1000,
+            Duration::ZERO,
+        );
         let video_ssrc = a.local_ssrcs()[MediaKind::Video as usize];
         let mut moved = audio.clone();
         moved[0][8..12].copy_from_slice(&video_ssrc.0.to_be_bytes());
-        let e = deliver(&mut b, &moved, Duration::ZERO).unwrap_err();
+        let e = deliver(&mut b, moved, Duration::ZERO).unwrap_err();
         assert!(
             matches!(e, Error::Authentication | Error::UnknownKey),
             "{layers:?} {e:?}"
         );
         // The genuine packet still opens on its own stream.
         assert_eq!(
-            deliver(&mut b, &audio, Duration::ZERO).unwrap().unwrap(),
+            deliver(&mut b, audio, Duration::ZERO).unwrap().unwrap().1,
             b"audio frame"
         );
     }
@@ -512,30 +487,30 @@ fn stale_epoch_after_grace_is_rejected() {
     for layers in [Layers::Both, Layers::Srtp, Layers::Sframe] {
         let [mut a, mut b] = calls(layers, Grace::Frames(3), 6);
         let t0 = Duration::ZERO;
-        let late = packets_of(&mut a, MediaKind::Audio, b"epoch 0, late", t0);
-        let stale = packets_of(&mut a, MediaKind::Audio, b"epoch 0, stale", t0);
+        let late = packets(&mut a, MediaKind::Audio, b"epoch 0, late", 1000, t0);
+        let stale = packets(&mut a, MediaKind::Audio, b"epoch 0, stale", 1000, t0);
         a.rekey(t0).unwrap();
         assert_eq!(a.epoch(), Epoch(1));
         let new: Vec<_> = (0..5)
-            .map(|i| packets_of(&mut a, MediaKind::Audio, &[i; 50], t0))
+            .map(|i| packets(&mut a, MediaKind::Audio, &[i; 50], 1000, t0))
             .collect();
         // The first frame of epoch 1 moves bob to it, and bob follows with his own sending.
-        assert!(deliver(&mut b, &new[0], t0).unwrap().is_some());
+        assert!(deliver(&mut b, new[0].clone(), t0).unwrap().is_some());
         assert_eq!(b.epoch(), Epoch(1));
-        let reply = packets_of(&mut b, MediaKind::Audio, b"bob follows", t0);
-        assert!(deliver(&mut a, &reply, t0).unwrap().is_some());
+        let reply = packets(&mut b, MediaKind::Audio, b"bob follows", 1000, t0);
+        assert!(deliver(&mut a, reply, t0).unwrap().is_some());
         assert_eq!(a.peer_epoch(), Epoch(1));
         // A late epoch-0 frame within the grace still opens.
         assert_eq!(
-            deliver(&mut b, &late, t0).unwrap().unwrap(),
+            deliver(&mut b, late, t0).unwrap().unwrap().1,
             b"epoch 0, late"
         );
         // Past the grace (3 more frames of epoch 1), epoch 0 is gone.
         for p in &new[1..] {
-            deliver(&mut b, p, t0).unwrap().unwrap();
+            deliver(&mut b, p.clone(), t0).unwrap().unwrap();
         }
         assert_eq!(
-            deliver(&mut b, &stale, t0).err(),
+            deliver(&mut b, stale, t0).err(),
             Some(Error::UnknownKey),
             "{layers:?}"
         );
@@ -567,36 +542,26 @@ fn end_to_end_calls_gate_features() {
 
 #[test]
 fn standard_call_runs_hop_by_hop_srtp() {
-    let mut rng = ChaCha8Rng::from_seed([8; 32]);
-    let (mut caller, offer) =
-        Caller::offer(&HandshakeConfig::new(Intent::On), CTX, &mut rng).unwrap();
-    let (mut callee, answer) =
-        Callee::accept(&HandshakeConfig::new(Intent::Off), CTX, &offer, &mut rng).unwrap();
-    let (confirm, ea) = caller.finish(&answer).unwrap();
-    let eb = callee.confirm(&confirm).unwrap();
+    let (ea, _) = handshake(8, Intent::Off);
     assert!(Call::new(ea, CallConfig::new(Role::Caller), None).is_err());
-    let (ea, eb) = {
-        let _ = eb;
-        let mut rng = ChaCha8Rng::from_seed([8; 32]);
-        let (mut caller, offer) =
-            Caller::offer(&HandshakeConfig::new(Intent::On), CTX, &mut rng).unwrap();
-        let (mut callee, answer) =
-            Callee::accept(&HandshakeConfig::new(Intent::Off), CTX, &offer, &mut rng).unwrap();
-        let (confirm, ea) = caller.finish(&answer).unwrap();
-        (ea, callee.confirm(&confirm).unwrap())
-    };
-    let mut a = Call::new(ea, CallConfig::new(Role::Caller), Some(hop_keys(false))).unwrap();
-    let mut b = Call::new(eb, CallConfig::new(Role::Callee), Some(hop_keys(true))).unwrap();
+    let ends = handshake(8, Intent::Off);
+    let [mut a, mut b] = Pair::from_ends(ends, Layers::Both, |c| c).into_calls();
     assert!(!a.is_end_to_end());
     assert_eq!(a.layers(), Layers::Srtp);
     for f in Feature::ALL {
         assert!(a.check_feature(f).is_ok());
     }
     assert_eq!(a.rekey(Duration::ZERO).err(), Some(Error::NotEndToEnd));
-    let p = packets_of(&mut a, MediaKind::Screen, &[3; 70_000], Duration::ZERO);
+    let p = packets(
+        &mut a,
+        MediaKind::Screen,
+        &[3; 70_000],
+        1000,
+        Duration::ZERO,
+    );
     assert!(p.iter().all(|p| p.len() <= 1200));
     assert_eq!(
-        deliver(&mut b, &p, Duration::ZERO).unwrap().unwrap(),
+        deliver(&mut b, p, Duration::ZERO).unwrap().unwrap().1,
         vec![3; 70_000]
     );
 }
@@ -604,37 +569,19 @@ fn standard_call_runs_hop_by_hop_srtp() {
 #[test]
 fn rekey_on_an_interval_and_at_the_soft_limit() {
     // Interval: every 10 s of call time.
-    let (a, b) = handshake(21);
-    let mut c = [
-        Call::new(
-            a,
-            CallConfig::sframe_only(Role::Caller).with_rekey_interval(Duration::from_secs(10)),
-            None,
-        )
-        .unwrap(),
-        Call::new(b, CallConfig::sframe_only(Role::Callee), None).unwrap(),
+    let configs = [
+        CallConfig::sframe_only(Role::Caller).with_rekey_interval(Duration::from_secs(10)),
+        CallConfig::sframe_only(Role::Callee),
     ];
+    let mut c = Pair::from_configs(handshake(21, Intent::On), configs).into_calls();
     let t = simulate(&mut c, Net::default(), 65, &[], 3);
     assert_eq!(t.mismatched, 0);
     assert_eq!(t.delivered[1], t.sent[0]);
     assert!(c[0].epoch().0 >= 5, "{:?}", c[0]);
     assert_eq!(c[0].epoch(), c[1].epoch());
     // Soft limit: a key seals at most 400 frames; the rekey starts at three quarters.
-    let (a, b) = handshake(22);
-    let mut c = [
-        Call::new(
-            a,
-            CallConfig::sframe_only(Role::Caller).with_frame_limit(400),
-            None,
-        )
-        .unwrap(),
-        Call::new(
-            b,
-            CallConfig::sframe_only(Role::Callee).with_frame_limit(400),
-            None,
-        )
-        .unwrap(),
-    ];
+    let ends = handshake(22, Intent::On);
+    let mut c = Pair::from_ends(ends, Layers::Sframe, |c| c.with_frame_limit(400)).into_calls();
     let t = simulate(&mut c, lossy(), 60, &[], 4);
     assert_eq!(t.mismatched, 0);
     // 50 audio frames a second on one key: about one rekey every 6 s, never a refused frame.

@@ -1,43 +1,15 @@
 //! Zero allocations per packet: a counting global allocator around protect and unprotect,
 //! once each stream exists.
 
+mod common;
+
 use callseal::srtp::Mki;
 use callseal::srtp::{SrtpConfig, SrtpReceiver, SrtpSender};
 use callseal::{SrtpMasterKey, SrtpSuite};
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
-
-struct Counting;
-
-thread_local! {
-    /// Allocations made by this thread (other threads of the test harness do not count).
-    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
-}
-
-fn count() {
-    let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
-}
-
-fn allocations() -> usize {
-    ALLOCATIONS.with(|c| c.get())
-}
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        count();
-        System.alloc(layout)
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        System.dealloc(ptr, layout)
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        count();
-        System.realloc(ptr, layout, new_size)
-    }
-}
+use common::alloc::{self, allocations};
 
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static GLOBAL: alloc::Counting = alloc::Counting;
 
 fn rtp(ssrc: u32, seq: u16, buf: &mut [u8], payload_len: usize) -> usize {
     buf[0] = 0x80;

@@ -225,7 +225,8 @@ fn process(a: PcapArgs, mode: Mode) -> anyhow::Result<ExitCode> {
     let key = parse_key(suite, &a.key)?;
     let config = SrtpConfig::default()
         .with_replay_window(a.replay_window)
-        .with_max_streams(MAX_STREAMS);
+        .with_max_streams(MAX_STREAMS)
+        .with_mki_len(key.mki.map_or(0, |(_, l)| l));
     let mut ctx = match (mode, key.mki) {
         (Mode::Encrypt, None) => Ctx::Tx(SrtpSender::new(&key.master, config)?),
         (Mode::Encrypt, Some((mki, _))) => {

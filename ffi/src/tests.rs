@@ -2,35 +2,17 @@
 //! after it. They call the `extern "C"` functions as a C program would.
 
 use super::*;
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
 use std::ffi::CStr;
 use std::ptr::{null, null_mut};
 
-/// Counts the bytes each thread has allocated and not freed.
-struct Counting;
-
-thread_local! {
-    static LIVE: Cell<isize> = const { Cell::new(0) };
-}
-
-fn live() -> isize {
-    LIVE.with(|c| c.get())
-}
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
-        let _ = LIVE.try_with(|c| c.set(c.get() + l.size() as isize));
-        unsafe { System.alloc(l) }
-    }
-    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
-        let _ = LIVE.try_with(|c| c.set(c.get() - l.size() as isize));
-        unsafe { System.dealloc(p, l) }
-    }
-}
+/// The integration tests' counting allocator; these tests count the bytes each thread has
+/// allocated and not freed.
+#[allow(dead_code)]
+#[path = "../../tests/common/alloc.rs"]
+mod alloc;
 
 #[global_allocator]
-static A: Counting = Counting;
+static A: alloc::Counting = alloc::Counting;
 
 const KEY28: [u8; 28] = [9; 28];
 const RTP: [u8; 20] = [
@@ -96,7 +78,7 @@ fn established_pair(callee_intent: u32) -> (*mut CallsealEstablished, *mut Calls
 #[test]
 fn null_out_pointer_builds_and_leaks_nothing() {
     unsafe {
-        let before = live();
+        let before = alloc::thread_net();
         let r = [
             callseal_srtp_sender_new(7, KEY28.as_ptr(), 28, null_mut()),
             callseal_srtp_receiver_new(7, KEY28.as_ptr(), 28, null_mut()),
@@ -110,7 +92,7 @@ fn null_out_pointer_builds_and_leaks_nothing() {
             r.iter().all(|r| *r == CallsealResult::InvalidArgument),
             "{r:?}"
         );
-        assert_eq!(live(), before, "a handle was built and leaked");
+        assert_eq!(alloc::thread_net(), before, "a handle was built and leaked");
         // The SFrame sender was never built, so its key is not taken either.
         let mut s = null_mut();
         assert_eq!(

@@ -1,4 +1,6 @@
 #![no_main]
+#[path = "../../tests/common/mod.rs"]
+mod common;
 mod session {
     include!("../../tests/fuzz_bodies/session.rs");
 }

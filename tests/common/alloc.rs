@@ -1,9 +1,14 @@
 //! One counting allocator for the tests that measure memory: allocations made by the current
-//! thread, bytes live and their peak in the whole process, and, when armed, a scan of every
-//! freed block for byte patterns (key material that must have been wiped).
+//! thread and by the whole process, bytes the current thread holds, bytes live and their peak
+//! in the whole process, and, when armed, a scan of every freed block for byte patterns (key
+//! material that must have been wiped).
+//!
+//! An allocation is a call of `alloc`, `alloc_zeroed` or `realloc` (a reallocation counts
+//! once, as a new block).
 //!
 //! A test binary that uses it declares it:
 //! `#[global_allocator] static A: common::alloc::Counting = common::alloc::Counting;`
+//! (a crate outside this one, such as the C ABI's unit tests, includes this file by path).
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
@@ -16,11 +21,12 @@ pub struct Counting;
 thread_local! {
     static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
     static NET: Cell<isize> = const { Cell::new(0) };
+    static PEAK: Cell<isize> = const { Cell::new(0) };
     static IN_SCAN: Cell<bool> = const { Cell::new(false) };
 }
 
+static ALL_ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
 static LIVE: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
 static SCANNING: AtomicBool = AtomicBool::new(false);
 static POISON: AtomicBool = AtomicBool::new(false);
 
@@ -34,6 +40,19 @@ pub fn allocations() -> usize {
     ALLOCATIONS.with(|c| c.get())
 }
 
+/// Run `f`; returns what it returned and the allocations this thread made inside it.
+pub fn counted<R>(f: impl FnOnce() -> R) -> (R, usize) {
+    let before = allocations();
+    let r = f();
+    (r, allocations() - before)
+}
+
+/// Allocations made by every thread of the process so far: with other tests running in
+/// threads of their own, only a test binary of one test can count on it.
+pub fn all_allocations() -> usize {
+    ALL_ALLOCATIONS.load(SeqCst)
+}
+
 /// Bytes this thread allocated minus bytes it freed.
 pub fn thread_net() -> isize {
     NET.with(|c| c.get())
@@ -44,14 +63,15 @@ pub fn live() -> usize {
     LIVE.load(SeqCst)
 }
 
-/// The highest [`live`] since the last [`reset_peak`].
-pub fn peak() -> usize {
-    PEAK.load(SeqCst)
+/// The highest [`thread_net`] of this thread since its last [`reset_peak`]: what the code
+/// under test held at most, whatever other threads (the test harness's) did meanwhile.
+pub fn peak() -> isize {
+    PEAK.with(|c| c.get())
 }
 
-/// Start measuring the peak from now.
+/// Start measuring this thread's peak from now.
 pub fn reset_peak() {
-    PEAK.store(live(), SeqCst);
+    PEAK.with(|c| c.set(thread_net()));
 }
 
 /// Scan every block freed from now on for `patterns` (each at least 8 bytes, with a name).
@@ -119,22 +139,27 @@ fn scan(block: &[u8]) {
     IN_SCAN.with(|s| s.set(false));
 }
 
+/// An allocation of `n` bytes.
 fn added(n: usize) {
-    let _ = NET.try_with(|c| c.set(c.get() + n as isize));
-    let now = LIVE.fetch_add(n, SeqCst) + n;
-    PEAK.fetch_max(now, SeqCst);
+    let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
+    ALL_ALLOCATIONS.fetch_add(1, SeqCst);
+    if let Ok(net) = NET.try_with(|c| {
+        c.set(c.get() + n as isize);
+        c.get()
+    }) {
+        let _ = PEAK.try_with(|p| p.set(p.get().max(net)));
+    }
+    LIVE.fetch_add(n, SeqCst);
 }
 
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, l: Layout) -> *mut u8 {
-        let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
         added(l.size());
         // SAFETY: forwarded unchanged to the system allocator.
         unsafe { System.alloc(l) }
     }
 
     unsafe fn alloc_zeroed(&self, l: Layout) -> *mut u8 {
-        let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
         added(l.size());
         // SAFETY: forwarded unchanged to the system allocator.
         unsafe { System.alloc_zeroed(l) }

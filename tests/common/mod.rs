@@ -1,5 +1,9 @@
-//! The test harness shared by the integration tests: two ends of a call ([`Pair`]) and a
-//! counting allocator ([`alloc`]).
+//! The test harness shared by the integration tests (and by the fuzz targets and benchmarks
+//! that include it by path): a handshake ([`Handshake`], [`handshake`]), two ends of a call
+//! ([`Pair`]) and a counting allocator ([`alloc`]).
+//!
+//! Every helper takes what makes a run what it is (the generator, the context, the intents,
+//! the configurations) from its caller, so a test that moves here runs on the same inputs.
 #![allow(dead_code)]
 
 pub mod alloc;
@@ -7,22 +11,69 @@ pub mod alloc;
 use callseal::handshake::{Callee, Caller, Established, HandshakeConfig};
 use callseal::session::{Call, CallConfig, Layers, PacketKeys, Packets};
 use callseal::{Error, Intent, MediaKind, Role, SrtpMasterKey, SrtpSuite};
-use rand_chacha::rand_core::SeedableRng;
+use rand_chacha::rand_core::{CryptoRng, RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::time::Duration;
 
 /// Every layer setting.
 pub const LAYERS: [Layers; 3] = [Layers::Both, Layers::Srtp, Layers::Sframe];
 
+/// A completed handshake: its three messages and what each end made of it.
+pub struct Handshake {
+    pub offer: Vec<u8>,
+    pub answer: Vec<u8>,
+    pub confirm: Vec<u8>,
+    pub caller: Established,
+    pub callee: Established,
+}
+
+impl Handshake {
+    /// Run a handshake in `ctx`: the caller's offer, the callee's answer, the caller's
+    /// confirm and the callee's check of it, each drawing from `rng` in that order. Returns
+    /// the first step's error.
+    pub fn run<R: RngCore + CryptoRng>(
+        rng: &mut R,
+        ctx: &[u8],
+        caller: &HandshakeConfig,
+        callee: &HandshakeConfig,
+    ) -> Result<Handshake, Error> {
+        let (mut c, offer) = Caller::offer(caller, ctx, rng)?;
+        let (mut d, answer) = Callee::accept(callee, ctx, &offer, rng)?;
+        let (confirm, at_caller) = c.finish(&answer)?;
+        let at_callee = d.confirm(&confirm)?;
+        Ok(Handshake {
+            offer,
+            answer,
+            confirm,
+            caller: at_caller,
+            callee: at_callee,
+        })
+    }
+
+    /// The caller's end and the callee's.
+    pub fn ends(self) -> (Established, Established) {
+        (self.caller, self.callee)
+    }
+}
+
+/// A completed handshake in `ctx`, drawing from `rng`, between a caller and a callee with
+/// these intents and otherwise default configurations.
+pub fn handshake_with<R: RngCore + CryptoRng>(
+    rng: &mut R,
+    ctx: &[u8],
+    caller: Intent,
+    callee: Intent,
+) -> (Established, Established) {
+    let cfg = HandshakeConfig::new;
+    Handshake::run(rng, ctx, &cfg(caller), &cfg(callee))
+        .unwrap()
+        .ends()
+}
+
 /// A completed handshake between a caller and a callee with these intents, from `seed`.
 pub fn handshake(seed: u64, caller: Intent, callee: Intent) -> (Established, Established) {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let ctx = b"call | alice | bob";
-    let (mut c, offer) = Caller::offer(&HandshakeConfig::new(caller), ctx, &mut rng).unwrap();
-    let (mut d, answer) =
-        Callee::accept(&HandshakeConfig::new(callee), ctx, &offer, &mut rng).unwrap();
-    let (confirm, a) = c.finish(&answer).unwrap();
-    (a, d.confirm(&confirm).unwrap())
+    handshake_with(&mut rng, b"call | alice | bob", caller, callee)
 }
 
 /// Hop-by-hop SRTP keys: `out` protects, `inb` unprotects.
@@ -39,16 +90,41 @@ pub struct Pair {
 }
 
 impl Pair {
-    /// An end-to-end call with `layers`, each side's configuration adjusted by `tweak`.
+    /// An end-to-end call with `layers` from the [`handshake`] of `seed`, each side's
+    /// configuration adjusted by `tweak`.
     pub fn new(layers: Layers, seed: u64, tweak: impl Fn(CallConfig) -> CallConfig) -> Pair {
-        let (a, b) = handshake(seed, Intent::On, Intent::On);
-        let hop = layers == Layers::Both;
+        Pair::from_ends(handshake(seed, Intent::On, Intent::On), layers, tweak)
+    }
+
+    /// A call between the ends of a handshake (caller, callee), with `layers`, each side's
+    /// configuration adjusted by `tweak`.
+    pub fn from_ends(
+        ends: (Established, Established),
+        layers: Layers,
+        tweak: impl Fn(CallConfig) -> CallConfig,
+    ) -> Pair {
         let cfg = |role| tweak(CallConfig::new(role).with_layers(layers));
+        Pair::from_configs(ends, [cfg(Role::Caller), cfg(Role::Callee)])
+    }
+
+    /// A call between the ends of a handshake (caller, callee), each with its own
+    /// configuration. A side whose configuration has both layers gets the [`hop_keys`]
+    /// (caller 1 out and 2 in, callee the reverse), as a standard call needs them too; a
+    /// side with one layer gets none.
+    pub fn from_configs((a, b): (Established, Established), [ca, cb]: [CallConfig; 2]) -> Pair {
+        let hop =
+            |cfg: &CallConfig, out, inb| (cfg.layers == Layers::Both).then(|| hop_keys(out, inb));
+        let (ha, hb) = (hop(&ca, 1, 2), hop(&cb, 2, 1));
         Pair {
-            a: Call::new(a, cfg(Role::Caller), hop.then(|| hop_keys(1, 2))).unwrap(),
-            b: Call::new(b, cfg(Role::Callee), hop.then(|| hop_keys(2, 1))).unwrap(),
+            a: Call::new(a, ca, ha).unwrap(),
+            b: Call::new(b, cb, hb).unwrap(),
             packets: Packets::new(),
         }
+    }
+
+    /// The two ends, caller first, for code that picks one by index.
+    pub fn into_calls(self) -> [Call; 2] {
+        [self.a, self.b]
     }
 
     /// One end and the other: `from_a` picks the sender.
@@ -69,10 +145,7 @@ impl Pair {
         ts: u32,
         now: Duration,
     ) -> Vec<Vec<u8>> {
-        let mut out = Packets::new();
-        let tx = if from_a { &mut self.a } else { &mut self.b };
-        tx.send_frame(kind, frame, ts, now, &mut out).unwrap();
-        out.iter().map(<[u8]>::to_vec).collect()
+        packets(self.ends(from_a).0, kind, frame, ts, now)
     }
 
     /// Send one frame from `a` (or `b`) and deliver every packet in order; returns the epoch
@@ -96,7 +169,20 @@ impl Pair {
     }
 }
 
-/// Deliver `packets` to `rx` in order; returns the epoch and bytes of the last frame delivered.
+/// The packets of one frame sent by `tx`, not delivered.
+pub fn packets(
+    tx: &mut Call,
+    kind: MediaKind,
+    frame: &[u8],
+    ts: u32,
+    now: Duration,
+) -> Vec<Vec<u8>> {
+    let mut out = Packets::new();
+    tx.send_frame(kind, frame, ts, now, &mut out).unwrap();
+    out.iter().map(<[u8]>::to_vec).collect()
+}
+
+/// Deliver `packets` to `rx` in order, stopping at the first error; returns the epoch and bytes of the last frame delivered.
 pub fn deliver(
     rx: &mut Call,
     packets: impl IntoIterator<Item = Vec<u8>>,

@@ -1,9 +1,10 @@
 // A call's receive path: arbitrary packets to a callee in each layer setting. No panic; with a
 // packet layer a genuine frame still arrives intact afterwards; without one, whatever is
-// delivered is the genuine frame.
-use callseal::handshake::{Callee, Caller, HandshakeConfig};
-use callseal::session::{Call, CallConfig, Layers, PacketKeys, Packets};
-use callseal::{Intent, MediaKind, Role, SrtpMasterKey, SrtpSuite};
+// delivered is the genuine frame. The file that includes this one declares the shared test
+// harness (tests/common) as `crate::common`.
+use callseal::session::{Call, Layers, Packets};
+use callseal::{Intent, MediaKind};
+use crate::common::{handshake_with, Pair};
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use std::time::Duration;
@@ -11,17 +12,9 @@ use std::time::Duration;
 /// Two ends of an end-to-end call with `layers`.
 pub fn call_pair(layers: Layers, seed: u64) -> (Call, Call) {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let cfg = HandshakeConfig::new(Intent::On);
-    let (mut caller, offer) = Caller::offer(&cfg, b"fuzz", &mut rng).unwrap();
-    let (mut callee, answer) = Callee::accept(&cfg, b"fuzz", &offer, &mut rng).unwrap();
-    let (confirm, a) = caller.finish(&answer).unwrap();
-    let b = callee.confirm(&confirm).unwrap();
-    let k = |x: u8| SrtpMasterKey::new(SrtpSuite::AeadAes128Gcm, &[x; 16], &[x; 12]).unwrap();
-    let hop = |o, i| (layers == Layers::Both).then(|| PacketKeys::new(k(o), k(i)));
-    (
-        Call::new(a, CallConfig::new(Role::Caller).with_layers(layers), hop(1, 2)).unwrap(),
-        Call::new(b, CallConfig::new(Role::Callee).with_layers(layers), hop(2, 1)).unwrap(),
-    )
+    let ends = handshake_with(&mut rng, b"fuzz", Intent::On, Intent::On);
+    let [a, b] = Pair::from_ends(ends, layers, |c| c).into_calls();
+    (a, b)
 }
 
 /// The fuzz target body: runs one input.
