@@ -90,6 +90,8 @@ pub enum Error {
     },
     /// Two streams of a call were given the same SSRC.
     DuplicateSsrc,
+    /// The operating system's random source failed (the handshake needs 32 random bytes).
+    RandomUnavailable,
     /// A crypto backend this build does not have (see [`crate::crypto::Backend`]).
     UnsupportedBackend,
 }
@@ -165,6 +167,7 @@ impl fmt::Display for Error {
                 write!(f, "frame larger than the call carries ({max} bytes at most)")
             }
             Error::DuplicateSsrc => f.write_str("two streams of the call have the same SSRC"),
+            Error::RandomUnavailable => f.write_str("the system's random source failed"),
             Error::UnsupportedBackend => {
                 f.write_str("crypto backend not built in (enable its cargo feature)")
             }

@@ -74,3 +74,8 @@ pub use types::{
     Direction, Epoch, FrameCounter, Intent, KeyId, MediaKind, PacketIndex, Roc, Role, SeqNum,
     SframeSuite, SrtcpIndex, SrtpSuite, Ssrc,
 };
+
+/// The library example of README.md, compiled and run as a doctest so it never drifts.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

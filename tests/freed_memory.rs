@@ -116,9 +116,10 @@ fn call(layers: Layers, seed: u64) -> Inputs {
     let ctx = b"freed memory | alice | bob";
     let cfg = HandshakeConfig::new(Intent::On).with_srtp_suites(&[SrtpSuite::AesCm128HmacSha1_80]);
     // Kept on the heap, as an application would, and moved out of it.
-    let (caller, offer) = Caller::offer(&cfg, ctx, &mut rng).unwrap();
+    let (caller, offer) = Caller::offer_with_random(&cfg, ctx, common::random(&mut rng)).unwrap();
     let mut caller = Box::new(caller);
-    let (callee, answer) = Callee::accept(&cfg, ctx, &offer, &mut rng).unwrap();
+    let (callee, answer) =
+        Callee::accept_with_random(&cfg, ctx, &offer, common::random(&mut rng)).unwrap();
     let mut callee = Box::new(callee);
     let (confirm, at_a) = caller.finish(&answer).unwrap();
     let at_a: Box<Established> = Box::new(at_a);

@@ -5,7 +5,7 @@ mod common;
 use callseal::handshake::Established;
 use callseal::handshake::{Callee, Caller, HandshakeConfig};
 use callseal::{Direction, Error, Intent, Malformed, MediaKind, SframeSuite, SrtpSuite};
-use common::Handshake;
+use common::{random, Handshake};
 use proptest::prelude::*;
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha20Rng;
@@ -160,10 +160,19 @@ fn required_against_off_fails_both_ways() {
     // An intent changed on the wire from `on` to `off` is caught by the MAC, never accepted
     // as a downgrade.
     let mut rng = ChaCha20Rng::from_seed([2; 32]);
-    let (mut caller, offer) =
-        Caller::offer(&HandshakeConfig::new(Intent::Required), CTX, &mut rng).unwrap();
-    let (_, mut answer) =
-        Callee::accept(&HandshakeConfig::new(Intent::On), CTX, &offer, &mut rng).unwrap();
+    let (mut caller, offer) = Caller::offer_with_random(
+        &HandshakeConfig::new(Intent::Required),
+        CTX,
+        random(&mut rng),
+    )
+    .unwrap();
+    let (_, mut answer) = Callee::accept_with_random(
+        &HandshakeConfig::new(Intent::On),
+        CTX,
+        &offer,
+        random(&mut rng),
+    )
+    .unwrap();
     answer[2] = Intent::Off.byte();
     assert_eq!(caller.finish(&answer).err(), Some(Error::Authentication));
 }
@@ -183,7 +192,7 @@ fn standard_outcome_releases_nothing() {
 fn all_zero_and_low_order_public_keys_rejected() {
     let mut rng = ChaCha20Rng::from_seed([4; 32]);
     let cfg = HandshakeConfig::new(Intent::On);
-    let (mut caller, offer) = Caller::offer(&cfg, CTX, &mut rng).unwrap();
+    let (mut caller, offer) = Caller::offer_with_random(&cfg, CTX, random(&mut rng)).unwrap();
     // Low-order points: 0, 1 and an order-8 point.
     let order8 =
         hex::decode("e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800").unwrap();
@@ -199,15 +208,16 @@ fn all_zero_and_low_order_public_keys_rejected() {
         let mut o = offer.clone();
         o[3..35].copy_from_slice(&bad);
         assert_eq!(
-            Callee::accept(&cfg, CTX, &o, &mut rng).err(),
+            Callee::accept_with_random(&cfg, CTX, &o, random(&mut rng)).err(),
             Some(Error::NonContributory)
         );
-        let (_, mut answer) = Callee::accept(&cfg, CTX, &offer, &mut rng).unwrap();
+        let (_, mut answer) =
+            Callee::accept_with_random(&cfg, CTX, &offer, random(&mut rng)).unwrap();
         answer[3..35].copy_from_slice(&bad);
         assert_eq!(caller.finish(&answer).err(), Some(Error::NonContributory));
     }
     // The caller's state survived every bad answer.
-    let (_, answer) = Callee::accept(&cfg, CTX, &offer, &mut rng).unwrap();
+    let (_, answer) = Callee::accept_with_random(&cfg, CTX, &offer, random(&mut rng)).unwrap();
     assert!(caller.finish(&answer).is_ok());
 }
 
@@ -215,9 +225,10 @@ fn all_zero_and_low_order_public_keys_rejected() {
 fn malformed_offers() {
     let mut rng = ChaCha20Rng::from_seed([5; 32]);
     let cfg = HandshakeConfig::new(Intent::On);
-    let (_, offer) = Caller::offer(&cfg, CTX, &mut rng).unwrap();
+    let (_, offer) = Caller::offer_with_random(&cfg, CTX, random(&mut rng)).unwrap();
     let accept = |o: &[u8]| {
-        Callee::accept(&cfg, CTX, o, &mut ChaCha20Rng::from_seed([6; 32])).expect_err("must fail")
+        Callee::accept_with_random(&cfg, CTX, o, random(&mut ChaCha20Rng::from_seed([6; 32])))
+            .expect_err("must fail")
     };
     let m = |x: Malformed| Error::Malformed(x);
     assert_eq!(accept(&[]), m(Malformed::Truncated));
@@ -269,7 +280,7 @@ fn malformed_offers() {
     let mut o = offer[..35].to_vec();
     o.extend_from_slice(&[1, 0, 7, 1, 0, 4]);
     assert_eq!(
-        Callee::accept(&strict, CTX, &o, &mut rng).err(),
+        Callee::accept_with_random(&strict, CTX, &o, random(&mut rng)).err(),
         Some(Error::NoCommonSuite)
     );
 }
@@ -294,7 +305,7 @@ fn negotiation_follows_caller_preference() {
     );
     let bad = HandshakeConfig::new(Intent::On).with_srtp_suites(&[]);
     assert!(matches!(
-        Caller::offer(&bad, CTX, &mut ChaCha20Rng::from_seed([0; 32])),
+        Caller::offer_with_random(&bad, CTX, random(&mut ChaCha20Rng::from_seed([0; 32]))),
         Err(Error::InvalidConfig)
     ));
 }
@@ -303,8 +314,9 @@ fn negotiation_follows_caller_preference() {
 fn malformed_answers_and_confirms_leave_state_unchanged() {
     let mut rng = ChaCha20Rng::from_seed([8; 32]);
     let cfg = HandshakeConfig::new(Intent::On);
-    let (mut caller, offer) = Caller::offer(&cfg, CTX, &mut rng).unwrap();
-    let (mut callee, answer) = Callee::accept(&cfg, CTX, &offer, &mut rng).unwrap();
+    let (mut caller, offer) = Caller::offer_with_random(&cfg, CTX, random(&mut rng)).unwrap();
+    let (mut callee, answer) =
+        Callee::accept_with_random(&cfg, CTX, &offer, random(&mut rng)).unwrap();
     let m = |x: Malformed| Some(Error::Malformed(x));
     assert_eq!(caller.finish(&answer[..5]).err(), m(Malformed::Truncated));
     let mut long = answer.clone();
@@ -402,8 +414,8 @@ proptest! {
         prop_assume!(a != b);
         let cfg = HandshakeConfig::new(Intent::On);
         let mut rng = ChaCha20Rng::from_seed(seed);
-        let (mut caller, offer) = Caller::offer(&cfg, &a, &mut rng).unwrap();
-        let (_, answer) = Callee::accept(&cfg, &b, &offer, &mut rng).unwrap();
+        let (mut caller, offer) = Caller::offer_with_random(&cfg, &a, random(&mut rng)).unwrap();
+        let (_, answer) = Callee::accept_with_random(&cfg, &b, &offer, random(&mut rng)).unwrap();
         prop_assert_eq!(caller.finish(&answer).err(), Some(Error::Authentication));
     }
 
@@ -413,12 +425,12 @@ proptest! {
     fn flipped_bit_never_agrees(seed in any::<[u8; 32]>(), which in 0usize..3, bit in any::<usize>()) {
         let cfg = HandshakeConfig::new(Intent::On);
         let mut rng = ChaCha20Rng::from_seed(seed);
-        let (mut caller, mut offer) = Caller::offer(&cfg, CTX, &mut rng).unwrap();
+        let (mut caller, mut offer) = Caller::offer_with_random(&cfg, CTX, random(&mut rng)).unwrap();
         if which == 0 {
             let i = bit % (offer.len() * 8);
             offer[i / 8] ^= 1 << (i % 8);
         }
-        let (mut callee, mut answer) = match Callee::accept(&cfg, CTX, &offer, &mut rng) {
+        let (mut callee, mut answer) = match Callee::accept_with_random(&cfg, CTX, &offer, random(&mut rng)) {
             Ok(x) => x,
             Err(_) => return Ok(()),
         };

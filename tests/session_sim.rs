@@ -9,7 +9,7 @@ use callseal::session::{Call, CallConfig, Layers, Packets, Rejected};
 use callseal::sframe::Grace;
 use callseal::Feature;
 use callseal::{Direction, Epoch, Error, Intent, MediaKind, Role, Ssrc};
-use common::{deliver, handshake_with, packets, InFlight, Pair};
+use common::{deliver, handshake_with, packets, random, InFlight, Pair};
 use rand_chacha::rand_core::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::collections::{BinaryHeap, HashMap, HashSet};
@@ -525,10 +525,16 @@ fn stale_epoch_after_grace_is_rejected() {
 fn man_in_the_middle_changing_an_intent_is_detected() {
     let mut rng = ChaCha8Rng::from_seed([9; 32]);
     let (mut caller, mut offer) =
-        Caller::offer(&HandshakeConfig::new(Intent::On), CTX, &mut rng).unwrap();
+        Caller::offer_with_random(&HandshakeConfig::new(Intent::On), CTX, random(&mut rng))
+            .unwrap();
     offer[2] = Intent::Off.byte();
-    let (_, answer) =
-        Callee::accept(&HandshakeConfig::new(Intent::On), CTX, &offer, &mut rng).unwrap();
+    let (_, answer) = Callee::accept_with_random(
+        &HandshakeConfig::new(Intent::On),
+        CTX,
+        &offer,
+        random(&mut rng),
+    )
+    .unwrap();
     assert_eq!(caller.finish(&answer).err(), Some(Error::Authentication));
 }
 

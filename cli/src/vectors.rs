@@ -71,8 +71,13 @@ fn handshake_run(a: &HandshakeArgs) -> anyhow::Result<Value> {
 
     let caller_cfg = HandshakeConfig::new(caller_intent);
     let callee_cfg = HandshakeConfig::new(callee_intent);
-    let (mut caller, offer) = Caller::offer(&caller_cfg, context, &mut rng)?;
-    let (mut callee, answer) = match Callee::accept(&callee_cfg, context, &offer, &mut rng) {
+    let (mut caller, offer) = Caller::offer_with_random(&caller_cfg, context, random(&mut rng))?;
+    let (mut callee, answer) = match Callee::accept_with_random(
+        &callee_cfg,
+        context,
+        &offer,
+        random(&mut rng),
+    ) {
         Ok(x) => x,
         Err(callseal::Error::E2eeRequired) => {
             bail!("the intents give no call: one side requires end-to-end encryption and the other has it off")
@@ -155,4 +160,11 @@ fn epochs_json(keys: CallKeys) -> anyhow::Result<(Value, Value)> {
         keys = Some(k.next_epoch().expect("far below the last epoch"));
     }
     Ok((Value::Array(media), Value::Array(streams)))
+}
+
+/// The 32 random bytes of one side's ephemeral key, from the seeded generator.
+fn random(rng: &mut impl rand_chacha::rand_core::RngCore) -> [u8; 32] {
+    let mut b = [0u8; 32];
+    rng.fill_bytes(&mut b);
+    b
 }

@@ -54,7 +54,7 @@ pub unsafe extern "C" fn callseal_caller_offer(
             return Err(CallsealResult::BufferTooSmall);
         }
         arg(offer_out)?;
-        let (caller, offer) = Caller::offer(&cfg, ctx, &mut rand_core::OsRng)?;
+        let (caller, offer) = Caller::offer(&cfg, ctx)?;
         let out = unsafe { bytes_mut(offer_out, offer.len()) }?;
         out.copy_from_slice(&offer);
         unsafe {
@@ -132,7 +132,7 @@ pub unsafe extern "C" fn callseal_callee_accept(
             return Err(CallsealResult::BufferTooSmall);
         }
         arg(answer_out)?;
-        let (callee, answer) = Callee::accept(&cfg, ctx, o, &mut rand_core::OsRng)?;
+        let (callee, answer) = Callee::accept(&cfg, ctx, o)?;
         let out = unsafe { bytes_mut(answer_out, answer.len()) }?;
         out.copy_from_slice(&answer);
         unsafe {

@@ -1,6 +1,6 @@
 //! The callee's side of the handshake: reads the Offer, sends the Answer, reads the Confirm.
 
-use super::keys::{draw_secret, transcript_hash, Derived};
+use super::keys::{draw_secret, os_random, transcript_hash, Derived};
 use super::messages::{encode_answer_body, parse_confirm, Offer};
 use super::outcome::decide_outcome;
 use super::{Established, HandshakeConfig};
@@ -8,7 +8,6 @@ use crate::error::{Error, Result};
 use crate::schedule::labels;
 use crate::types::{Intent, Role, SframeSuite, SrtpSuite};
 use core::fmt;
-use rand_core::{CryptoRng, RngCore};
 
 /// The callee's side: reads the Offer, sends the Answer, reads the Confirm.
 pub struct Callee {
@@ -25,14 +24,26 @@ struct CalleeState {
 
 impl Callee {
     /// Read the Offer, choose the caller's most preferred suite of each layer that `config`
-    /// accepts, draw a fresh ephemeral key (32 bytes from `rng`) and make the Answer.
-    pub fn accept<R: RngCore + CryptoRng>(
+    /// accepts, draw a fresh ephemeral key from the operating system's random source and make
+    /// the Answer. [`Error::RandomUnavailable`] when the system has none to give.
+    pub fn accept(
         config: &HandshakeConfig,
         context: &[u8],
         offer: &[u8],
-        rng: &mut R,
+    ) -> Result<(Callee, Vec<u8>)> {
+        Self::accept_with_random(config, context, offer, os_random()?)
+    }
+
+    /// As [`Callee::accept`], the ephemeral key made of `random` (see
+    /// [`Caller::offer_with_random`](super::Caller::offer_with_random)).
+    pub fn accept_with_random(
+        config: &HandshakeConfig,
+        context: &[u8],
+        offer: &[u8],
+        random: [u8; 32],
     ) -> Result<(Callee, Vec<u8>)> {
         crate::secret::scrubbed(|| {
+            let (secret, public) = draw_secret(random);
             config.validate(context)?;
             let o = Offer::parse(offer)?;
             let srtp = o.srtp.choose(SrtpSuite::from_id, &config.srtp_suites)?;
@@ -40,7 +51,6 @@ impl Callee {
                 .sframe
                 .choose(SframeSuite::from_id, &config.sframe_suites)?;
             decide_outcome(o.intent, config.intent)?;
-            let (secret, public) = draw_secret(rng);
             let mut answer = encode_answer_body(config.intent, &public, srtp, sframe);
             let th = transcript_hash(context, offer, &answer);
             let derived = Derived::new(th, &secret, &o.public)?;

@@ -1,6 +1,6 @@
 //! The caller's side of the handshake: sends the Offer, reads the Answer, sends the Confirm.
 
-use super::keys::{draw_secret, transcript_hash, Derived};
+use super::keys::{draw_secret, os_random, transcript_hash, Derived};
 use super::messages::{encode_confirm, encode_offer, Answer};
 use super::outcome::decide_outcome;
 use super::{Established, HandshakeConfig};
@@ -8,7 +8,6 @@ use crate::error::{Error, Malformed, Result};
 use crate::schedule::labels;
 use crate::types::Role;
 use core::fmt;
-use rand_core::{CryptoRng, RngCore};
 use x25519_dalek::StaticSecret;
 
 /// The caller's side: sends the Offer, reads the Answer, sends the Confirm.
@@ -24,15 +23,23 @@ struct CallerState {
 }
 
 impl Caller {
-    /// Start a call: draw a fresh ephemeral key (32 bytes from `rng`) and make the Offer.
-    pub fn offer<R: RngCore + CryptoRng>(
+    /// Start a call: draw a fresh ephemeral key from the operating system's random source and
+    /// make the Offer. [`Error::RandomUnavailable`] when the system has none to give.
+    pub fn offer(config: &HandshakeConfig, context: &[u8]) -> Result<(Caller, Vec<u8>)> {
+        Self::offer_with_random(config, context, os_random()?)
+    }
+
+    /// As [`Caller::offer`], the ephemeral key made of `random`: 32 bytes the application drew
+    /// from a cryptographically secure generator of its choice (any `rand` version, a
+    /// deterministic one in tests), used for this handshake only. They are wiped here.
+    pub fn offer_with_random(
         config: &HandshakeConfig,
         context: &[u8],
-        rng: &mut R,
+        random: [u8; 32],
     ) -> Result<(Caller, Vec<u8>)> {
         crate::secret::scrubbed(|| {
+            let (secret, public) = draw_secret(random);
             config.validate(context)?;
-            let (secret, public) = draw_secret(rng);
             let offer = encode_offer(config, &public);
             let state = CallerState {
                 secret,

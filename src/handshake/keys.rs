@@ -8,7 +8,6 @@ use crate::schedule::{expand, labels, CallKeys};
 use crate::secret::Secret;
 use crate::types::{Intent, Role, SframeSuite, SrtpSuite};
 use hmac::{Hmac, Mac};
-use rand_core::{CryptoRng, RngCore};
 use sha2::{Digest, Sha256};
 use x25519_dalek::{PublicKey, StaticSecret};
 use zeroize::Zeroize;
@@ -111,11 +110,17 @@ impl Derived {
     }
 }
 
-/// A fresh ephemeral secret and its public key.
-pub(super) fn draw_secret<R: RngCore + CryptoRng>(rng: &mut R) -> (StaticSecret, PublicKey) {
+/// 32 bytes from the operating system's random source.
+pub(super) fn os_random() -> Result<[u8; 32]> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|_| Error::RandomUnavailable)?;
+    Ok(bytes)
+}
+
+/// The ephemeral secret made of `random` (wiped) and its public key.
+pub(super) fn draw_secret(random: [u8; 32]) -> (StaticSecret, PublicKey) {
     crate::secret::scrubbed(|| {
-        let mut bytes = [0u8; 32];
-        rng.fill_bytes(&mut bytes);
+        let mut bytes = random;
         let secret = StaticSecret::from(bytes);
         bytes.zeroize();
         let public = PublicKey::from(&secret);

@@ -20,12 +20,11 @@
 //! ```
 //! use callseal::handshake::{Callee, Caller, HandshakeConfig};
 //! use callseal::Intent;
-//! # use rand_core::OsRng;
 //! let context = b"call-id 42 | alice@example.com | bob@example.com";
 //! let (mut caller, offer) =
-//!     Caller::offer(&HandshakeConfig::new(Intent::On), context, &mut OsRng)?;
+//!     Caller::offer(&HandshakeConfig::new(Intent::On), context)?;
 //! let (mut callee, answer) =
-//!     Callee::accept(&HandshakeConfig::new(Intent::On), context, &offer, &mut OsRng)?;
+//!     Callee::accept(&HandshakeConfig::new(Intent::On), context, &offer)?;
 //! let (confirm, at_caller) = caller.finish(&answer)?;
 //! let at_callee = callee.confirm(&confirm)?;
 //! assert!(at_caller.is_end_to_end());

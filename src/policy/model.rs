@@ -75,6 +75,36 @@ pub struct User {
 }
 
 /// The whole policy state of an organization.
+///
+/// # Example
+///
+/// The Teams setup: E2EE off by default, a policy that lets users turn it on granted to a
+/// group, and a call that is end-to-end only when both users have the setting on.
+///
+/// ```
+/// use callseal::policy::{CallKind, CallingE2ee, PolicyStore};
+/// use callseal::{CallSecurity, Feature};
+///
+/// let mut store = PolicyStore::default();
+/// let tag = store.new_policy("E2EE-Calls", CallingE2ee::DisabledUserOverride, "")?;
+/// for user in ["alice@contoso.com", "bob@contoso.com"] {
+///     store.group_add("calling", user);
+/// }
+/// store.grant_group("calling", Some((&tag, 1)))?;
+/// store.user_mut("alice@contoso.com").end_to_end_encrypted_calls = true;
+///
+/// let d = store.decide("alice@contoso.com", "bob@contoso.com", CallKind::OneToOne);
+/// assert_eq!(d.security, CallSecurity::Standard); // bob has not turned it on
+///
+/// store.user_mut("bob@contoso.com").end_to_end_encrypted_calls = true;
+/// let d = store.decide("alice@contoso.com", "bob@contoso.com", CallKind::OneToOne);
+/// assert_eq!(d.security, CallSecurity::EndToEnd);
+/// assert!(d.security.check(Feature::Recording).is_err());
+///
+/// // The store is JSON an admin tool can keep.
+/// assert_eq!(PolicyStore::from_json(&store.to_json()).unwrap(), store);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PolicyStore {

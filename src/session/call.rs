@@ -52,6 +52,42 @@ enum FrameAt {
 }
 
 /// One end of an end-to-end encrypted (or standard) one-to-one call.
+///
+/// # Example
+///
+/// A call with SRTP keyed end-to-end (a peer-to-peer call), driven by its timer and events.
+///
+/// ```
+/// use callseal::handshake::{Callee, Caller, HandshakeConfig};
+/// use callseal::session::{Call, CallConfig, Event, Layers, Packets};
+/// use callseal::{Intent, MediaKind, Role};
+/// use core::time::Duration;
+///
+/// let cfg = HandshakeConfig::new(Intent::On);
+/// let (mut caller, offer) = Caller::offer(&cfg, b"call 1")?;
+/// let (mut callee, answer) = Callee::accept(&cfg, b"call 1", &offer)?;
+/// let (confirm, a) = caller.finish(&answer)?;
+/// let b = callee.confirm(&confirm)?;
+///
+/// let config = |role| {
+///     CallConfig::new(role)
+///         .with_layers(Layers::Srtp)
+///         .with_rekey_interval(Duration::from_secs(60))
+/// };
+/// let mut alice = Call::new(a, config(Role::Caller), None)?;
+/// let mut bob = Call::new(b, config(Role::Callee), None)?;
+/// assert_eq!(alice.poll_timeout(), Some(Duration::from_secs(60)));
+///
+/// let now = Duration::from_secs(60);
+/// alice.handle_timeout(now)?; // the interval: alice starts epoch 1
+/// let mut packets = Packets::new();
+/// alice.send_frame(MediaKind::Audio, &[0xf8; 100], 48_000, now, &mut packets)?;
+/// let mut wire = packets.get(0).to_vec();
+/// let got = bob.receive_packet(&mut wire, now)?.expect("a one-packet frame");
+/// assert_eq!((got.kind, got.epoch.0), (MediaKind::Audio, 1));
+/// assert!(matches!(bob.poll_event(), Some(Event::PeerMoved { .. })));
+/// # Ok::<(), callseal::Error>(())
+/// ```
 pub struct Call {
     pub(crate) role: Role,
     pub(crate) e2e: bool,
@@ -170,7 +206,7 @@ impl Call {
                         )?);
                     }
                     if let Some(sc) = &sframe_config {
-                        t.sframe = Some(SframeSender::for_stream(
+                        t.sframe = Some(SframeSender::for_call_stream(
                             sc,
                             &keys.stream(role.send_direction(), kind),
                         )?);

@@ -105,7 +105,7 @@ impl Call {
         for kind in MediaKind::ALL {
             let k = kind as usize;
             if let Some(sc) = &self.sframe_config {
-                p.sframe[k] = Some(SframeSender::for_stream(sc, &keys.stream(send, kind))?);
+                p.sframe[k] = Some(SframeSender::for_call_stream(sc, &keys.stream(send, kind))?);
             }
             if self.e2e_srtp() {
                 if let Some(ctx) = &self.tx[k].srtp {

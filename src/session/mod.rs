@@ -41,13 +41,12 @@
 //! use callseal::session::{Call, CallConfig, Packets};
 //! use callseal::{Intent, MediaKind, Role, Ssrc};
 //! use core::time::Duration;
-//! # use rand_core::OsRng;
 //!
 //! // The handshake, over the application's signaling.
 //! let ctx = b"call 42 | alice | bob";
 //! let cfg = HandshakeConfig::new(Intent::On);
-//! let (mut caller, offer) = Caller::offer(&cfg, ctx, &mut OsRng)?;
-//! let (mut callee, answer) = Callee::accept(&cfg, ctx, &offer, &mut OsRng)?;
+//! let (mut caller, offer) = Caller::offer(&cfg, ctx)?;
+//! let (mut callee, answer) = Callee::accept(&cfg, ctx, &offer)?;
 //! let (confirm, caller_done) = caller.finish(&answer)?;
 //! let callee_done = callee.confirm(&confirm)?;
 //! assert_eq!(caller_done.security_code(), callee_done.security_code());

@@ -46,6 +46,31 @@ struct GraceState {
 ///
 /// The store holds at most [`SframeConfig::max_keys`] keys, allocated when the receiver is
 /// built; installing a key allocates its replay window once; opening allocates nothing.
+///
+/// # Example
+///
+/// A receiver with a key per KID; a frame under a KID it does not hold is refused.
+///
+/// ```
+/// use callseal::sframe::{FrameOptions, SframeConfig, SframeReceiver, SframeSender};
+/// use callseal::{Epoch, Error, KeyId, SframeSuite};
+///
+/// let config = SframeConfig::new(SframeSuite::AesCtr128HmacSha256_80);
+/// let (alice_key, bob_key) = ([1u8; 16], [2u8; 16]);
+/// let mut rx = SframeReceiver::new(config)?;
+/// rx.install_key(KeyId(1), Epoch(0), &alice_key)?;
+/// rx.install_key(KeyId(2), Epoch(0), &bob_key)?;
+///
+/// let mut alice = SframeSender::new(&config, KeyId(1), &alice_key)?;
+/// let mut sealed = vec![0u8; 64];
+/// let n = alice.seal_into(b"hello", &mut sealed, FrameOptions::NONE)?;
+/// assert_eq!(rx.open(&mut sealed[..n], FrameOptions::NONE)?, b"hello");
+///
+/// let mut carol = SframeSender::new(&config, KeyId(3), &[3u8; 16])?;
+/// let n = carol.seal_into(b"hello", &mut sealed, FrameOptions::NONE)?;
+/// assert_eq!(rx.open(&mut sealed[..n], FrameOptions::NONE).unwrap_err(), Error::UnknownKey);
+/// # Ok::<(), callseal::Error>(())
+/// ```
 pub struct SframeReceiver {
     config: SframeConfig,
     slots: Vec<Slot>,

@@ -25,6 +25,27 @@ pub const SEAL_HEADROOM: usize = Header::MAX_LEN;
 /// built and refuses another one with [`Error::KeyReuse`], even after the first was dropped.
 /// Across processes that guard cannot reach: derive a fresh base key for every session (as
 /// the call session does from its handshake), never store one and use it again.
+///
+/// # Example
+///
+/// ```
+/// use callseal::sframe::{FrameOptions, SframeConfig, SframeSender};
+/// use callseal::{Error, KeyId, SframeSuite};
+///
+/// let config = SframeConfig::new(SframeSuite::Aes128GcmSha256_128);
+/// let base_key = [9u8; 32]; // a fresh key from the application's key exchange
+/// let mut tx = SframeSender::new(&config, KeyId(2), &base_key)?;
+/// let frame = b"an encoded frame";
+/// let mut out = vec![0u8; frame.len() + tx.max_overhead()];
+/// let n = tx.seal_into(frame, &mut out, FrameOptions::NONE)?;
+/// assert_eq!(n, frame.len() + 1 + 16); // a 1-byte header (small KID, counter 0) and the tag
+/// // A second sender for the same key would repeat nonces: refused.
+/// assert_eq!(
+///     SframeSender::new(&config, KeyId(2), &base_key).unwrap_err(),
+///     Error::KeyReuse
+/// );
+/// # Ok::<(), callseal::Error>(())
+/// ```
 pub struct SframeSender {
     suite: SframeSuite,
     kid: KeyId,
@@ -99,11 +120,21 @@ impl SframeSender {
         })
     }
 
-    /// The sender of one call stream: the KID is [`CallKid`] of the stream's epoch, direction
-    /// and kind, the base key is the stream secret. The call session builds exactly one sender
-    /// per stream secret, and stream secrets are fresh for every handshake, so this path keeps
-    /// no fingerprint.
-    pub(crate) fn for_stream(config: &SframeConfig, stream: &StreamSecret) -> Result<Self> {
+    /// The sender of one stream of a call ([`crate::schedule::CallKeys::stream`]): the KID is
+    /// the [`CallKid`] of the stream's epoch, direction and kind, the base key the stream
+    /// secret, which never leaves the crate. For an application that runs its own media stack
+    /// and uses callseal as its frame transform; the receiving end installs the same stream
+    /// with [`SframeReceiver::install_stream`](super::SframeReceiver::install_stream). Errors
+    /// as [`SframeSender::new`].
+    pub fn for_stream(config: &SframeConfig, stream: &StreamSecret) -> Result<Self> {
+        let kid = CallKid::new(stream.epoch(), stream.direction(), stream.kind()).kid();
+        Self::new(config, kid, stream.secret().expose())
+    }
+
+    /// [`SframeSender::for_stream`] for the call session, which builds exactly one sender per
+    /// stream secret (stream secrets are fresh for every handshake), so it keeps no
+    /// fingerprint.
+    pub(crate) fn for_call_stream(config: &SframeConfig, stream: &StreamSecret) -> Result<Self> {
         let kid = CallKid::new(stream.epoch(), stream.direction(), stream.kind()).kid();
         Self::unchecked(config, kid, stream.secret().expose())
     }

@@ -305,7 +305,7 @@ fn call_kids_separate_streams() {
             let kid = CallKid::new(Epoch(0), Direction::CallerToCallee, kind).kid();
             assert!(rx.has_key(kid));
         }
-        let mut video = SframeSender::for_stream(
+        let mut video = SframeSender::for_call_stream(
             &c,
             &keys.stream(Direction::CallerToCallee, MediaKind::Video),
         )
@@ -329,7 +329,7 @@ fn call_kids_separate_streams() {
         assert_eq!(rx.open(&mut f, FrameOptions::NONE).unwrap(), b"video frame");
 
         // The other direction's frames: unknown key, and relabelled, not authentic.
-        let mut back = SframeSender::for_stream(
+        let mut back = SframeSender::for_call_stream(
             &c,
             &keys.stream(Direction::CalleeToCaller, MediaKind::Audio),
         )
@@ -388,7 +388,7 @@ impl Call {
 
     fn sender(&self, epoch: usize, kind: MediaKind) -> SframeSender {
         let s = self.epochs[epoch].stream(Direction::CalleeToCaller, kind);
-        SframeSender::for_stream(&self.c, &s).unwrap()
+        SframeSender::for_call_stream(&self.c, &s).unwrap()
     }
 }
 

@@ -46,6 +46,28 @@ impl SrtcpState for ReplayWindow {
 /// header, tag and MKI are left alone); keep a copy if a failed packet must be retried. Errors
 /// found before the cipher runs (parse, replay, unknown key, too many streams) never touch the
 /// buffer.
+///
+/// # Example
+///
+/// A replayed packet and a forged one are refused; neither changes the receiver.
+///
+/// ```
+/// use callseal::srtp::{SrtpConfig, SrtpReceiver, SrtpSender};
+/// use callseal::{Error, SrtpMasterKey, SrtpSuite};
+///
+/// let key = SrtpMasterKey::new(SrtpSuite::AesCm128HmacSha1_80, &[3; 16], &[4; 14])?;
+/// let mut tx = SrtpSender::new(&key, SrtpConfig::default())?;
+/// let mut rx = SrtpReceiver::new(&key, SrtpConfig::default())?;
+/// let rtp = [0x80, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0, 9, 1, 2, 3];
+/// let srtp = tx.protect_rtp_vec(&rtp)?;
+///
+/// let mut forged = srtp.clone();
+/// forged[13] ^= 1;
+/// assert_eq!(rx.unprotect_rtp(&mut forged).unwrap_err(), Error::Authentication);
+/// assert_eq!(rx.unprotect_rtp_vec(&srtp)?, rtp);
+/// assert_eq!(rx.unprotect_rtp_vec(&srtp), Err(Error::Replay));
+/// # Ok::<(), callseal::Error>(())
+/// ```
 pub struct SrtpReceiver {
     ctx: Context<ReplayWindow>,
 }

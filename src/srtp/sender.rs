@@ -54,6 +54,27 @@ impl SrtcpState for SendRtcp {
 /// (as libsrtp does) up to 2^31 − 1.
 ///
 /// Nothing here allocates per packet; a new SSRC allocates its state once.
+///
+/// # Example
+///
+/// ```
+/// use callseal::srtp::{SrtpConfig, SrtpReceiver, SrtpSender};
+/// use callseal::{SrtpMasterKey, SrtpSuite};
+///
+/// let suite = SrtpSuite::AeadAes128Gcm;
+/// let key = SrtpMasterKey::new(suite, &[1; 16], &[2; 12])?; // from DTLS-SRTP or SDES
+/// let mut tx = SrtpSender::new(&key, SrtpConfig::default())?;
+/// let mut rx = SrtpReceiver::new(&key, SrtpConfig::default())?;
+///
+/// // An RTP packet in a buffer with room for the trailer.
+/// let rtp = [0x80, 111, 0, 1, 0, 0, 0, 160, 0xca, 0xfe, 0xba, 0xbe, b'h', b'i'];
+/// let mut buf = [0u8; 14 + 16];
+/// buf[..14].copy_from_slice(&rtp);
+/// let n = tx.protect_rtp(&mut buf, 14)?;
+/// assert_eq!(n, 14 + suite.srtp_overhead());
+/// assert_eq!(rx.unprotect_rtp(&mut buf[..n])?, &rtp[..]);
+/// # Ok::<(), callseal::Error>(())
+/// ```
 pub struct SrtpSender {
     ctx: Context<SendRtcp>,
     /// Where in the key ring the key that protects is.

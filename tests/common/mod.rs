@@ -37,8 +37,8 @@ impl Handshake {
         caller: &HandshakeConfig,
         callee: &HandshakeConfig,
     ) -> Result<Handshake, Error> {
-        let (mut c, offer) = Caller::offer(caller, ctx, rng)?;
-        let (mut d, answer) = Callee::accept(callee, ctx, &offer, rng)?;
+        let (mut c, offer) = Caller::offer_with_random(caller, ctx, random(rng))?;
+        let (mut d, answer) = Callee::accept_with_random(callee, ctx, &offer, random(rng))?;
         let (confirm, at_caller) = c.finish(&answer)?;
         let at_callee = d.confirm(&confirm)?;
         Ok(Handshake {
@@ -220,4 +220,11 @@ impl PartialOrd for InFlight {
     fn partial_cmp(&self, o: &Self) -> Option<std::cmp::Ordering> {
         Some(self.cmp(o))
     }
+}
+
+/// 32 bytes from `rng`: the randomness of one side's ephemeral key.
+pub fn random(rng: &mut impl rand_chacha::rand_core::RngCore) -> [u8; 32] {
+    let mut b = [0u8; 32];
+    rng.fill_bytes(&mut b);
+    b
 }

@@ -13,14 +13,14 @@ pub fn handshake(data: &[u8]) {
     let Some((&step, msg)) = data.split_first() else { return };
     let cfg = HandshakeConfig::new(Intent::On);
     let mut rng = ChaCha20Rng::from_seed([step; 32]);
-    let (mut caller, offer) = Caller::offer(&cfg, CTX, &mut rng).unwrap();
+    let (mut caller, offer) = Caller::offer_with_random(&cfg, CTX, random(&mut rng)).unwrap();
     match step % 3 {
         0 => {
-            let _ = Callee::accept(&cfg, CTX, msg, &mut rng);
+            let _ = Callee::accept_with_random(&cfg, CTX, msg, random(&mut rng));
         }
         1 => {
             let forged = caller.finish(msg);
-            let (_, answer) = Callee::accept(&cfg, CTX, &offer, &mut rng).unwrap();
+            let (_, answer) = Callee::accept_with_random(&cfg, CTX, &offer, random(&mut rng)).unwrap();
             match forged {
                 Ok(_) => assert_eq!(msg, &answer[..], "only the genuine answer may pass"),
                 Err(_) => {
@@ -29,7 +29,7 @@ pub fn handshake(data: &[u8]) {
             }
         }
         _ => {
-            let (mut callee, answer) = Callee::accept(&cfg, CTX, &offer, &mut rng).unwrap();
+            let (mut callee, answer) = Callee::accept_with_random(&cfg, CTX, &offer, random(&mut rng)).unwrap();
             let (confirm, _) = caller.finish(&answer).unwrap();
             match callee.confirm(msg) {
                 Ok(_) => assert_eq!(msg, &confirm[..], "only the genuine confirm may pass"),
@@ -39,4 +39,11 @@ pub fn handshake(data: &[u8]) {
             }
         }
     }
+}
+
+/// 32 bytes from `rng`: the randomness of one side's ephemeral key.
+fn random(rng: &mut impl rand_chacha::rand_core::RngCore) -> [u8; 32] {
+    let mut b = [0u8; 32];
+    rng.fill_bytes(&mut b);
+    b
 }

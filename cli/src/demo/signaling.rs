@@ -41,10 +41,9 @@ pub(super) fn handshake(
     signal: &mut TcpStream,
 ) -> anyhow::Result<Established> {
     let cfg = HandshakeConfig::new(setup.intent);
-    let mut rng = rand_core::OsRng;
     match setup.role {
         Role::Caller => {
-            let (mut caller, offer) = Caller::offer(&cfg, CONTEXT, &mut rng)?;
+            let (mut caller, offer) = Caller::offer(&cfg, CONTEXT)?;
             send_msg(signal, SIG_OFFER, &offer)?;
             let (ty, answer) = recv_msg(signal)?;
             if ty == SIG_REFUSED {
@@ -63,7 +62,7 @@ pub(super) fn handshake(
         }
         Role::Callee => {
             let (_, offer) = recv_msg(signal)?;
-            match Callee::accept(&cfg, CONTEXT, &offer, &mut rng) {
+            match Callee::accept(&cfg, CONTEXT, &offer) {
                 Ok((mut callee, answer)) => {
                     send_msg(signal, SIG_ANSWER, &answer)?;
                     let (ty, confirm) = recv_msg(signal)?;
