@@ -5,7 +5,7 @@
 mod common;
 
 use callseal::handshake::{Callee, Caller, Established, HandshakeConfig};
-use callseal::session::{Call, CallConfig, Layers, Packets, Rejected};
+use callseal::session::{Call, CallConfig, Event, Layers, Packets, Rejected, RekeyCause};
 use callseal::sframe::Grace;
 use callseal::Feature;
 use callseal::{Direction, Epoch, Error, Intent, MediaKind, Role, Ssrc};
@@ -93,6 +93,16 @@ struct Net {
 struct Tally {
     sent: [u64; 2],
     delivered: [u64; 2],
+    /// What each side learned from its events alone: the epoch it sends with, the peer's,
+    /// how many rekeys it started (and why), how many times old keys were retired.
+    epoch: [u32; 2],
+    peer_epoch: [u32; 2],
+    rekeys: [u32; 2],
+    interval_rekeys: [u32; 2],
+    soft_limits: [u32; 2],
+    retired: [u32; 2],
+    /// Times `handle_timeout` ran: only when `poll_timeout` said.
+    timeouts: [u32; 2],
     mismatched: u64,
     duplicated: u64,
     tampered: u64,
@@ -137,7 +147,11 @@ fn simulate(
             }
         }
         for side in 0..2 {
-            calls[side].handle_timeout(now).unwrap();
+            // Timers run when the call says, never on a guess.
+            if calls[side].poll_timeout().is_some_and(|t| t <= now) {
+                calls[side].handle_timeout(now).unwrap();
+                tally.timeouts[side] += 1;
+            }
             let due = if sending {
                 media[side].due(step)
             } else {
@@ -246,8 +260,45 @@ fn simulate(
                 }
             }
         }
+        for (side, call) in calls.iter_mut().enumerate() {
+            while let Some(event) = call.poll_event() {
+                tally.observe(side, event);
+            }
+        }
+    }
+    for (side, call) in calls.iter().enumerate() {
+        assert_eq!(call.events_dropped(), 0);
+        // The events told the whole story: they agree with the call's own state.
+        assert_eq!(tally.epoch[side], call.epoch().0, "{tally:?}");
+        assert_eq!(tally.peer_epoch[side], call.peer_epoch().0, "{tally:?}");
     }
     tally
+}
+
+impl Tally {
+    fn observe(&mut self, side: usize, event: Event) {
+        match event {
+            Event::RekeyStarted { epoch, cause } => {
+                assert_eq!(epoch.0, self.epoch[side] + 1, "{event:?}");
+                self.rekeys[side] += 1;
+                self.interval_rekeys[side] += u32::from(cause == RekeyCause::Interval);
+            }
+            Event::EpochStarted { epoch } => {
+                assert_eq!(epoch.0, self.epoch[side] + 1, "{event:?}");
+                self.epoch[side] = epoch.0;
+            }
+            Event::PeerMoved { epoch } => {
+                assert_eq!(epoch.0, self.peer_epoch[side] + 1, "{event:?}");
+                self.peer_epoch[side] = epoch.0;
+            }
+            Event::KeysRetired { below } => {
+                assert!(below.0 <= self.peer_epoch[side], "{event:?}");
+                self.retired[side] += 1;
+            }
+            Event::SoftLimitReached { .. } => self.soft_limits[side] += 1,
+            other => panic!("unknown event {other:?}"),
+        }
+    }
 }
 
 fn rejected(c: &Call) -> Rejected {
@@ -290,12 +341,10 @@ fn check_clean_run(layers: Layers) {
     let t = simulate(&mut c, lossy(), 180, &rekey_schedule(), 5);
     assert_eq!(t.mismatched, 0, "{t:?}");
     assert_eq!(t.duplicated, 0, "{t:?}");
-    assert!(
-        c[0].epoch().0 >= 5 && c[0].epoch() == c[1].epoch(),
-        "{:?} {:?}",
-        c[0],
-        c[1]
-    );
+    assert!(t.epoch[0] >= 5 && t.epoch[0] == t.epoch[1], "{t:?}");
+    // Seven rekeys asked for, each a fresh epoch; the peer's previous keys retired on the way.
+    assert_eq!(t.rekeys[0] + t.rekeys[1], 7, "{t:?}");
+    assert!(t.retired[0] >= 4 && t.retired[1] >= 4, "{t:?}");
     for side in 0..2 {
         // 1% loss per packet: a large frame of 20+ packets is lost more often, so the bound is
         // on frames overall.
@@ -367,7 +416,7 @@ fn hostile_relay_every_attack_rejected_and_counted() {
             unattributed >= t.reflected,
             "{layers:?} {unattributed} {t:?}"
         );
-        assert!(c[0].epoch().0 >= 3);
+        assert!(t.epoch[0] >= 3, "{t:?}");
     }
 }
 
@@ -583,14 +632,22 @@ fn rekey_on_an_interval_and_at_the_soft_limit() {
     let t = simulate(&mut c, Net::default(), 65, &[], 3);
     assert_eq!(t.mismatched, 0);
     assert_eq!(t.delivered[1], t.sent[0]);
-    assert!(c[0].epoch().0 >= 5, "{:?}", c[0]);
-    assert_eq!(c[0].epoch(), c[1].epoch());
+    assert!(t.epoch[0] >= 5, "{t:?}");
+    assert_eq!(t.epoch[0], t.epoch[1]);
+    // Every rekey came from the caller's interval, and its timer ran once per rekey.
+    assert_eq!(t.interval_rekeys[0], t.epoch[0], "{t:?}");
+    assert_eq!(t.timeouts[0], t.epoch[0], "{t:?}");
+    assert_eq!(t.timeouts[1], 0, "{t:?}");
     // Soft limit: a key seals at most 400 frames; the rekey starts at three quarters.
     let ends = handshake(22, Intent::On);
     let mut c = Pair::from_ends(ends, Layers::Sframe, |c| c.with_frame_limit(400)).into_calls();
     let t = simulate(&mut c, lossy(), 60, &[], 4);
     assert_eq!(t.mismatched, 0);
     // 50 audio frames a second on one key: about one rekey every 6 s, never a refused frame.
-    assert!(c[0].epoch().0 >= 8, "{:?}", c[0]);
+    assert!(t.epoch[0] >= 8, "{t:?}");
+    assert!(
+        t.soft_limits[0] >= 8 && t.rekeys[0] == t.soft_limits[0],
+        "{t:?}"
+    );
     assert!(t.delivered[1] as f64 > 0.9 * t.sent[0] as f64);
 }

@@ -206,7 +206,11 @@ fn soak(layers: Layers, seed: u64) {
         let sending = step < steps;
         for side in 0..2 {
             let call = if side == 0 { &mut p.a } else { &mut p.b };
-            held::inside(|| call.handle_timeout(now)).unwrap();
+            if call.poll_timeout().is_some_and(|t| t <= now) {
+                held::inside(|| call.handle_timeout(now)).unwrap();
+            }
+            // Events are taken after every step, as an application takes them.
+            held::inside(|| while call.poll_event().is_some() {});
             if !sending {
                 continue;
             }
