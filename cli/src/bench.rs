@@ -160,47 +160,36 @@ fn runner(subject: Subject, op: Op, size: usize) -> anyhow::Result<Runner> {
             let key = aead::LessSafeKey::new(
                 aead::UnboundKey::new(alg, &vec![7u8; key_len]).expect("key"),
             );
-            let aad = [0u8; 12];
-            let mut buf = vec![0u8; size];
-            let tag = key
-                .seal_in_place_separate_tag(
-                    aead::Nonce::assume_unique_for_key([1; 12]),
-                    aead::Aad::from(aad),
-                    &mut buf,
-                )
-                .expect("seal");
-            let sealed = buf.clone();
-            Box::new(move |n| {
-                let t = Instant::now();
-                for i in 0..n {
-                    let mut nonce = [0u8; 12];
-                    nonce[4..].copy_from_slice(&(i as u64).to_be_bytes());
-                    match op {
-                        Op::Protect => {
-                            let tag = key
-                                .seal_in_place_separate_tag(
-                                    aead::Nonce::assume_unique_for_key(nonce),
-                                    aead::Aad::from(aad),
-                                    &mut buf,
-                                )
-                                .expect("seal");
-                            black_box(tag.as_ref()[0]);
-                        }
-                        Op::Unprotect => {
-                            buf.copy_from_slice(&sealed);
-                            key.open_in_place_separate_tag(
-                                aead::Nonce::assume_unique_for_key([1; 12]),
-                                aead::Aad::from(aad),
-                                tag,
-                                &mut buf,
-                                0..,
-                            )
-                            .expect("open");
-                        }
-                    }
-                }
-                t.elapsed()
-            })
+            let open_key = aead::LessSafeKey::new(
+                aead::UnboundKey::new(alg, &vec![7u8; key_len]).expect("key"),
+            );
+            raw_runner(
+                op,
+                size,
+                move |nonce, aad, buf| {
+                    let tag = key
+                        .seal_in_place_separate_tag(
+                            aead::Nonce::assume_unique_for_key(nonce),
+                            aead::Aad::from(aad),
+                            buf,
+                        )
+                        .expect("seal");
+                    let mut t = [0u8; 16];
+                    t.copy_from_slice(tag.as_ref());
+                    t
+                },
+                move |nonce, aad, buf, tag| {
+                    open_key
+                        .open_in_place_separate_tag(
+                            aead::Nonce::assume_unique_for_key(nonce),
+                            aead::Aad::from(aad),
+                            aead::Tag::from(*tag),
+                            buf,
+                            0..,
+                        )
+                        .expect("open");
+                },
+            )
         }
         (Subject::Srtp(suite, backend), Op::Protect) => {
             let config = SrtpConfig::default().with_backend(backend);
@@ -307,39 +296,59 @@ fn runner(subject: Subject, op: Op, size: usize) -> anyhow::Result<Runner> {
 fn rustcrypto_runner<A>(op: Op, size: usize) -> Runner
 where
     A: aes_gcm::aead::AeadInOut
-        + aes_gcm::aead::AeadCore<NonceSize = aes_gcm::aead::consts::U12>
-        + aes_gcm::KeyInit
+        + aes_gcm::aead::AeadCore<
+            NonceSize = aes_gcm::aead::consts::U12,
+            TagSize = aes_gcm::aead::consts::U16,
+        > + aes_gcm::KeyInit
         + Send
+        + Sync
         + 'static,
 {
-    let key = A::new(&Default::default());
+    let key = std::sync::Arc::new(A::new(&Default::default()));
+    let open_key = key.clone();
+    raw_runner(
+        op,
+        size,
+        move |nonce, aad, buf| {
+            let tag = key
+                .encrypt_inout_detached(&nonce.into(), aad, buf.into())
+                .expect("seal");
+            let mut t = [0u8; 16];
+            t.copy_from_slice(&tag);
+            t
+        },
+        move |nonce, aad, buf, tag| {
+            open_key
+                .decrypt_inout_detached(&nonce.into(), aad, buf.into(), tag.into())
+                .expect("open");
+        },
+    )
+}
+
+/// A bare AEAD timed as the suites are: `seal(nonce, aad, buf)` encrypts in place and returns
+/// the tag, a fresh nonce each time; `open` opens a frame sealed once (the receiving side is
+/// the same frame again and again, as a bare AEAD has no replay window).
+fn raw_runner<S, O>(op: Op, size: usize, mut seal: S, mut open: O) -> Runner
+where
+    S: FnMut([u8; 12], &[u8], &mut [u8]) -> [u8; 16] + Send + 'static,
+    O: FnMut([u8; 12], &[u8], &mut [u8], &[u8; 16]) + Send + 'static,
+{
     let aad = [0u8; 12];
     let mut buf = vec![0u8; size];
-    let tag = key
-        .encrypt_inout_detached(&[1u8; 12].into(), &aad, buf.as_mut_slice().into())
-        .expect("seal");
+    let tag = seal([1; 12], &aad, &mut buf);
     let sealed = buf.clone();
     Box::new(move |n| {
         let t = Instant::now();
         for i in 0..n {
-            let mut nonce = [0u8; 12];
-            nonce[4..].copy_from_slice(&(i as u64).to_be_bytes());
             match op {
                 Op::Protect => {
-                    let tag = key
-                        .encrypt_inout_detached(&nonce.into(), &aad, buf.as_mut_slice().into())
-                        .expect("seal");
-                    black_box(tag[0]);
+                    let mut nonce = [0u8; 12];
+                    nonce[4..].copy_from_slice(&(i as u64).to_be_bytes());
+                    black_box(seal(nonce, &aad, &mut buf)[0]);
                 }
                 Op::Unprotect => {
                     buf.copy_from_slice(&sealed);
-                    key.decrypt_inout_detached(
-                        &[1u8; 12].into(),
-                        &aad,
-                        buf.as_mut_slice().into(),
-                        &tag,
-                    )
-                    .expect("open");
+                    open([1; 12], &aad, &mut buf, &tag);
                 }
             }
         }
