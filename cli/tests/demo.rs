@@ -11,6 +11,15 @@ fn demo(args: &[&str]) -> Output {
         .expect("run callseal demo")
 }
 
+/// A short call in text mode: its exit status and what it printed.
+fn demo_text(args: &[&str]) -> (Output, String) {
+    let mut a = vec!["--fast", "--duration", "1"];
+    a.extend_from_slice(args);
+    let out = demo(&a);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    (out, text)
+}
+
 fn demo_json(args: &[&str]) -> (Output, Value) {
     let mut a = vec!["--fast", "--duration", "2", "--json"];
     a.extend_from_slice(args);
@@ -56,7 +65,7 @@ fn clean_call_delivers_every_frame_in_every_layer() {
 }
 
 #[test]
-fn every_attack_is_rejected_and_nothing_forged_is_delivered() {
+fn injected_packets_are_rejected_and_nothing_forged_is_delivered() {
     for layers in ["both", "srtp", "sframe"] {
         let (out, v) = demo_json(&[
             "--layers",
@@ -87,6 +96,54 @@ fn every_attack_is_rejected_and_nothing_forged_is_delivered() {
         assert_eq!(v["relay"]["plaintext_seen"], 0);
         assert_eq!(v["ok"], true);
     }
+}
+
+#[test]
+fn the_table_fits_100_columns_and_stats_add_latency() {
+    let (out, text) = demo_text(&["--attack", "tamper,replay,drop,reorder,reflect"]);
+    assert!(out.status.success(), "{text}");
+    for line in text.lines() {
+        assert!(line.chars().count() <= 100, "{line}");
+    }
+    assert!(!text.contains("p50") && !text.contains("MB/s"), "{text}");
+    for words in [
+        "caller → callee",
+        "callee → caller",
+        "screen share",
+        "transfer the call",
+    ] {
+        assert!(text.contains(words), "{words}: {text}");
+    }
+    assert!(!text.contains("caller_to_callee") && !text.contains("live_captions"));
+    let (out, text) = demo_text(&["--stats"]);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains("protect p50/p99") && text.contains("MB/s"),
+        "{text}"
+    );
+    for line in text.lines() {
+        assert!(line.chars().count() <= 100, "{line}");
+    }
+}
+
+#[test]
+fn drops_are_losses_not_rejected_attacks() {
+    let (out, v) = demo_json(&["--attack", "drop"]);
+    assert!(out.status.success(), "{v:#}");
+    assert!(v["attacks"]["drop"].as_u64().unwrap() > 0);
+    assert_eq!(v["attack_packets_injected"], 0);
+    assert_eq!(v["rejected_total"], 0, "{v:#}");
+    assert!(v["frames_delivered"].as_u64() < v["frames_sent"].as_u64());
+    assert_eq!(v["ok"], true);
+    let (out, text) = demo_text(&["--attack", "drop"]);
+    assert!(out.status.success(), "{text}");
+    let dropped = text
+        .lines()
+        .find(|l| l.contains("packets dropped by the relay: lost, not attacks"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(dropped.split(' ').next().unwrap().parse::<u64>().unwrap() > 0);
+    assert!(!text.contains("relay attacks:"), "{text}");
+    assert!(!text.lines().any(|l| l.starts_with("rejected:")), "{text}");
 }
 
 #[test]

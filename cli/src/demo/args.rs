@@ -22,7 +22,7 @@ pub(super) enum Attack {
     Tamper,
     /// Send an old packet again.
     Replay,
-    /// Drop a packet.
+    /// Drop a packet (a loss: no encryption stops a relay from dropping).
     Drop,
     /// Hold a packet back and send it after later ones.
     Reorder,
@@ -47,6 +47,11 @@ impl Attack {
 
 /// Arguments of `callseal demo`.
 #[derive(Args, Debug)]
+#[command(after_help = "Exit status:
+  0  the call was ok
+  1  a problem in the call, or an error
+  2  bad options
+  3  refused: end-to-end encryption is required and the other side has it off")]
 pub(crate) struct DemoArgs {
     /// Seconds of call time.
     #[arg(long, default_value_t = 5.0)]
@@ -72,6 +77,9 @@ pub(crate) struct DemoArgs {
     /// Print the result as JSON.
     #[arg(long)]
     pub(super) json: bool,
+    /// Also print each stream's latency (protect, unprotect) and throughput.
+    #[arg(long)]
+    pub(super) stats: bool,
     /// TCP port for signaling (0: any free port).
     #[arg(long, default_value_t = 0)]
     pub(super) signal_port: u16,

@@ -18,6 +18,7 @@ mod report;
 mod signaling;
 
 pub(crate) use args::DemoArgs;
+pub(crate) use report::print_wrapped;
 
 use crate::demo_policy;
 use anyhow::{anyhow, bail, Context as _};
@@ -223,5 +224,5 @@ pub(crate) fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
             return Err(a.err().or(b.err()).expect("one side failed"));
         }
     };
-    CallReport::new(&args, layers, &policy, &shared, caller, callee).print(args.json, &policy)
+    CallReport::new(&args, layers, &policy, &shared, caller, callee).print(&args, &policy)
 }

@@ -99,18 +99,6 @@ impl AttackCounts {
     fn injected(&self) -> u64 {
         self.tamper + self.replay + self.reflect
     }
-
-    fn any(&self) -> bool {
-        [
-            self.tamper,
-            self.replay,
-            self.drop,
-            self.reorder,
-            self.reflect,
-        ]
-        .iter()
-        .any(|n| *n != 0)
-    }
 }
 
 /// What the relay saw.
@@ -205,6 +193,19 @@ pub(super) fn refused(args: &DemoArgs, policy: &PolicyView) -> anyhow::Result<Ex
         println!("call refused: {CALLER} requires end-to-end encryption and {CALLEE} has it off; no fallback to standard encryption");
     }
     Ok(ExitCode::from(3))
+}
+
+/// The codes both sides show, and whether they match.
+fn print_codes(codes: &BySide<Option<String>>, codes_match: bool) {
+    println!(
+        "  alice sees security code  {}",
+        codes.caller.as_deref().unwrap_or("-")
+    );
+    println!(
+        "  bob sees security code    {}",
+        codes.callee.as_deref().unwrap_or("-")
+    );
+    println!("  codes match: {}", if codes_match { "yes" } else { "NO" });
 }
 
 impl CallReport {
@@ -356,11 +357,11 @@ impl CallReport {
     }
 
     /// Prints the report, as JSON or as a table; the exit status says whether the call was ok.
-    pub(super) fn print(&self, json: bool, policy: &PolicyView) -> anyhow::Result<ExitCode> {
-        if json {
+    pub(super) fn print(&self, args: &DemoArgs, policy: &PolicyView) -> anyhow::Result<ExitCode> {
+        if args.json {
             println!("{}", serde_json::to_string_pretty(self)?);
         } else {
-            self.print_human(policy);
+            self.print_human(args, policy);
         }
         Ok(if self.ok {
             ExitCode::SUCCESS
@@ -369,81 +370,32 @@ impl CallReport {
         })
     }
 
-    fn print_human(&self, policy: &PolicyView) {
+    fn print_human(&self, args: &DemoArgs, policy: &PolicyView) {
         policy.print();
         println!();
         match self.security {
             Security::EndToEnd => {
                 println!(
-                    "call: end-to-end encrypted ({} layer{})",
-                    self.layers,
-                    if self.layers == "both" {
-                        "s: SFrame inside SRTP"
-                    } else {
-                        ""
+                    "call: end-to-end encrypted ({})",
+                    match self.layers {
+                        "both" => "both layers: SFrame inside SRTP",
+                        "srtp" => "srtp layer: SRTP keyed end to end",
+                        _ => "sframe layer: SFrame, RTP in clear",
                     }
                 );
-                println!(
-                    "  alice sees security code  {}",
-                    self.security_codes.caller.as_deref().unwrap_or("-")
-                );
-                println!(
-                    "  bob sees security code    {}",
-                    self.security_codes.callee.as_deref().unwrap_or("-")
-                );
-                println!(
-                    "  codes match: {}",
-                    if self.codes_match { "yes" } else { "NO" }
-                );
+                print_codes(&self.security_codes, self.codes_match);
                 println!("  rekeys during the call: {}", self.rekeys);
             }
             _ => println!("call: standard encryption (hop-by-hop SRTP); no security code"),
         }
         println!();
-        println!(
-            "{:<7} {:<17} {:>6} {:>9} {:>7} {:>10} {:>8} {:>22} {:>15} {:>15} {:>8}",
-            "stream",
-            "direction",
-            "frames",
-            "delivered",
-            "packets",
-            "bytes",
-            "rejected",
-            "auth/replay/old/key/bad",
-            "protect p50/p99",
-            "unprot. p50/p99",
-            "MB/s"
-        );
-        for r in &self.streams {
-            let rj = &r.rejected;
-            println!(
-                "{:<7} {:<17} {:>6} {:>9} {:>7} {:>10} {:>8} {:>22} {:>15} {:>15} {:>8}",
-                r.kind,
-                r.direction,
-                r.frames_sent,
-                r.frames_delivered,
-                r.packets_sent,
-                r.bytes_sent,
-                rj.total(),
-                format!(
-                    "{}/{}/{}/{}/{}",
-                    rj.authentication, rj.replay, rj.too_old, rj.unknown_key, rj.malformed
-                ),
-                format!("{}/{} ns", r.protect_p50_ns, r.protect_p99_ns),
-                format!("{}/{} ns", r.unprotect_p50_ns, r.unprotect_p99_ns),
-                json_number(r.throughput_mb_per_s),
-            );
+        self.print_table();
+        if args.stats {
+            println!();
+            self.print_stats();
         }
         println!();
-        let attacks = &self.attacks;
-        if attacks.any() {
-            println!(
-                "relay attacks: tamper {} replay {} drop {} reorder {} reflect {}; rejected in all: {} (own packets reflected back: {} + {})",
-                attacks.tamper, attacks.replay, attacks.drop, attacks.reorder, attacks.reflect,
-                self.rejected_total,
-                self.unattributed_rejected.caller.unknown_key, self.unattributed_rejected.callee.unknown_key,
-            );
-        }
+        self.print_attacks();
         println!(
             "frames: {} sent, {} delivered equal to the original (SHA-256), {} differed, {} lost",
             self.frames_sent,
@@ -451,10 +403,8 @@ impl CallReport {
             self.frames_mismatched,
             self.frames_sent.saturating_sub(self.frames_delivered)
         );
-        println!(
-            "relay: {} packets seen, plaintext in {}",
-            self.relay.packets, self.relay.plaintext_seen
-        );
+        println!();
+        self.print_relay();
         if self.ok {
             println!("result: ok");
         } else {
@@ -463,12 +413,196 @@ impl CallReport {
             }
         }
     }
+
+    /// The streams: what was sent, delivered and rejected (at most 100 columns).
+    fn print_table(&self) {
+        let row = |cells: [&dyn std::fmt::Display; 8]| {
+            println!(
+                "{:<13} {:<16} {:>6} {:>9} {:>5} {:>7} {:>11} {:>8}",
+                cells[0], cells[1], cells[2], cells[3], cells[4], cells[5], cells[6], cells[7]
+            )
+        };
+        row([
+            &"stream",
+            &"direction",
+            &"frames",
+            &"delivered",
+            &"lost",
+            &"packets",
+            &"bytes",
+            &"rejected",
+        ]);
+        for r in &self.streams {
+            row([
+                &words(r.kind),
+                &words(r.direction),
+                &r.frames_sent,
+                &r.frames_delivered,
+                &r.frames_sent.saturating_sub(r.frames_delivered),
+                &r.packets_sent,
+                &r.bytes_sent,
+                &r.rejected.total(),
+            ]);
+        }
+    }
+
+    /// `--stats`: the time each packet took to protect and unprotect, and the throughput.
+    fn print_stats(&self) {
+        println!(
+            "{:<13} {:<16} {:>18} {:>18} {:>8}",
+            "latency", "direction", "protect p50/p99", "unprotect p50/p99", "MB/s"
+        );
+        for r in &self.streams {
+            println!(
+                "{:<13} {:<16} {:>18} {:>18} {:>8}",
+                words(r.kind),
+                words(r.direction),
+                format!("{}/{} ns", r.protect_p50_ns, r.protect_p99_ns),
+                format!("{}/{} ns", r.unprotect_p50_ns, r.unprotect_p99_ns),
+                json_number(r.throughput_mb_per_s),
+            );
+        }
+    }
+
+    /// The packets rejected, by reason (the reasons that happened), when there were any.
+    fn print_rejected(&self) {
+        if self.rejected_total == 0 {
+            return;
+        }
+        let by_side = [
+            &self.unattributed_rejected.caller,
+            &self.unattributed_rejected.callee,
+        ];
+        let all = self.streams.iter().map(|s| &s.rejected).chain(by_side);
+        let mut sum = [0u64; 5];
+        for r in all {
+            let n = [
+                r.authentication,
+                r.replay,
+                r.too_old,
+                r.unknown_key,
+                r.malformed,
+            ];
+            for (s, n) in sum.iter_mut().zip(n) {
+                *s += n;
+            }
+        }
+        let reasons = [
+            "failed authentication",
+            "replays",
+            "too old",
+            "under an unknown key",
+            "malformed",
+        ];
+        let named: Vec<String> = sum
+            .iter()
+            .zip(reasons)
+            .filter(|(n, _)| **n > 0)
+            .map(|(n, reason)| format!("{n} {reason}"))
+            .collect();
+        print_wrapped(
+            "rejected: ",
+            &format!("{} packets: {}", self.rejected_total, named.join(", ")),
+        );
+        let (a, b) = (by_side[0].total(), by_side[1].total());
+        if a + b > 0 {
+            println!("  of them own packets the relay sent back: {a} to alice, {b} to bob");
+        }
+    }
+
+    /// What the relay did to the media: injected packets (rejected), late ones, dropped ones
+    /// (losses, not attacks any key could stop).
+    fn print_attacks(&self) {
+        let a = &self.attacks;
+        if a.injected() > 0 {
+            println!(
+                "relay attacks: {} tampered copies, {} replays, {} reflections: {} packets injected",
+                a.tamper, a.replay, a.reflect, self.attack_packets_injected
+            );
+        }
+        self.print_rejected();
+        if a.injected() > 0 {
+            println!(
+                "forged frames delivered: {}",
+                self.frames_mismatched + self.frames_duplicated
+            );
+        }
+        if a.reorder > 0 {
+            println!(
+                "{} packets held back and sent late by the relay: put back in order",
+                a.reorder
+            );
+        }
+        if a.drop > 0 {
+            println!(
+                "{} packets dropped by the relay: lost, not attacks (no encryption stops a drop)",
+                a.drop
+            );
+        }
+    }
+
+    /// What the relay saw.
+    fn print_relay(&self) {
+        println!(
+            "relay: {} packets seen, plaintext in {}",
+            self.relay.packets, self.relay.plaintext_seen
+        );
+    }
+}
+
+/// The words a person reads for a name of the report: a direction or a media kind.
+fn words(name: &str) -> &str {
+    match name {
+        "caller_to_callee" => "caller → callee",
+        "callee_to_caller" => "callee → caller",
+        "screen" => "screen share",
+        other => other,
+    }
+}
+
+/// The widest line the demo prints.
+const COLUMNS: usize = 100;
+
+/// `text` after `first`, its words wrapped at [`COLUMNS`], the lines after the first lined up
+/// under its first word.
+fn wrap(first: &str, text: &str) -> Vec<String> {
+    let indent = first.chars().count();
+    let mut lines = Vec::new();
+    let mut line = first.to_owned();
+    let mut len = indent;
+    for word in text.split_whitespace() {
+        let w = word.chars().count();
+        if len > indent && len + 1 + w > COLUMNS {
+            lines.push(std::mem::replace(&mut line, " ".repeat(indent)));
+            len = indent;
+        }
+        if len > indent {
+            line.push(' ');
+            len += 1;
+        }
+        line.push_str(word);
+        len += w;
+    }
+    lines.push(line);
+    lines
+}
+
+/// Prints `text` after `first`, wrapped at [`COLUMNS`] (see [`wrap`]).
+pub(crate) fn print_wrapped(first: &str, text: &str) {
+    for line in wrap(first, text) {
+        println!("{line}");
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// `value` as serde writes it is the concatenation of `parts`.
+    fn assert_json(value: &impl Serialize, parts: &[&str]) {
+        assert_eq!(serde_json::to_string(value).unwrap(), parts.concat());
+    }
 
     fn rejected(authentication: u64, unknown_key: u64) -> RejectedCounts {
         RejectedCounts {
@@ -548,33 +682,34 @@ mod tests {
                 r#"{{"authentication":{a},"replay":0,"too_old":0,"unknown_key":{k},"malformed":0}}"#
             )
         };
-        let expected = [
-            r#"{"security":"end_to_end","layers":"both","#,
-            r#""security_codes":{"caller":"11111 22222 33333 44444","callee":null},"#,
-            r#""codes_match":false,"policy":{"decision":"end_to_end"},"duration_s":2.0,"#,
-            r#""rekeys":1,"final_epoch":{"caller":1,"callee":0},"#,
-            r#""frames_sent":10,"frames_delivered":9,"frames_mismatched":0,"#,
-            r#""frames_duplicated":0,"frames_incomplete":1,"rejected_total":3,"#,
-            &format!(
-                r#""unattributed_rejected":{{"caller":{},"callee":{}}},"#,
-                rejected_json(0, 0),
-                rejected_json(0, 2)
-            ),
-            r#""attacks":{"tamper":1,"replay":0,"drop":2,"reorder":0,"reflect":0},"#,
-            r#""attack_packets_injected":1,"relay":{"packets":20,"plaintext_seen":0},"#,
-            r#""stalls":0,"#,
-            r#""streams":[{"kind":"audio","direction":"caller_to_callee","#,
-            r#""frames_sent":10,"frames_delivered":9,"frames_mismatched":0,"#,
-            r#""frames_duplicated":0,"frames_incomplete":1,"packets_sent":10,"#,
-            r#""packets_received":9,"bytes_sent":1000,"bytes_delivered":900,"#,
-            &format!(r#""rejected":{},"#, rejected_json(1, 0)),
-            r#""protect_p50_ns":1500,"protect_p99_ns":9000,"#,
-            r#""unprotect_p50_ns":1600,"unprotect_p99_ns":9100,"#,
-            r#""throughput_mb_per_s":8.0}],"#,
-            r#""ok":false,"problems":["the security codes differ"]}"#,
-        ]
-        .concat();
-        assert_eq!(serde_json::to_string(&report).unwrap(), expected);
+        assert_json(
+            &report,
+            &[
+                r#"{"security":"end_to_end","layers":"both","#,
+                r#""security_codes":{"caller":"11111 22222 33333 44444","callee":null},"#,
+                r#""codes_match":false,"policy":{"decision":"end_to_end"},"duration_s":2.0,"#,
+                r#""rekeys":1,"final_epoch":{"caller":1,"callee":0},"#,
+                r#""frames_sent":10,"frames_delivered":9,"frames_mismatched":0,"#,
+                r#""frames_duplicated":0,"frames_incomplete":1,"rejected_total":3,"#,
+                &format!(
+                    r#""unattributed_rejected":{{"caller":{},"callee":{}}},"#,
+                    rejected_json(0, 0),
+                    rejected_json(0, 2)
+                ),
+                r#""attacks":{"tamper":1,"replay":0,"drop":2,"reorder":0,"reflect":0},"#,
+                r#""attack_packets_injected":1,"relay":{"packets":20,"plaintext_seen":0},"#,
+                r#""stalls":0,"#,
+                r#""streams":[{"kind":"audio","direction":"caller_to_callee","#,
+                r#""frames_sent":10,"frames_delivered":9,"frames_mismatched":0,"#,
+                r#""frames_duplicated":0,"frames_incomplete":1,"packets_sent":10,"#,
+                r#""packets_received":9,"bytes_sent":1000,"bytes_delivered":900,"#,
+                &format!(r#""rejected":{},"#, rejected_json(1, 0)),
+                r#""protect_p50_ns":1500,"protect_p99_ns":9000,"#,
+                r#""unprotect_p50_ns":1600,"unprotect_p99_ns":9100,"#,
+                r#""throughput_mb_per_s":8.0}],"#,
+                r#""ok":false,"problems":["the security codes differ"]}"#,
+            ],
+        );
     }
 
     #[test]
@@ -588,6 +723,24 @@ mod tests {
             serde_json::to_string(&report).unwrap(),
             r#"{"security":"refused","reason":"r","policy":{"decision":"standard"}}"#
         );
+    }
+
+    #[test]
+    fn wrapped_lines_fit_and_line_up() {
+        let text = "live captions, transcription, transfer the call, merge calls, park, \
+                    consult then transfer, transfer to another device, add a participant, \
+                    recording";
+        let lines = wrap("  unavailable in this call: ", text);
+        assert!(lines.len() > 1);
+        for line in &lines {
+            assert!(line.chars().count() <= COLUMNS, "{line}");
+        }
+        assert!(lines[1].starts_with(&" ".repeat(28)));
+        assert_eq!(
+            lines.concat().split_whitespace().count(),
+            text.split_whitespace().count() + 4
+        );
+        assert_eq!(wrap("x: ", ""), ["x: "]);
     }
 
     #[test]
