@@ -147,6 +147,26 @@ fn drops_are_losses_not_rejected_attacks() {
 }
 
 #[test]
+fn layers_do_not_apply_to_a_standard_call() {
+    let out = demo(&[
+        "--fast",
+        "--duration",
+        "1",
+        "--no-e2ee",
+        "--layers",
+        "sframe",
+    ]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--layers sframe applies to end-to-end calls"),
+        "{err}"
+    );
+    assert!(err.contains("standard and runs hop-by-hop SRTP"), "{err}");
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
 fn no_e2ee_falls_back_to_standard_encryption() {
     let (out, v) = demo_json(&["--no-e2ee"]);
     assert!(out.status.success(), "{v:#}");
@@ -197,6 +217,13 @@ fn policy_store_from_the_admin_cli_decides_the_call() {
     assert_eq!(v["policy"]["reasons"][0]["user"], "bob@contoso.com");
     assert_eq!(v["policy"]["reasons"][0]["rule"], "setting_off");
     assert_eq!(v["policy"]["features"]["recording"], true);
+    // The policy made the call standard: --layers is not applied, and the demo says so.
+    let (out, text) = demo_text(&["--policy", path, "--layers", "sframe"]);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains("note: --layers sframe applies to end-to-end calls; this standard call"),
+        "{text}"
+    );
     admin(&["user-setting", "bob@contoso.com", "on"]);
     let (out, v) = demo_json(&["--policy", path]);
     assert!(out.status.success(), "{v:#}");

@@ -1,6 +1,7 @@
 //! The command-line options of `callseal demo`: the layers, the relay's attacks and the rest
 //! of [`DemoArgs`].
 
+use callseal::session::Layers;
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
 
@@ -13,6 +14,16 @@ pub(super) enum LayersArg {
     Sframe,
     /// SFrame end-to-end inside hop-by-hop SRTP.
     Both,
+}
+
+impl From<LayersArg> for Layers {
+    fn from(layers: LayersArg) -> Layers {
+        match layers {
+            LayersArg::Srtp => Layers::Srtp,
+            LayersArg::Sframe => Layers::Sframe,
+            LayersArg::Both => Layers::Both,
+        }
+    }
 }
 
 /// What the relay does to the media.
@@ -59,9 +70,10 @@ pub(crate) struct DemoArgs {
     /// Run as fast as the machine allows instead of in real time.
     #[arg(long)]
     pub(super) fast: bool,
-    /// Protection layers.
-    #[arg(long, value_enum, default_value = "both")]
-    pub(super) layers: LayersArg,
+    /// Protection layers of an end-to-end call [default: both]. A standard call runs
+    /// hop-by-hop SRTP whatever this says.
+    #[arg(long, value_enum)]
+    pub(super) layers: Option<LayersArg>,
     /// Attacks the relay makes, comma-separated.
     #[arg(long, value_enum, value_delimiter = ',')]
     pub(super) attack: Vec<Attack>,

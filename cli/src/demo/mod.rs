@@ -22,7 +22,6 @@ pub(crate) use report::print_wrapped;
 
 use crate::demo_policy;
 use anyhow::{anyhow, bail, Context as _};
-use args::LayersArg;
 use callseal::session::Layers;
 use callseal::{Error, Role};
 use endpoint::{run_endpoint, EndpointReport, EndpointSetup};
@@ -92,11 +91,14 @@ pub(crate) fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     if !(args.duration > 0.0 && args.duration <= 3600.0) {
         bail!("--duration must be between 0 and 3600 seconds");
     }
-    let layers = match args.layers {
-        LayersArg::Srtp => Layers::Srtp,
-        LayersArg::Sframe => Layers::Sframe,
-        LayersArg::Both => Layers::Both,
-    };
+    if let (true, Some(layers)) = (args.no_e2ee, args.layers) {
+        bail!(
+            "--layers {} applies to end-to-end calls; with --no-e2ee the call is standard and \
+             runs hop-by-hop SRTP: leave --layers out",
+            Layers::from(layers).name()
+        );
+    }
+    let layers = args.layers.map_or(Layers::Both, Layers::from);
     let policy = demo_policy::decide(
         args.policy.as_deref(),
         CALLER,

@@ -386,7 +386,19 @@ impl CallReport {
                 print_codes(&self.security_codes, self.codes_match);
                 println!("  rekeys during the call: {}", self.rekeys);
             }
-            _ => println!("call: standard encryption (hop-by-hop SRTP); no security code"),
+            _ => {
+                println!("call: standard encryption (hop-by-hop SRTP); no security code");
+                if let Some(layers) = args.layers {
+                    print_wrapped(
+                        "  note: ",
+                        &format!(
+                            "--layers {} applies to end-to-end calls; this standard call runs \
+                             hop-by-hop SRTP",
+                            Layers::from(layers).name()
+                        ),
+                    );
+                }
+            }
         }
         println!();
         self.print_table();
