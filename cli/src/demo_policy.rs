@@ -39,6 +39,11 @@ fn example() -> PolicyStore {
 }
 
 impl PolicyView {
+    /// The call will be end-to-end encrypted (not standard, not refused).
+    pub(crate) fn end_to_end(&self) -> bool {
+        self.decision.security == CallSecurity::EndToEnd && !self.decision.refused
+    }
+
     pub(crate) fn json(&self) -> Value {
         let mut v = decision_json(&self.decision, CallKind::OneToOne);
         v["decision"] = json!(self.decision.security.name());

@@ -51,6 +51,15 @@ fn clean_call_delivers_every_frame_in_every_layer() {
         assert_eq!(v["frames_mismatched"], 0);
         assert_eq!(v["rejected_total"], 0, "{v:#}");
         assert_eq!(v["relay"]["plaintext_seen"], 0);
+        // The relay holds the hop keys only where there is a hop layer, and reads nothing.
+        let relay = &v["relay"];
+        assert_eq!(relay["media_readable"], 0, "{layers}: {relay:#}");
+        assert_eq!(relay["hop_keys"], layers == "both");
+        if layers == "both" {
+            assert_eq!(relay["hop_layer_removed"], relay["packets"]);
+        } else {
+            assert_eq!(relay["hop_layer_removed"], 0);
+        }
         assert_eq!(v["rekeys"], 1);
         assert_eq!(v["final_epoch"]["caller"], 1);
         assert_eq!(v["final_epoch"]["callee"], 1);
@@ -96,6 +105,96 @@ fn injected_packets_are_rejected_and_nothing_forged_is_delivered() {
         assert_eq!(v["relay"]["plaintext_seen"], 0);
         assert_eq!(v["ok"], true);
     }
+}
+
+/// The contrast the demo exists for: the relay stands for a media server with the hop-by-hop
+/// keys; it reads a standard call, and nothing of an end-to-end one.
+#[test]
+fn the_relay_reads_a_standard_call() {
+    let (out, v) = demo_json(&["--no-e2ee"]);
+    assert!(out.status.success(), "{v:#}");
+    let relay = &v["relay"];
+    assert_eq!(relay["hop_keys"], true);
+    assert!(relay["packets"].as_u64().unwrap() > 300);
+    assert_eq!(relay["hop_layer_removed"], relay["packets"], "{relay:#}");
+    assert_eq!(relay["media_readable"], v["frames_sent"], "{relay:#}");
+    // Nothing in clear on the wire: SRTP protects the hop.
+    assert_eq!(relay["plaintext_seen"], 0);
+    let sample = &relay["sample"];
+    assert_eq!(sample["packet_layer"], "srtp_hop");
+    assert_eq!(sample["srtp_trailer_bytes"], 16);
+    assert_eq!(sample["media_readable"], true);
+    assert!(sample["sframe"].is_null());
+    assert_eq!(v["ok"], true);
+
+    let (out, text) = demo_text(&["--no-e2ee"]);
+    assert!(out.status.success(), "{text}");
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("relay: removed SRTP from"))
+        .unwrap_or_else(|| panic!("{text}"));
+    let frames = text
+        .lines()
+        .find_map(|l| l.strip_prefix("frames: "))
+        .and_then(|l| l.split(' ').next())
+        .unwrap();
+    assert!(
+        line.ends_with(&format!("read media in {frames} of {frames} frames")),
+        "{line}"
+    );
+    assert!(text.contains("learns: everything"), "{text}");
+    assert!(text.contains("result: ok"));
+}
+
+#[test]
+fn the_relay_reads_nothing_of_an_end_to_end_call() {
+    // Both layers: the relay takes the hop layer off and finds SFrame.
+    let (out, text) = demo_text(&[]);
+    assert!(out.status.success(), "{text}");
+    let relay = text
+        .lines()
+        .find(|l| l.starts_with("relay: "))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        relay.starts_with("relay: removed the hop layer from"),
+        "{relay}"
+    );
+    assert!(relay.contains("read media in 0 of"), "{relay}");
+    assert!(
+        text.contains("SFrame  KID 1 = epoch 0, caller → callee, video; CTR 0"),
+        "{text}"
+    );
+    assert!(text.contains("learns: ") && text.contains("cannot: read or change the media"));
+    // SRTP end to end: the relay has no key at all.
+    let (out, text) = demo_text(&["--layers", "srtp"]);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains("relay: no keys (SRTP is end to end)"),
+        "{text}"
+    );
+    assert!(text.contains("read media in 0 of"), "{text}");
+    let (out, v) = demo_json(&["--layers", "srtp"]);
+    assert!(out.status.success(), "{v:#}");
+    let sample = &v["relay"]["sample"];
+    assert_eq!(sample["packet_layer"], "srtp_end_to_end");
+    assert!(sample["srtp_trailer_bytes"].is_null());
+    assert!(sample["fragment"].is_null() && sample["sframe"].is_null());
+    assert_eq!(sample["rtp"]["payload_type"], 96);
+    // Both layers in JSON: the SFrame header parsed, the KID decoded.
+    let (out, v) = demo_json(&[]);
+    assert!(out.status.success(), "{v:#}");
+    let sample = &v["relay"]["sample"];
+    assert_eq!(sample["direction"], "caller_to_callee");
+    assert_eq!(sample["kind"], "video");
+    assert_eq!(sample["packet_layer"], "srtp_hop");
+    assert_eq!(sample["srtp_trailer_bytes"], 16);
+    assert_eq!(sample["fragment"]["index"], 0);
+    assert_eq!(sample["media_readable"], false);
+    let sframe = &sample["sframe"];
+    assert_eq!(sframe["kid"], 1);
+    assert_eq!(sframe["epoch"], 0);
+    assert_eq!(sframe["direction"], "caller_to_callee");
+    assert_eq!(sframe["kind"], "video");
 }
 
 #[test]

@@ -13,7 +13,8 @@ use std::sync::atomic::Ordering::SeqCst;
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
-const HOP_SUITE: SrtpSuite = SrtpSuite::AeadAes128Gcm;
+/// The suite of the hop-by-hop SRTP keys.
+pub(super) const HOP_SUITE: SrtpSuite = SrtpSuite::AeadAes128Gcm;
 
 /// What an endpoint needs to run.
 pub(super) struct EndpointSetup {

@@ -1,9 +1,10 @@
 //! `callseal demo`: a complete end-to-end encrypted one-to-one call on this machine.
 //!
 //! Two endpoints with their own UDP sockets on 127.0.0.1, signaling over a loopback TCP
-//! connection, and a media relay between them (a UDP forwarder standing for the TURN/SFU hop)
-//! that sees every packet and can attack. Audio, video and screen share flow both ways through
-//! the chosen layers, with one rekey in the middle of the call.
+//! connection, and a media relay between them (a UDP forwarder standing for the media server
+//! on the path) that sees every packet, holds the hop-by-hop keys where the call has a hop
+//! layer, reports what it could read, and can attack. Audio, video and screen share flow both
+//! ways through the chosen layers, with one rekey in the middle of the call.
 //!
 //! [`run`] sets the call up and waits for it; the parts live beside it: [`args`] (the
 //! command-line options), [`signaling`] (the handshake over TCP), [`endpoint`] (one side of
@@ -23,11 +24,12 @@ pub(crate) use report::print_wrapped;
 use crate::demo_policy;
 use anyhow::{anyhow, bail, Context as _};
 use callseal::session::Layers;
-use callseal::{Error, Role};
-use endpoint::{run_endpoint, EndpointReport, EndpointSetup};
+use callseal::srtp::{SrtpConfig, SrtpReceiver};
+use callseal::{Error, Role, SrtpMasterKey};
+use endpoint::{run_endpoint, EndpointReport, EndpointSetup, HOP_SUITE};
 use rand_chacha::rand_core::RngCore;
-use relay::{run_relay, RelayDir};
-use report::CallReport;
+use relay::{run_relay, PacketLayer, RelayDir};
+use report::{CallReport, RelaySample};
 use std::collections::HashMap;
 use std::net::{SocketAddr, TcpListener, TcpStream, UdpSocket};
 use std::process::ExitCode;
@@ -60,11 +62,21 @@ struct Shared {
     /// Relay counters.
     plaintext_seen: AtomicU64,
     relay_packets: AtomicU64,
+    hop_layer_removed: AtomicU64,
+    media_readable: AtomicU64,
+    /// The first video packet from the caller, as the relay saw it.
+    sample: Mutex<Option<RelaySample>>,
     attacks: [AtomicU64; 5],
     /// Ticks whose packets did not all arrive in time (kernel drops).
     stalls: AtomicU64,
     /// Hash of every frame sent, by (direction, kind, number).
     expected: Mutex<HashMap<(u8, u8, u32), [u8; 32]>>,
+}
+
+/// The call has a hop layer, whose keys the relay holds as a media server does: a standard
+/// call, and an end-to-end call with both layers.
+fn hop_layer(e2e: bool, layers: Layers) -> bool {
+    !e2e || layers == Layers::Both
 }
 
 fn side(role: Role) -> usize {
@@ -106,6 +118,7 @@ pub(crate) fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         args.no_e2ee,
         args.require_e2ee,
     )?;
+    let e2e = policy.end_to_end();
     let ticks = ((args.duration * 1000.0) / TICK.as_millis() as f64).ceil() as u64;
 
     let listener = TcpListener::bind(("127.0.0.1", args.signal_port)).with_context(|| {
@@ -126,24 +139,39 @@ pub(crate) fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         rand_core::OsRng.fill_bytes(k);
     }
 
+    // The relay holds the hop-by-hop keys of the direction it forwards, where there are any.
+    let packet_layer = |from: usize| -> anyhow::Result<PacketLayer> {
+        Ok(if hop_layer(e2e, layers) {
+            let key = SrtpMasterKey::from_concatenated(HOP_SUITE, &hop_keys[from])?;
+            PacketLayer::Hop(Box::new(SrtpReceiver::new(&key, SrtpConfig::default())?))
+        } else if layers == Layers::Srtp {
+            PacketLayer::EndToEnd
+        } else {
+            PacketLayer::Clear
+        })
+    };
     let relay = |from: usize,
                  inbound: &Arc<UdpSocket>,
                  outbound: &Arc<UdpSocket>,
                  sender: SocketAddr,
-                 receiver: SocketAddr| RelayDir {
-        inbound: inbound.clone(),
-        outbound: outbound.clone(),
-        from,
-        sender_addr: sender,
-        receiver_addr: receiver,
-        attacks: args.attack.clone(),
-        seed: args.seed,
-        shared: shared.clone(),
+                 receiver: SocketAddr|
+     -> anyhow::Result<RelayDir> {
+        Ok(RelayDir {
+            inbound: inbound.clone(),
+            outbound: outbound.clone(),
+            from,
+            sender_addr: sender,
+            receiver_addr: receiver,
+            layer: packet_layer(from)?,
+            attacks: args.attack.clone(),
+            seed: args.seed,
+            shared: shared.clone(),
+        })
     };
     let (caller_addr, callee_addr) = (caller_sock.local_addr()?, callee_sock.local_addr()?);
     let relays = [
-        relay(0, &relay_a, &relay_b, caller_addr, callee_addr),
-        relay(1, &relay_b, &relay_a, callee_addr, caller_addr),
+        relay(0, &relay_a, &relay_b, caller_addr, callee_addr)?,
+        relay(1, &relay_b, &relay_a, callee_addr, caller_addr)?,
     ];
     let relay_threads: Vec<_> = relays
         .into_iter()

@@ -7,7 +7,7 @@
 
 use super::args::{Attack, DemoArgs};
 use super::endpoint::EndpointReport;
-use super::{Shared, CALLEE, CALLER};
+use super::{hop_layer, Shared, CALLEE, CALLER};
 use crate::demo_policy::PolicyView;
 use callseal::session::{Layers, Rejected};
 use callseal::MediaKind;
@@ -106,8 +106,74 @@ impl AttackCounts {
 struct RelayCounts {
     /// Packets it received.
     packets: u64,
-    /// Packets with a frame's marker in clear.
+    /// Packets with a frame's marker in clear, as they arrived (before any key of the relay).
     plaintext_seen: u64,
+    /// The relay was given the hop-by-hop SRTP keys, as a media server is: in a standard call,
+    /// and in an end-to-end call with both layers.
+    hop_keys: bool,
+    /// Packets it took the hop-by-hop SRTP off with those keys.
+    hop_layer_removed: u64,
+    /// Frames whose media it read in clear, with whatever keys it held: packets that carried a
+    /// frame's start (its marker and id) readable.
+    media_readable: u64,
+    /// The first video packet from the caller, as the relay saw it.
+    sample: Option<RelaySample>,
+}
+
+/// The RTP header of the sampled packet.
+#[derive(Debug, Serialize)]
+pub(super) struct RtpFields {
+    pub(super) version: u8,
+    pub(super) payload_type: u8,
+    pub(super) marker: bool,
+    pub(super) sequence: u16,
+    pub(super) timestamp: u32,
+    pub(super) ssrc: u32,
+    pub(super) header_bytes: usize,
+}
+
+/// The fragment header of the sampled packet (index and count of the frame's packets).
+#[derive(Debug, Clone, Copy, Serialize)]
+pub(super) struct FragmentFields {
+    pub(super) index: u16,
+    pub(super) count: u16,
+    pub(super) chunk: u16,
+}
+
+/// The SFrame header of the sampled packet, its KID decoded as the call's KID scheme.
+#[derive(Debug, Serialize)]
+pub(super) struct SframeFields {
+    pub(super) kid: u64,
+    pub(super) ctr: u64,
+    pub(super) header_bytes: usize,
+    pub(super) epoch: u32,
+    pub(super) direction: &'static str,
+    pub(super) kind: &'static str,
+}
+
+/// One packet as the relay saw it, and what that tells it.
+#[derive(Debug, Serialize)]
+pub(super) struct RelaySample {
+    pub(super) direction: &'static str,
+    /// From the payload type.
+    pub(super) kind: &'static str,
+    pub(super) packet_bytes: usize,
+    pub(super) rtp: RtpFields,
+    /// `srtp_hop` (hop-by-hop SRTP, the relay holds its key), `srtp_end_to_end` (no key) or
+    /// `none`.
+    pub(super) packet_layer: &'static str,
+    /// The SRTP trailer (the tag) the relay took off; null when it took none off.
+    pub(super) srtp_trailer_bytes: Option<usize>,
+    /// Null when the relay cannot see it (SRTP end to end).
+    pub(super) fragment: Option<FragmentFields>,
+    /// Null when there is none or the relay cannot see it.
+    pub(super) sframe: Option<SframeFields>,
+    /// The bytes after every header the relay could read: media in clear if `media_readable`,
+    /// else ciphertext.
+    pub(super) payload_bytes: usize,
+    pub(super) media_readable: bool,
+    pub(super) learns: &'static str,
+    pub(super) cannot: &'static str,
 }
 
 /// One media stream in one direction.
@@ -275,7 +341,16 @@ impl CallReport {
         let attacks = AttackCounts::load(shared);
         let injected = attacks.injected();
         let codes_match = caller.code == callee.code;
-        let plaintext_seen = shared.plaintext_seen.load(SeqCst);
+        let hop_keys = hop_layer(e2e, layers);
+        let relay = RelayCounts {
+            packets: shared.relay_packets.load(SeqCst),
+            plaintext_seen: shared.plaintext_seen.load(SeqCst),
+            hop_keys,
+            hop_layer_removed: shared.hop_layer_removed.load(SeqCst),
+            media_readable: shared.media_readable.load(SeqCst),
+            sample: shared.sample.lock().expect("lock").take(),
+        };
+        let plaintext_seen = relay.plaintext_seen;
         let mut problems = Vec::new();
         if !codes_match {
             problems.push("the security codes differ".to_owned());
@@ -289,6 +364,20 @@ impl CallReport {
             problems.push(format!(
                 "the relay saw plaintext in {plaintext_seen} packets"
             ));
+        }
+        // What the demo shows: a media server holding the hop keys reads a standard call, and
+        // nothing of an end-to-end one.
+        if e2e && relay.media_readable > 0 {
+            problems.push(format!(
+                "the relay read the media of {} frames of an end-to-end call",
+                relay.media_readable
+            ));
+        }
+        if !e2e && relay.media_readable == 0 {
+            problems.push(
+                "the relay, holding the hop keys, could not read the media of a standard call"
+                    .to_owned(),
+            );
         }
         if args.attack.is_empty() {
             if delivered != frames_sent {
@@ -345,10 +434,7 @@ impl CallReport {
             unattributed_rejected: unattributed,
             attacks,
             attack_packets_injected: injected,
-            relay: RelayCounts {
-                packets: shared.relay_packets.load(SeqCst),
-                plaintext_seen,
-            },
+            relay,
             stalls: shared.stalls.load(SeqCst),
             streams,
             ok: problems.is_empty(),
@@ -415,6 +501,10 @@ impl CallReport {
             self.frames_mismatched,
             self.frames_sent.saturating_sub(self.frames_delivered)
         );
+        if let Some(sample) = &self.relay.sample {
+            println!();
+            sample.print();
+        }
         println!();
         self.print_relay();
         if self.ok {
@@ -553,12 +643,100 @@ impl CallReport {
         }
     }
 
-    /// What the relay saw.
+    /// What the relay could read, with the keys it held.
     fn print_relay(&self) {
-        println!(
-            "relay: {} packets seen, plaintext in {}",
-            self.relay.packets, self.relay.plaintext_seen
+        let r = &self.relay;
+        let read = format!(
+            "read media in {} of {} frames",
+            r.media_readable, self.frames_sent
         );
+        match (self.security, r.hop_keys) {
+            (Security::EndToEnd, true) => println!(
+                "relay: removed the hop layer from {} packets with its keys; {read}",
+                r.hop_layer_removed
+            ),
+            (Security::EndToEnd, false) if self.layers == "srtp" => println!(
+                "relay: no keys (SRTP is end to end); {} packets seen; {read}",
+                r.packets
+            ),
+            (Security::EndToEnd, false) => println!(
+                "relay: no hop layer (RTP in clear); {} packets seen; {read}",
+                r.packets
+            ),
+            _ => {
+                println!(
+                    "relay: removed SRTP from {} packets with the hop keys; {read}",
+                    r.hop_layer_removed
+                );
+                println!(
+                    "  standard encryption protects each hop: the media server reads the call"
+                );
+            }
+        }
+    }
+}
+
+impl RelaySample {
+    /// The packet, annotated: each header the relay can parse, and what it learns.
+    fn print(&self) {
+        println!(
+            "one packet as the relay sees it (the first video packet, {}):",
+            words(self.direction)
+        );
+        let h = &self.rtp;
+        println!(
+            "  RTP     V={} PT={} ({}) M={} seq={} ts={} SSRC={:#010x}, {}-byte header",
+            h.version,
+            h.payload_type,
+            words(self.kind),
+            u8::from(h.marker),
+            h.sequence,
+            h.timestamp,
+            h.ssrc,
+            h.header_bytes
+        );
+        match (self.packet_layer, self.srtp_trailer_bytes) {
+            ("srtp_hop", Some(tag)) => {
+                println!("  SRTP    {tag}-byte tag, removed with the relay's hop key")
+            }
+            ("srtp_end_to_end", _) => println!(
+                "  SRTP    keyed end to end: {} bytes of ciphertext and tag, no key at the relay",
+                self.payload_bytes
+            ),
+            _ => println!("  SRTP    none: the RTP packet travels in clear"),
+        }
+        if let Some(f) = &self.fragment {
+            println!(
+                "  frame   packet {} of {} of its frame (a 6-byte fragment header)",
+                f.index + 1,
+                f.count
+            );
+        }
+        if let Some(sf) = &self.sframe {
+            println!(
+                "  SFrame  KID {} = epoch {}, {}, {}; CTR {}; {}-byte header",
+                sf.kid,
+                sf.epoch,
+                words(sf.direction),
+                words(sf.kind),
+                sf.ctr,
+                sf.header_bytes
+            );
+        }
+        if self.media_readable {
+            println!(
+                "  media   {} bytes in clear: the relay reads the frame",
+                self.payload_bytes
+            );
+        } else if self.packet_layer != "srtp_end_to_end" {
+            println!(
+                "  media   {} bytes sealed with SFrame: ciphertext to the relay",
+                self.payload_bytes
+            );
+        }
+        println!("  packet  {} bytes on the wire", self.packet_bytes);
+        print_wrapped("  learns: ", self.learns);
+        print_wrapped("  cannot: ", self.cannot);
     }
 }
 
@@ -665,6 +843,10 @@ mod tests {
             relay: RelayCounts {
                 packets: 20,
                 plaintext_seen: 0,
+                hop_keys: true,
+                hop_layer_removed: 20,
+                media_readable: 0,
+                sample: None,
             },
             stalls: 0,
             streams: vec![StreamReport {
@@ -709,7 +891,9 @@ mod tests {
                     rejected_json(0, 2)
                 ),
                 r#""attacks":{"tamper":1,"replay":0,"drop":2,"reorder":0,"reflect":0},"#,
-                r#""attack_packets_injected":1,"relay":{"packets":20,"plaintext_seen":0},"#,
+                r#""attack_packets_injected":1,"#,
+                r#""relay":{"packets":20,"plaintext_seen":0,"hop_keys":true,"#,
+                r#""hop_layer_removed":20,"media_readable":0,"sample":null},"#,
                 r#""stalls":0,"#,
                 r#""streams":[{"kind":"audio","direction":"caller_to_callee","#,
                 r#""frames_sent":10,"frames_delivered":9,"frames_mismatched":0,"#,
@@ -734,6 +918,56 @@ mod tests {
         assert_eq!(
             serde_json::to_string(&report).unwrap(),
             r#"{"security":"refused","reason":"r","policy":{"decision":"standard"}}"#
+        );
+    }
+
+    #[test]
+    fn relay_sample_json_keeps_its_fields_and_their_order() {
+        let sample = RelaySample {
+            direction: "caller_to_callee",
+            kind: "video",
+            packet_bytes: 1200,
+            rtp: RtpFields {
+                version: 2,
+                payload_type: 96,
+                marker: false,
+                sequence: 7,
+                timestamp: 0,
+                ssrc: 42,
+                header_bytes: 12,
+            },
+            packet_layer: "srtp_hop",
+            srtp_trailer_bytes: Some(16),
+            fragment: Some(FragmentFields {
+                index: 0,
+                count: 26,
+                chunk: 1166,
+            }),
+            sframe: Some(SframeFields {
+                kid: 9,
+                ctr: 3,
+                header_bytes: 2,
+                epoch: 1,
+                direction: "caller_to_callee",
+                kind: "video",
+            }),
+            payload_bytes: 1164,
+            media_readable: false,
+            learns: "l",
+            cannot: "c",
+        };
+        assert_json(
+            &sample,
+            &[
+                r#"{"direction":"caller_to_callee","kind":"video","packet_bytes":1200,"#,
+                r#""rtp":{"version":2,"payload_type":96,"marker":false,"sequence":7,"#,
+                r#""timestamp":0,"ssrc":42,"header_bytes":12},"#,
+                r#""packet_layer":"srtp_hop","srtp_trailer_bytes":16,"#,
+                r#""fragment":{"index":0,"count":26,"chunk":1166},"#,
+                r#""sframe":{"kid":9,"ctr":3,"header_bytes":2,"epoch":1,"#,
+                r#""direction":"caller_to_callee","kind":"video"},"#,
+                r#""payload_bytes":1164,"media_readable":false,"learns":"l","cannot":"c"}"#,
+            ],
         );
     }
 
