@@ -198,6 +198,47 @@ fn the_relay_reads_nothing_of_an_end_to_end_call() {
 }
 
 #[test]
+fn a_man_in_the_middle_shows_in_the_codes() {
+    let (out, v) = demo_json(&["--attack", "mitm"]);
+    assert_eq!(out.status.code(), Some(4), "{v:#}");
+    assert_eq!(v["attack"], "mitm");
+    assert_eq!(v["codes_match"], false);
+    assert_eq!(v["media_sent"], false);
+    let codes = &v["security_codes"];
+    assert!(codes["caller"].is_string() && codes["callee"].is_string());
+    assert_ne!(codes["caller"], codes["callee"]);
+    // Each side's code is that of its handshake with the man in the middle.
+    assert_eq!(v["mitm_codes"]["caller"], codes["caller"]);
+    assert_eq!(v["mitm_codes"]["callee"], codes["callee"]);
+    assert_eq!(v["ok"], false);
+
+    let (out, text) = demo_text(&["--attack", "mitm"]);
+    assert_eq!(out.status.code(), Some(4), "{text}");
+    let code = |who: &str| {
+        text.lines()
+            .find_map(|l| l.trim().strip_prefix(who))
+            .map(|c| c.trim().to_owned())
+            .unwrap_or_else(|| panic!("{text}"))
+    };
+    let (alice, bob) = (
+        code("alice sees security code"),
+        code("bob sees security code"),
+    );
+    assert_eq!(alice.len(), 23);
+    assert_ne!(alice, bob);
+    assert!(text.contains("the codes differ: someone is in the middle, hang up"));
+    assert!(text.contains("codes match: NO"));
+    assert!(!text.contains("result: ok"));
+    // With media attacks, or in a standard call, it is refused.
+    let out = demo(&["--attack", "mitm,tamper"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("mitm stands alone"));
+    let out = demo(&["--attack", "mitm", "--no-e2ee"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("needs an end-to-end call"));
+}
+
+#[test]
 fn the_table_fits_100_columns_and_stats_add_latency() {
     let (out, text) = demo_text(&["--attack", "tamper,replay,drop,reorder,reflect"]);
     assert!(out.status.success(), "{text}");

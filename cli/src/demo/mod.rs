@@ -7,13 +7,15 @@
 //! ways through the chosen layers, with one rekey in the middle of the call.
 //!
 //! [`run`] sets the call up and waits for it; the parts live beside it: [`args`] (the
-//! command-line options), [`signaling`] (the handshake over TCP), [`endpoint`] (one side of
-//! the call), [`media`] (the frames they send), [`relay`] (the hop between them, and its
-//! attacks) and [`report`] (what is printed at the end).
+//! command-line options), [`signaling`] (the handshake over TCP), [`mitm`] (a man in the
+//! middle on it), [`endpoint`] (one side of the call), [`media`] (the frames they send),
+//! [`relay`] (the hop between them, and its attacks) and [`report`] (what is printed at the
+//! end).
 
 mod args;
 mod endpoint;
 mod media;
+mod mitm;
 mod relay;
 mod report;
 mod signaling;
@@ -23,6 +25,7 @@ pub(crate) use report::print_wrapped;
 
 use crate::demo_policy;
 use anyhow::{anyhow, bail, Context as _};
+use args::Attack;
 use callseal::session::Layers;
 use callseal::srtp::{SrtpConfig, SrtpReceiver};
 use callseal::{Error, Role, SrtpMasterKey};
@@ -110,6 +113,9 @@ pub(crate) fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
             Layers::from(layers).name()
         );
     }
+    if args.mitm() && args.attack.iter().any(|a| *a != Attack::Mitm) {
+        bail!("--attack mitm stands alone: the users hang up at the codes, before any media");
+    }
     let layers = args.layers.map_or(Layers::Both, Layers::from);
     let policy = demo_policy::decide(
         args.policy.as_deref(),
@@ -119,6 +125,12 @@ pub(crate) fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         args.require_e2ee,
     )?;
     let e2e = policy.end_to_end();
+    if args.mitm() && !e2e {
+        bail!(
+            "--attack mitm needs an end-to-end call: a standard call has no security code to \
+             compare (its keys are the service's)"
+        );
+    }
     let ticks = ((args.duration * 1000.0) / TICK.as_millis() as f64).ceil() as u64;
 
     let listener = TcpListener::bind(("127.0.0.1", args.signal_port)).with_context(|| {
@@ -169,14 +181,16 @@ pub(crate) fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         })
     };
     let (caller_addr, callee_addr) = (caller_sock.local_addr()?, callee_sock.local_addr()?);
-    let relays = [
-        relay(0, &relay_a, &relay_b, caller_addr, callee_addr)?,
-        relay(1, &relay_b, &relay_a, callee_addr, caller_addr)?,
-    ];
-    let relay_threads: Vec<_> = relays
-        .into_iter()
-        .map(|r| thread::spawn(move || run_relay(r)))
-        .collect();
+    let mut relay_threads = Vec::new();
+    // With a man in the middle the users hang up at the codes: no media, nothing to relay.
+    if !args.mitm() {
+        for r in [
+            relay(0, &relay_a, &relay_b, caller_addr, callee_addr)?,
+            relay(1, &relay_b, &relay_a, callee_addr, caller_addr)?,
+        ] {
+            relay_threads.push(thread::spawn(move || run_relay(r)));
+        }
+    }
 
     let mk = |role: Role, sock: UdpSocket, relay: SocketAddr| EndpointSetup {
         role,
@@ -192,6 +206,7 @@ pub(crate) fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         shared: shared.clone(),
         barrier: barrier.clone(),
         ticks,
+        handshake_only: args.mitm(),
         fast: args.fast,
         seed: args.seed,
     };
@@ -205,8 +220,19 @@ pub(crate) fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         }
         r
     });
+    // The man in the middle takes the caller's signaling and makes its own to the callee.
+    let (mitm, caller_signal_addr) = if args.mitm() {
+        let l = TcpListener::bind("127.0.0.1:0").context("man in the middle: listen")?;
+        let addr = l.local_addr()?;
+        (
+            Some(thread::spawn(move || mitm::run_mitm(l, signal_addr))),
+            addr,
+        )
+    } else {
+        (None, signal_addr)
+    };
     let caller = thread::spawn(move || -> anyhow::Result<EndpointReport> {
-        let signal = TcpStream::connect(signal_addr).context("signaling connect")?;
+        let signal = TcpStream::connect(caller_signal_addr).context("signaling connect")?;
         run_endpoint(caller_setup, signal)
     });
 
@@ -239,6 +265,13 @@ pub(crate) fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     shared.stop.store(true, SeqCst);
     for t in relay_threads {
         t.join().map_err(|_| anyhow!("relay thread panicked"))??;
+    }
+
+    if let Some(mitm) = mitm {
+        let held = mitm
+            .join()
+            .map_err(|_| anyhow!("man in the middle thread panicked"))??;
+        return report::mitm(&args, &policy, caller?, callee?, held);
     }
 
     let (caller, callee) = match (caller, callee) {

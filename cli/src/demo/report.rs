@@ -5,8 +5,9 @@
 //! their nesting and their order below are what scripts read. The table is made from the same
 //! values.
 
-use super::args::{Attack, DemoArgs};
+use super::args::{Attack, DemoArgs, EXIT_CODES_DIFFER};
 use super::endpoint::EndpointReport;
+use super::mitm::MitmCodes;
 use super::{hop_layer, Shared, CALLEE, CALLER};
 use crate::demo_policy::PolicyView;
 use callseal::session::{Layers, Rejected};
@@ -240,6 +241,26 @@ struct RefusedReport {
     policy: Value,
 }
 
+/// The report of a call a man in the middle stood in (`--attack mitm`): the codes, and no
+/// media.
+#[derive(Debug, Serialize)]
+struct MitmReport {
+    security: Security,
+    /// `mitm`.
+    attack: &'static str,
+    /// The code each side shows.
+    security_codes: BySide<Option<String>>,
+    codes_match: bool,
+    /// The codes the man in the middle holds: of its handshake with the caller and with the
+    /// callee.
+    mitm_codes: BySide<String>,
+    /// Always false: the users compare the codes and hang up before any media.
+    media_sent: bool,
+    policy: Value,
+    ok: bool,
+    problems: Vec<String>,
+}
+
 /// A number written as the JSON writes it (`8.0`, not `8`), for the table.
 fn json_number(x: f64) -> String {
     Value::from(x).to_string()
@@ -259,6 +280,78 @@ pub(super) fn refused(args: &DemoArgs, policy: &PolicyView) -> anyhow::Result<Ex
         println!("call refused: {CALLER} requires end-to-end encryption and {CALLEE} has it off; no fallback to standard encryption");
     }
     Ok(ExitCode::from(3))
+}
+
+/// Prints the codes of a call with a man in the middle; the exit status is 4 when they differ,
+/// as they must.
+pub(super) fn mitm(
+    args: &DemoArgs,
+    policy: &PolicyView,
+    caller: EndpointReport,
+    callee: EndpointReport,
+    held: MitmCodes,
+) -> anyhow::Result<ExitCode> {
+    let codes_match = caller.code == callee.code;
+    let problems = if codes_match {
+        vec!["the security codes match: the man in the middle went unseen".to_owned()]
+    } else {
+        vec!["the security codes differ: someone is in the middle".to_owned()]
+    };
+    let report = MitmReport {
+        security: Security::EndToEnd,
+        attack: "mitm",
+        security_codes: BySide {
+            caller: caller.code,
+            callee: callee.code,
+        },
+        codes_match,
+        mitm_codes: BySide {
+            caller: held.with_caller,
+            callee: held.with_callee,
+        },
+        media_sent: false,
+        policy: policy.json(),
+        ok: false,
+        problems,
+    };
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        report.print_human(policy);
+    }
+    Ok(if codes_match {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::from(EXIT_CODES_DIFFER)
+    })
+}
+
+impl MitmReport {
+    fn print_human(&self, policy: &PolicyView) {
+        policy.print();
+        println!();
+        println!("attack: a man in the middle on the signaling ran a handshake with each side");
+        print_codes(&self.security_codes, self.codes_match);
+        println!(
+            "  the man in the middle holds {} with alice",
+            self.mitm_codes.caller
+        );
+        println!(
+            "                          and {} with bob",
+            self.mitm_codes.callee
+        );
+        println!();
+        if self.codes_match {
+            println!("problem: {}", self.problems.join("; "));
+            return;
+        }
+        let line = "!".repeat(68);
+        println!("{line}");
+        println!("!!  WARNING: the codes differ: someone is in the middle, hang up  !!");
+        println!("{line}");
+        println!("no media was sent: the users compare the codes and hang up first");
+        println!("result: man in the middle detected (exit status {EXIT_CODES_DIFFER})");
+    }
 }
 
 /// The codes both sides show, and whether they match.
@@ -967,6 +1060,36 @@ mod tests {
                 r#""sframe":{"kid":9,"ctr":3,"header_bytes":2,"epoch":1,"#,
                 r#""direction":"caller_to_callee","kind":"video"},"#,
                 r#""payload_bytes":1164,"media_readable":false,"learns":"l","cannot":"c"}"#,
+            ],
+        );
+    }
+
+    #[test]
+    fn mitm_report_json_keeps_its_fields_and_their_order() {
+        let report = MitmReport {
+            security: Security::EndToEnd,
+            attack: "mitm",
+            security_codes: BySide {
+                caller: Some("a".to_owned()),
+                callee: Some("b".to_owned()),
+            },
+            codes_match: false,
+            mitm_codes: BySide {
+                caller: "a".to_owned(),
+                callee: "b".to_owned(),
+            },
+            media_sent: false,
+            policy: json!({}),
+            ok: false,
+            problems: vec!["p".to_owned()],
+        };
+        assert_json(
+            &report,
+            &[
+                r#"{"security":"end_to_end","attack":"mitm","#,
+                r#""security_codes":{"caller":"a","callee":"b"},"codes_match":false,"#,
+                r#""mitm_codes":{"caller":"a","callee":"b"},"media_sent":false,"policy":{},"#,
+                r#""ok":false,"problems":["p"]}"#,
             ],
         );
     }
