@@ -48,8 +48,8 @@ impl Attack {
 /// Arguments of `callseal demo`.
 #[derive(Args, Debug)]
 pub(crate) struct DemoArgs {
-    /// Seconds of call time.
-    #[arg(long, default_value_t = 5.0)]
+    /// Seconds of call time (more than 0, at most 3600).
+    #[arg(long, default_value_t = 5.0, allow_negative_numbers = true, value_parser = seconds)]
     pub(super) duration: f64,
     /// Run as fast as the machine allows instead of in real time.
     #[arg(long)]
@@ -78,4 +78,19 @@ pub(crate) struct DemoArgs {
     /// Seed of the media content and of the relay's attacks.
     #[arg(long, default_value_t = 1)]
     pub(super) seed: u64,
+}
+
+/// `--duration`: a positive number of seconds, at most an hour.
+fn seconds(s: &str) -> Result<f64, String> {
+    let x: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("{s:?} is not a number of seconds"))?;
+    if x.is_nan() || x <= 0.0 {
+        return Err("duration must be a positive number of seconds".to_owned());
+    }
+    if x > 3600.0 {
+        return Err("duration must be at most 3600 seconds (an hour)".to_owned());
+    }
+    Ok(x)
 }

@@ -1,11 +1,17 @@
-//! What the tests of the `callseal` binary share: captures to feed it.
+//! What the tests of the `callseal` binary share: running it, and captures to feed it.
 
 #![allow(dead_code)] // each test file uses some of it
 
 use etherparse::PacketBuilder;
 use pcap_file::pcap::{PcapPacket, PcapReader, PcapWriter};
 use std::path::Path;
+use std::process::Command;
 use std::time::Duration;
+
+/// The binary under test.
+pub fn callseal() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_callseal"))
+}
 
 pub const MAC_A: [u8; 6] = [2, 0, 0, 0, 0, 1];
 pub const MAC_B: [u8; 6] = [2, 0, 0, 0, 0, 2];
