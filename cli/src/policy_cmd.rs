@@ -165,15 +165,16 @@ enum Verb {
 #[derive(Args)]
 #[command(group(ArgGroup::new("target").required(true).args(["user", "group", "global"])))]
 #[command(group(ArgGroup::new("what").required(true).args(["policy", "none"])))]
+#[command(group(ArgGroup::new("rank_or_none").multiple(true).args(["rank", "none"])))]
 struct GrantArgs {
     /// Grant to this user.
     #[arg(long)]
     user: Option<String>,
-    /// Grant to this group (with --rank).
-    #[arg(long, requires = "rank")]
+    /// Grant to this group (with --rank, which taking it back with --none does without).
+    #[arg(long, requires = "rank_or_none")]
     group: Option<String>,
     /// The group grant's rank: the lowest rank among a user's groups applies.
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["user", "global"])]
     rank: Option<u32>,
     /// Make the policy the organization's default.
     #[arg(long)]
@@ -255,6 +256,19 @@ fn say(json_out: bool, v: Value, text: String) {
     } else {
         println!("{text}");
     }
+}
+
+/// The users of a call the store knows nothing about (no entry, in no group): the
+/// organization's defaults apply to them, which a misspelt name also gets.
+fn unknown_users<'a>(store: &PolicyStore, users: [&'a str; 2]) -> Vec<&'a str> {
+    let mut unknown: Vec<&str> = users
+        .into_iter()
+        .filter(|u| {
+            !store.users.contains_key(*u) && !store.groups.values().any(|g| g.members.contains(*u))
+        })
+        .collect();
+    unknown.dedup();
+    unknown
 }
 
 pub(crate) fn run(a: PolicyArgs) -> anyhow::Result<ExitCode> {
@@ -356,12 +370,18 @@ pub(crate) fn run(a: PolicyArgs) -> anyhow::Result<ExitCode> {
                 (json!({"user": u}), format!("user {u}"))
             } else if let Some(gr) = &g.group {
                 name_ok("group", gr)?;
-                let rank = g.rank.context("--group needs --rank")?;
-                policy_file::update(&path, |s| Ok(s.grant_group(gr, p.map(|p| (p, rank)))?))?;
-                (
-                    json!({"group": gr, "rank": rank}),
-                    format!("group {gr} (rank {rank})"),
-                )
+                // Taking a grant back needs no rank.
+                let grant = match p {
+                    Some(p) => Some((p, g.rank.context("--group needs --rank")?)),
+                    None => None,
+                };
+                policy_file::update(&path, |s| Ok(s.grant_group(gr, grant)?))?;
+                let rank = grant.map(|(_, r)| r);
+                let text = match rank {
+                    Some(r) => format!("group {gr} (rank {r})"),
+                    None => format!("group {gr}"),
+                };
+                (json!({"group": gr, "rank": rank}), text)
             } else {
                 policy_file::update(&path, |s| Ok(s.grant_global(p)?))?;
                 (json!({"global": true}), "the organization".to_owned())
@@ -489,8 +509,11 @@ pub(crate) fn run(a: PolicyArgs) -> anyhow::Result<ExitCode> {
             let store = policy_file::read(&path)?;
             let kind: CallKind = kind.into();
             let d = store.decide(&caller, &callee, kind);
+            let unknown = unknown_users(&store, [&caller, &callee]);
             if js {
-                println!("{}", decision_json(&d, kind));
+                let mut v = decision_json(&d, kind);
+                v["defaults_for"] = json!(unknown);
+                println!("{v}");
             } else {
                 println!("call {caller} -> {callee} ({})", kind.name());
                 println!(
@@ -509,6 +532,13 @@ pub(crate) fn run(a: PolicyArgs) -> anyhow::Result<ExitCode> {
                 );
                 for r in &d.reasons {
                     println!("reason: {}: {}", r.user, r.rule.name());
+                }
+                for u in unknown {
+                    println!(
+                        "defaults: {u} is not in the store: the organization's defaults apply \
+                         (policy {}, end-to-end encrypted calls off)",
+                        store.effective(u).policy
+                    );
                 }
             }
         }
