@@ -1,11 +1,12 @@
 //! `callseal policy ...`: the E2EE policy admin, with the verbs admins know from the Teams
 //! cmdlets (Get, New, Set, Remove, Grant).
 
-use crate::policy_file;
+use crate::{output, policy_file};
 use anyhow::{bail, Context as _};
 use callseal::policy::{identity_of, CallKind, CallingE2ee, Decision, Effective, PolicyStore};
 use clap::{ArgGroup, Args, Subcommand, ValueEnum};
 use serde_json::{json, Value};
+use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -250,12 +251,14 @@ pub(crate) fn decision_json(d: &Decision, kind: CallKind) -> Value {
     })
 }
 
-fn say(json_out: bool, v: Value, text: String) {
+/// The line a verb prints: `v` with --json, else `text`.
+fn say(out: &mut String, json_out: bool, v: Value, text: String) {
     if json_out {
-        println!("{v}");
+        out.push_str(&v.to_string());
     } else {
-        println!("{text}");
+        out.push_str(&text);
     }
+    out.push('\n');
 }
 
 /// The users of a call the store knows nothing about (no entry, in no group): the
@@ -274,6 +277,8 @@ fn unknown_users<'a>(store: &PolicyStore, users: [&'a str; 2]) -> Vec<&'a str> {
 pub(crate) fn run(a: PolicyArgs) -> anyhow::Result<ExitCode> {
     let path = policy_file::store_path(a.store)?;
     let js = a.json;
+    // What the verb prints, written at the end in one go.
+    let mut out = String::new();
     match a.verb {
         Verb::Get { identity: id } => {
             let store = policy_file::read(&path)?;
@@ -289,30 +294,33 @@ pub(crate) fn run(a: PolicyArgs) -> anyhow::Result<ExitCode> {
             };
             if js {
                 let list: Vec<Value> = ids.iter().map(|i| policy_json(&store, i)).collect();
-                println!(
+                writeln!(
+                    out,
                     "{}",
                     if list.len() == 1 {
                         list[0].clone()
                     } else {
                         Value::Array(list)
                     }
-                );
+                )?;
             } else {
-                println!(
+                writeln!(
+                    out,
                     "{:<28} {:<28} Description",
                     "Identity", "CallingEndToEndEncryption"
-                );
+                )?;
                 for i in &ids {
                     let p = store.policy(i).expect("listed");
-                    println!(
+                    writeln!(
+                        out,
                         "{:<28} {:<28} {}",
                         p.identity,
                         p.calling_end_to_end_encryption.name(),
                         p.description
-                    );
+                    )?;
                 }
                 if store.global_policy != callseal::policy::GLOBAL {
-                    println!("(organization default: {})", store.global_policy);
+                    writeln!(out, "(organization default: {})", store.global_policy)?;
                 }
             }
         }
@@ -325,7 +333,12 @@ pub(crate) fn run(a: PolicyArgs) -> anyhow::Result<ExitCode> {
                 Ok(s.new_policy(&name, calling_e2ee.into(), &description)?)
             })?;
             let store = policy_file::read(&path)?;
-            say(js, policy_json(&store, &id), format!("created {id}"));
+            say(
+                &mut out,
+                js,
+                policy_json(&store, &id),
+                format!("created {id}"),
+            );
         }
         Verb::Set {
             identity: id,
@@ -346,12 +359,18 @@ pub(crate) fn run(a: PolicyArgs) -> anyhow::Result<ExitCode> {
                 }
             })?;
             let store = policy_file::read(&path)?;
-            say(js, policy_json(&store, &id), format!("updated {id}"));
+            say(
+                &mut out,
+                js,
+                policy_json(&store, &id),
+                format!("updated {id}"),
+            );
         }
         Verb::Remove { identity: id } => {
             let id = identity(&id)?;
             let taken = policy_file::update(&path, |s| Ok(s.remove_policy(&id)?))?;
             say(
+                &mut out,
                 js,
                 json!({"removed": id, "grants_taken_back": taken}),
                 format!("removed {id} ({taken} grants taken back)"),
@@ -388,6 +407,7 @@ pub(crate) fn run(a: PolicyArgs) -> anyhow::Result<ExitCode> {
             };
             let what = p.unwrap_or("nothing (grant taken back)");
             say(
+                &mut out,
                 js,
                 json!({"granted": p, "to": target}),
                 format!("granted {what} to {text}"),
@@ -401,6 +421,7 @@ pub(crate) fn run(a: PolicyArgs) -> anyhow::Result<ExitCode> {
                 Ok(())
             })?;
             say(
+                &mut out,
                 js,
                 json!({"group": group, "added": user}),
                 format!("added {user} to {group}"),
@@ -409,6 +430,7 @@ pub(crate) fn run(a: PolicyArgs) -> anyhow::Result<ExitCode> {
         Verb::Group(GroupVerb::Remove { group, user }) => {
             policy_file::update(&path, |s| Ok(s.group_remove(&group, &user)?))?;
             say(
+                &mut out,
                 js,
                 json!({"group": group, "removed": user}),
                 format!("removed {user} from {group}"),
@@ -422,6 +444,7 @@ pub(crate) fn run(a: PolicyArgs) -> anyhow::Result<ExitCode> {
             })?;
             let v = if state.on() { "on" } else { "off" };
             say(
+                &mut out,
                 js,
                 json!({"user": user, "setting": v}),
                 format!("{user}: end-to-end encrypted calls {v}"),
@@ -435,6 +458,7 @@ pub(crate) fn run(a: PolicyArgs) -> anyhow::Result<ExitCode> {
             })?;
             let v = if state.on() { "on" } else { "off" };
             say(
+                &mut out,
                 js,
                 json!({"user": user, "compliance_recording": state.on()}),
                 format!("{user}: compliance recording {v}"),
@@ -450,6 +474,7 @@ pub(crate) fn run(a: PolicyArgs) -> anyhow::Result<ExitCode> {
                         Ok(())
                     })?;
                     say(
+                        &mut out,
                         js,
                         json!({"user": u, "require_e2ee": state.on()}),
                         format!("{u}: require E2EE {v}"),
@@ -461,6 +486,7 @@ pub(crate) fn run(a: PolicyArgs) -> anyhow::Result<ExitCode> {
                         Ok(())
                     })?;
                     say(
+                        &mut out,
                         js,
                         json!({"org": true, "require_e2ee": state.on()}),
                         format!("organization: require E2EE {v}"),
@@ -472,32 +498,37 @@ pub(crate) fn run(a: PolicyArgs) -> anyhow::Result<ExitCode> {
             let store = policy_file::read(&path)?;
             let e = store.effective(&user);
             if js {
-                println!("{}", effective_json(&user, &e));
+                writeln!(out, "{}", effective_json(&user, &e))?;
             } else {
-                println!("user                           {user}");
-                println!(
+                writeln!(out, "user                           {user}")?;
+                writeln!(
+                    out,
                     "policy                         {} (from {})",
                     e.policy, e.source
-                );
-                println!(
+                )?;
+                writeln!(
+                    out,
                     "CallingEndToEndEncryption      {}",
                     e.calling_end_to_end_encryption.name()
-                );
-                println!(
+                )?;
+                writeln!(
+                    out,
                     "end-to-end encrypted calls     {}",
                     if e.setting_on { "on" } else { "off" }
-                );
-                println!(
+                )?;
+                writeln!(
+                    out,
                     "compliance recording           {}",
                     if e.compliance_recording { "on" } else { "off" }
-                );
-                println!(
+                )?;
+                writeln!(
+                    out,
                     "require E2EE                   {}",
                     if e.require_e2ee { "on" } else { "off" }
-                );
-                println!("handshake intent               {}", e.intent.name());
+                )?;
+                writeln!(out, "handshake intent               {}", e.intent.name())?;
                 for r in &e.reasons {
-                    println!("reason                         {}", r.name());
+                    writeln!(out, "reason                         {}", r.name())?;
                 }
             }
         }
@@ -513,10 +544,11 @@ pub(crate) fn run(a: PolicyArgs) -> anyhow::Result<ExitCode> {
             if js {
                 let mut v = decision_json(&d, kind);
                 v["defaults_for"] = json!(unknown);
-                println!("{v}");
+                writeln!(out, "{v}")?;
             } else {
-                println!("call {caller} -> {callee} ({})", kind.name());
-                println!(
+                writeln!(out, "call {caller} -> {callee} ({})", kind.name())?;
+                writeln!(
+                    out,
                     "security: {}{}",
                     d.security.name(),
                     if d.refused {
@@ -524,24 +556,27 @@ pub(crate) fn run(a: PolicyArgs) -> anyhow::Result<ExitCode> {
                     } else {
                         ""
                     }
-                );
-                println!(
+                )?;
+                writeln!(
+                    out,
                     "intents: caller {}, callee {}",
                     d.caller_intent.name(),
                     d.callee_intent.name()
-                );
+                )?;
                 for r in &d.reasons {
-                    println!("reason: {}: {}", r.user, r.rule.name());
+                    writeln!(out, "reason: {}: {}", r.user, r.rule.name())?;
                 }
                 for u in unknown {
-                    println!(
+                    writeln!(
+                        out,
                         "defaults: {u} is not in the store: the organization's defaults apply \
                          (policy {}, end-to-end encrypted calls off)",
                         store.effective(u).policy
-                    );
+                    )?;
                 }
             }
         }
     }
+    output::print(&out)?;
     Ok(ExitCode::SUCCESS)
 }

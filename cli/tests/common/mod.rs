@@ -4,13 +4,34 @@
 
 use etherparse::PacketBuilder;
 use pcap_file::pcap::{PcapPacket, PcapReader, PcapWriter};
+use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
 /// The binary under test.
 pub fn callseal() -> Command {
     Command::new(env!("CARGO_BIN_EXE_callseal"))
+}
+
+/// Run `args` with standard output a pipe that is closed after the first line (or at once when
+/// `first_line` is false), as `callseal … | head -1` does.
+pub fn with_closed_stdout(args: &[&str], first_line: bool) -> Output {
+    let mut child = callseal()
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    if first_line {
+        let mut line = Vec::new();
+        BufReader::new(stdout).read_until(b'\n', &mut line).unwrap();
+        assert!(!line.is_empty(), "{args:?} printed nothing");
+    } else {
+        drop(stdout);
+    }
+    child.wait_with_output().unwrap()
 }
 
 pub const MAC_A: [u8; 6] = [2, 0, 0, 0, 0, 1];
