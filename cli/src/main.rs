@@ -46,15 +46,17 @@ enum Exit {
     Usage = 2,
     E2eeRequired = 3,
     CodesDiffer = 4,
+    PacketsFailed = 5,
 }
 
 impl Exit {
-    const ALL: [Exit; 5] = [
+    const ALL: [Exit; 6] = [
         Exit::Success,
         Exit::Failure,
         Exit::Usage,
         Exit::E2eeRequired,
         Exit::CodesDiffer,
+        Exit::PacketsFailed,
     ];
 
     fn meaning(self) -> &'static str {
@@ -70,6 +72,10 @@ impl Exit {
                  side has it off"
             }
             Exit::CodesDiffer => "the demo's security codes differ (a man in the middle)",
+            Exit::PacketsFailed => {
+                "srtp: some packets failed (decrypt: authentication, replay…; encrypt: not \
+                 protected) and were written unchanged; stderr counts them by reason per SSRC"
+            }
         }
     }
 
@@ -91,6 +97,12 @@ impl From<Exit> for ExitCode {
 
 /// The command line, with the exit statuses on the help pages.
 fn command() -> clap::Command {
+    let srtp = [
+        Exit::Success,
+        Exit::Failure,
+        Exit::Usage,
+        Exit::PacketsFailed,
+    ];
     let demo = [
         Exit::Success,
         Exit::Failure,
@@ -101,6 +113,10 @@ fn command() -> clap::Command {
     Cli::command()
         .after_help(Exit::help(&Exit::ALL))
         .mut_subcommand("demo", |c| c.after_help(Exit::help(&demo)))
+        .mut_subcommand("srtp", |c| {
+            c.mut_subcommand("encrypt", |c| c.after_help(Exit::help(&srtp)))
+                .mut_subcommand("decrypt", |c| c.after_help(Exit::help(&srtp)))
+        })
 }
 
 fn main() -> ExitCode {
@@ -109,7 +125,13 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Demo(a) => demo::run(a),
         Command::Bench(a) => bench::run(a),
-        Command::Srtp(c) => srtp_cmd::run(c),
+        Command::Srtp(c) => srtp_cmd::run(c, &mut output::Stdout).map(|s| {
+            if s.failed > 0 {
+                Exit::PacketsFailed.into()
+            } else {
+                Exit::Success.into()
+            }
+        }),
         Command::Policy(a) => policy_cmd::run(a),
         Command::Vectors(c) => vectors::run(c),
     };

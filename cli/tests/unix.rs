@@ -35,9 +35,19 @@ fn help_says_what_the_tool_is_and_its_exit_statuses() {
         "  2  a usage error",
         "  3  the demo's call was refused",
         "  4  the demo's security codes differ (a man in the middle)",
+        "  5  srtp: some packets failed",
     ] {
         assert!(help.contains(line), "{line:?} in {help}");
     }
+    let out = callseal()
+        .args(["srtp", "decrypt", "--help"])
+        .output()
+        .unwrap();
+    let help = text(&out.stdout);
+    assert!(
+        help.contains("  5  srtp: some packets failed") && !help.contains("  3  "),
+        "{help}"
+    );
 }
 
 #[test]

@@ -87,9 +87,26 @@ pub fn udp6(payload: &[u8]) -> Vec<u8> {
     f
 }
 
-/// The capture: RTP over IPv4 (one stream without UDP checksum) and IPv6 crossing a sequence
-/// number wrap, with CSRCs and extensions; RTCP; and TCP, STUN-like UDP and ARP to pass through.
+/// The capture of [`frames`], written as classic pcap at `path`.
 pub fn build_capture(path: &Path) -> Vec<Vec<u8>> {
+    let frames = frames();
+    let mut w = PcapWriter::new(std::fs::File::create(path).unwrap()).unwrap();
+    for (i, f) in frames.iter().enumerate() {
+        w.write_packet(&PcapPacket::new(timestamp(i), f.len() as u32, f))
+            .unwrap();
+    }
+    frames
+}
+
+/// When the `i`th frame of a capture was seen.
+pub fn timestamp(i: usize) -> Duration {
+    Duration::from_micros(1_000_000 + 20_000 * i as u64)
+}
+
+/// The frames of the capture: RTP over IPv4 (one stream without UDP checksum) and IPv6
+/// crossing a sequence number wrap, with CSRCs and extensions; RTCP; and TCP, STUN-like UDP and
+/// ARP to pass through.
+pub fn frames() -> Vec<Vec<u8>> {
     let mut frames = vec![];
     for i in 0..300u32 {
         let seq = 65400u16.wrapping_add(i as u16);
@@ -123,20 +140,17 @@ pub fn build_capture(path: &Path) -> Vec<Vec<u8>> {
             frames.push(arp);
         }
     }
-    let mut w = PcapWriter::new(std::fs::File::create(path).unwrap()).unwrap();
-    for (i, f) in frames.iter().enumerate() {
-        w.write_packet(&PcapPacket::new(
-            Duration::from_micros(1_000_000 + 20_000 * i as u64),
-            f.len() as u32,
-            f,
-        ))
-        .unwrap();
-    }
     frames
 }
 
+/// The packets of a classic pcap capture.
 pub fn read(path: &Path) -> Vec<(Duration, Vec<u8>)> {
-    let mut r = PcapReader::new(std::fs::File::open(path).unwrap()).unwrap();
+    read_bytes(&std::fs::read(path).unwrap())
+}
+
+/// The packets of a classic pcap capture in memory.
+pub fn read_bytes(capture: &[u8]) -> Vec<(Duration, Vec<u8>)> {
+    let mut r = PcapReader::new(capture).unwrap();
     let mut out = vec![];
     while let Some(p) = r.next_packet() {
         let p = p.unwrap();
