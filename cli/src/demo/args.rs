@@ -63,20 +63,11 @@ impl Attack {
     }
 }
 
-/// The exit status when the security codes differ (`--attack mitm`).
-pub(super) const EXIT_CODES_DIFFER: u8 = 4;
-
 /// Arguments of `callseal demo`.
 #[derive(Args, Debug)]
-#[command(after_help = "Exit status:
-  0  the call was ok
-  1  a problem in the call, or an error
-  2  bad options
-  3  refused: end-to-end encryption is required and the other side has it off
-  4  the security codes differ: a man in the middle (--attack mitm)")]
 pub(crate) struct DemoArgs {
-    /// Seconds of call time.
-    #[arg(long, default_value_t = 5.0)]
+    /// Seconds of call time (more than 0, at most 3600).
+    #[arg(long, default_value_t = 5.0, allow_negative_numbers = true, value_parser = seconds)]
     pub(super) duration: f64,
     /// Run as fast as the machine allows instead of in real time.
     #[arg(long)]
@@ -117,4 +108,19 @@ impl DemoArgs {
     pub(super) fn mitm(&self) -> bool {
         self.attack.contains(&Attack::Mitm)
     }
+}
+
+/// `--duration`: a positive number of seconds, at most an hour.
+fn seconds(s: &str) -> Result<f64, String> {
+    let x: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("{s:?} is not a number of seconds"))?;
+    if x.is_nan() || x <= 0.0 {
+        return Err("duration must be a positive number of seconds".to_owned());
+    }
+    if x > 3600.0 {
+        return Err("duration must be at most 3600 seconds (an hour)".to_owned());
+    }
+    Ok(x)
 }

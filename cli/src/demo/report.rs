@@ -5,11 +5,12 @@
 //! their nesting and their order below are what scripts read. The table is made from the same
 //! values.
 
-use super::args::{Attack, DemoArgs, EXIT_CODES_DIFFER};
+use super::args::{Attack, DemoArgs};
 use super::endpoint::EndpointReport;
 use super::mitm::MitmCodes;
 use super::{hop_layer, Shared, CALLEE, CALLER};
 use crate::demo_policy::PolicyView;
+use crate::Exit;
 use callseal::session::{Layers, Rejected};
 use callseal::MediaKind;
 use serde::Serialize;
@@ -279,7 +280,7 @@ pub(super) fn refused(args: &DemoArgs, policy: &PolicyView) -> anyhow::Result<Ex
         policy.print();
         println!("call refused: {CALLER} requires end-to-end encryption and {CALLEE} has it off; no fallback to standard encryption");
     }
-    Ok(ExitCode::from(3))
+    Ok(Exit::E2eeRequired.into())
 }
 
 /// Prints the codes of a call with a man in the middle; the exit status is 4 when they differ,
@@ -322,7 +323,7 @@ pub(super) fn mitm(
     Ok(if codes_match {
         ExitCode::FAILURE
     } else {
-        ExitCode::from(EXIT_CODES_DIFFER)
+        Exit::CodesDiffer.into()
     })
 }
 
@@ -350,7 +351,10 @@ impl MitmReport {
         println!("!!  WARNING: the codes differ: someone is in the middle, hang up  !!");
         println!("{line}");
         println!("no media was sent: the users compare the codes and hang up first");
-        println!("result: man in the middle detected (exit status {EXIT_CODES_DIFFER})");
+        println!(
+            "result: man in the middle detected (exit status {})",
+            Exit::CodesDiffer as u8
+        );
     }
 }
 
