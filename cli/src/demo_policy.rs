@@ -1,10 +1,11 @@
 //! The policy part of the demo: the decision for the two users, and the intents they bring to
 //! the handshake.
 
+use crate::demo::print_wrapped;
 use crate::policy_cmd::decision_json;
 use crate::policy_file;
 use anyhow::Context as _;
-use callseal::policy::{CallKind, CallingE2ee, Decision, PolicyStore};
+use callseal::policy::{CallKind, CallingE2ee, Decision, PolicyStore, Rule};
 use callseal::{CallSecurity, Feature, Intent};
 use serde_json::{json, Value};
 use std::path::Path;
@@ -38,6 +39,11 @@ fn example() -> PolicyStore {
 }
 
 impl PolicyView {
+    /// The call will be end-to-end encrypted (not standard, not refused).
+    pub(crate) fn end_to_end(&self) -> bool {
+        self.decision.security == CallSecurity::EndToEnd && !self.decision.refused
+    }
+
     pub(crate) fn json(&self) -> Value {
         let mut v = decision_json(&self.decision, CallKind::OneToOne);
         v["decision"] = json!(self.decision.security.name());
@@ -64,7 +70,10 @@ impl PolicyView {
         println!(
             "policy ({}): {}{}; intents: alice {}, bob {}",
             self.source,
-            d.security.name(),
+            match d.security {
+                CallSecurity::EndToEnd => "end-to-end encrypted",
+                _ => "standard encryption",
+            },
             if d.refused {
                 ", refused: E2EE is required"
             } else {
@@ -74,19 +83,45 @@ impl PolicyView {
             d.callee_intent.name()
         );
         for r in &d.reasons {
-            println!("  reason: {}: {}", r.user, r.rule.name());
+            println!("  reason: {}: {}", r.user, rule_words(r.rule));
         }
         let (off, on): (Vec<Feature>, Vec<Feature>) = Feature::ALL
             .into_iter()
             .partition(|f| d.security.check(*f).is_err());
+        let list = |fs: &[Feature]| fs.iter().map(|f| feature_words(*f)).collect::<Vec<_>>();
         if !off.is_empty() {
-            let names: Vec<_> = off.iter().map(|f| f.name()).collect();
-            println!("  unavailable in this call: {}", names.join(", "));
+            print_wrapped("  unavailable in this call: ", &list(&off).join(", "));
         }
         if d.security == CallSecurity::Standard && !d.refused {
-            let names: Vec<_> = on.iter().map(|f| f.name()).collect();
-            println!("  available in this call: {}", names.join(", "));
+            print_wrapped("  available in this call: ", &list(&on).join(", "));
         }
+    }
+}
+
+/// A feature in the words a person reads (the JSON keeps [`Feature::name`]).
+fn feature_words(f: Feature) -> &'static str {
+    match f {
+        Feature::LiveCaptions => "live captions",
+        Feature::Transcription => "transcription",
+        Feature::Transfer => "transfer the call",
+        Feature::Merge => "merge calls",
+        Feature::Park => "park",
+        Feature::ConsultThenTransfer => "consult then transfer",
+        Feature::TransferToDevice => "transfer to another device",
+        Feature::AddParticipant => "add a participant",
+        Feature::Recording => "recording",
+        _ => f.name(),
+    }
+}
+
+/// A reason in the words a person reads (the JSON keeps [`Rule::name`]).
+fn rule_words(r: Rule) -> &'static str {
+    match r {
+        Rule::PolicyDisabled => "their policy has end-to-end encryption off",
+        Rule::SettingOff => "end-to-end encrypted calls are off in their settings",
+        Rule::ComplianceRecording => "their calls are under compliance recording",
+        Rule::CallKindNotEligible => "only one-to-one calls can be end-to-end encrypted",
+        Rule::E2eeRequired => "they require end-to-end encryption",
     }
 }
 

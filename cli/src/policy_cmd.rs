@@ -1,11 +1,12 @@
 //! `callseal policy ...`: the E2EE policy admin, with the verbs admins know from the Teams
 //! cmdlets (Get, New, Set, Remove, Grant).
 
-use crate::policy_file;
+use crate::{output, policy_file};
 use anyhow::{bail, Context as _};
 use callseal::policy::{identity_of, CallKind, CallingE2ee, Decision, Effective, PolicyStore};
 use clap::{ArgGroup, Args, Subcommand, ValueEnum};
 use serde_json::{json, Value};
+use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -165,15 +166,16 @@ enum Verb {
 #[derive(Args)]
 #[command(group(ArgGroup::new("target").required(true).args(["user", "group", "global"])))]
 #[command(group(ArgGroup::new("what").required(true).args(["policy", "none"])))]
+#[command(group(ArgGroup::new("rank_or_none").multiple(true).args(["rank", "none"])))]
 struct GrantArgs {
     /// Grant to this user.
     #[arg(long)]
     user: Option<String>,
-    /// Grant to this group (with --rank).
-    #[arg(long, requires = "rank")]
+    /// Grant to this group (with --rank, which taking it back with --none does without).
+    #[arg(long, requires = "rank_or_none")]
     group: Option<String>,
     /// The group grant's rank: the lowest rank among a user's groups applies.
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["user", "global"])]
     rank: Option<u32>,
     /// Make the policy the organization's default.
     #[arg(long)]
@@ -249,17 +251,34 @@ pub(crate) fn decision_json(d: &Decision, kind: CallKind) -> Value {
     })
 }
 
-fn say(json_out: bool, v: Value, text: String) {
+/// The line a verb prints: `v` with --json, else `text`.
+fn say(out: &mut String, json_out: bool, v: Value, text: String) {
     if json_out {
-        println!("{v}");
+        out.push_str(&v.to_string());
     } else {
-        println!("{text}");
+        out.push_str(&text);
     }
+    out.push('\n');
+}
+
+/// The users of a call the store knows nothing about (no entry, in no group): the
+/// organization's defaults apply to them, which a misspelt name also gets.
+fn unknown_users<'a>(store: &PolicyStore, users: [&'a str; 2]) -> Vec<&'a str> {
+    let mut unknown: Vec<&str> = users
+        .into_iter()
+        .filter(|u| {
+            !store.users.contains_key(*u) && !store.groups.values().any(|g| g.members.contains(*u))
+        })
+        .collect();
+    unknown.dedup();
+    unknown
 }
 
 pub(crate) fn run(a: PolicyArgs) -> anyhow::Result<ExitCode> {
     let path = policy_file::store_path(a.store)?;
     let js = a.json;
+    // What the verb prints, written at the end in one go.
+    let mut out = String::new();
     match a.verb {
         Verb::Get { identity: id } => {
             let store = policy_file::read(&path)?;
@@ -275,30 +294,33 @@ pub(crate) fn run(a: PolicyArgs) -> anyhow::Result<ExitCode> {
             };
             if js {
                 let list: Vec<Value> = ids.iter().map(|i| policy_json(&store, i)).collect();
-                println!(
+                writeln!(
+                    out,
                     "{}",
                     if list.len() == 1 {
                         list[0].clone()
                     } else {
                         Value::Array(list)
                     }
-                );
+                )?;
             } else {
-                println!(
+                writeln!(
+                    out,
                     "{:<28} {:<28} Description",
                     "Identity", "CallingEndToEndEncryption"
-                );
+                )?;
                 for i in &ids {
                     let p = store.policy(i).expect("listed");
-                    println!(
+                    writeln!(
+                        out,
                         "{:<28} {:<28} {}",
                         p.identity,
                         p.calling_end_to_end_encryption.name(),
                         p.description
-                    );
+                    )?;
                 }
                 if store.global_policy != callseal::policy::GLOBAL {
-                    println!("(organization default: {})", store.global_policy);
+                    writeln!(out, "(organization default: {})", store.global_policy)?;
                 }
             }
         }
@@ -311,7 +333,12 @@ pub(crate) fn run(a: PolicyArgs) -> anyhow::Result<ExitCode> {
                 Ok(s.new_policy(&name, calling_e2ee.into(), &description)?)
             })?;
             let store = policy_file::read(&path)?;
-            say(js, policy_json(&store, &id), format!("created {id}"));
+            say(
+                &mut out,
+                js,
+                policy_json(&store, &id),
+                format!("created {id}"),
+            );
         }
         Verb::Set {
             identity: id,
@@ -332,12 +359,18 @@ pub(crate) fn run(a: PolicyArgs) -> anyhow::Result<ExitCode> {
                 }
             })?;
             let store = policy_file::read(&path)?;
-            say(js, policy_json(&store, &id), format!("updated {id}"));
+            say(
+                &mut out,
+                js,
+                policy_json(&store, &id),
+                format!("updated {id}"),
+            );
         }
         Verb::Remove { identity: id } => {
             let id = identity(&id)?;
             let taken = policy_file::update(&path, |s| Ok(s.remove_policy(&id)?))?;
             say(
+                &mut out,
                 js,
                 json!({"removed": id, "grants_taken_back": taken}),
                 format!("removed {id} ({taken} grants taken back)"),
@@ -356,18 +389,25 @@ pub(crate) fn run(a: PolicyArgs) -> anyhow::Result<ExitCode> {
                 (json!({"user": u}), format!("user {u}"))
             } else if let Some(gr) = &g.group {
                 name_ok("group", gr)?;
-                let rank = g.rank.context("--group needs --rank")?;
-                policy_file::update(&path, |s| Ok(s.grant_group(gr, p.map(|p| (p, rank)))?))?;
-                (
-                    json!({"group": gr, "rank": rank}),
-                    format!("group {gr} (rank {rank})"),
-                )
+                // Taking a grant back needs no rank.
+                let grant = match p {
+                    Some(p) => Some((p, g.rank.context("--group needs --rank")?)),
+                    None => None,
+                };
+                policy_file::update(&path, |s| Ok(s.grant_group(gr, grant)?))?;
+                let rank = grant.map(|(_, r)| r);
+                let text = match rank {
+                    Some(r) => format!("group {gr} (rank {r})"),
+                    None => format!("group {gr}"),
+                };
+                (json!({"group": gr, "rank": rank}), text)
             } else {
                 policy_file::update(&path, |s| Ok(s.grant_global(p)?))?;
                 (json!({"global": true}), "the organization".to_owned())
             };
             let what = p.unwrap_or("nothing (grant taken back)");
             say(
+                &mut out,
                 js,
                 json!({"granted": p, "to": target}),
                 format!("granted {what} to {text}"),
@@ -381,6 +421,7 @@ pub(crate) fn run(a: PolicyArgs) -> anyhow::Result<ExitCode> {
                 Ok(())
             })?;
             say(
+                &mut out,
                 js,
                 json!({"group": group, "added": user}),
                 format!("added {user} to {group}"),
@@ -389,6 +430,7 @@ pub(crate) fn run(a: PolicyArgs) -> anyhow::Result<ExitCode> {
         Verb::Group(GroupVerb::Remove { group, user }) => {
             policy_file::update(&path, |s| Ok(s.group_remove(&group, &user)?))?;
             say(
+                &mut out,
                 js,
                 json!({"group": group, "removed": user}),
                 format!("removed {user} from {group}"),
@@ -402,6 +444,7 @@ pub(crate) fn run(a: PolicyArgs) -> anyhow::Result<ExitCode> {
             })?;
             let v = if state.on() { "on" } else { "off" };
             say(
+                &mut out,
                 js,
                 json!({"user": user, "setting": v}),
                 format!("{user}: end-to-end encrypted calls {v}"),
@@ -415,6 +458,7 @@ pub(crate) fn run(a: PolicyArgs) -> anyhow::Result<ExitCode> {
             })?;
             let v = if state.on() { "on" } else { "off" };
             say(
+                &mut out,
                 js,
                 json!({"user": user, "compliance_recording": state.on()}),
                 format!("{user}: compliance recording {v}"),
@@ -430,6 +474,7 @@ pub(crate) fn run(a: PolicyArgs) -> anyhow::Result<ExitCode> {
                         Ok(())
                     })?;
                     say(
+                        &mut out,
                         js,
                         json!({"user": u, "require_e2ee": state.on()}),
                         format!("{u}: require E2EE {v}"),
@@ -441,6 +486,7 @@ pub(crate) fn run(a: PolicyArgs) -> anyhow::Result<ExitCode> {
                         Ok(())
                     })?;
                     say(
+                        &mut out,
                         js,
                         json!({"org": true, "require_e2ee": state.on()}),
                         format!("organization: require E2EE {v}"),
@@ -452,32 +498,37 @@ pub(crate) fn run(a: PolicyArgs) -> anyhow::Result<ExitCode> {
             let store = policy_file::read(&path)?;
             let e = store.effective(&user);
             if js {
-                println!("{}", effective_json(&user, &e));
+                writeln!(out, "{}", effective_json(&user, &e))?;
             } else {
-                println!("user                           {user}");
-                println!(
+                writeln!(out, "user                           {user}")?;
+                writeln!(
+                    out,
                     "policy                         {} (from {})",
                     e.policy, e.source
-                );
-                println!(
+                )?;
+                writeln!(
+                    out,
                     "CallingEndToEndEncryption      {}",
                     e.calling_end_to_end_encryption.name()
-                );
-                println!(
+                )?;
+                writeln!(
+                    out,
                     "end-to-end encrypted calls     {}",
                     if e.setting_on { "on" } else { "off" }
-                );
-                println!(
+                )?;
+                writeln!(
+                    out,
                     "compliance recording           {}",
                     if e.compliance_recording { "on" } else { "off" }
-                );
-                println!(
+                )?;
+                writeln!(
+                    out,
                     "require E2EE                   {}",
                     if e.require_e2ee { "on" } else { "off" }
-                );
-                println!("handshake intent               {}", e.intent.name());
+                )?;
+                writeln!(out, "handshake intent               {}", e.intent.name())?;
                 for r in &e.reasons {
-                    println!("reason                         {}", r.name());
+                    writeln!(out, "reason                         {}", r.name())?;
                 }
             }
         }
@@ -489,11 +540,15 @@ pub(crate) fn run(a: PolicyArgs) -> anyhow::Result<ExitCode> {
             let store = policy_file::read(&path)?;
             let kind: CallKind = kind.into();
             let d = store.decide(&caller, &callee, kind);
+            let unknown = unknown_users(&store, [&caller, &callee]);
             if js {
-                println!("{}", decision_json(&d, kind));
+                let mut v = decision_json(&d, kind);
+                v["defaults_for"] = json!(unknown);
+                writeln!(out, "{v}")?;
             } else {
-                println!("call {caller} -> {callee} ({})", kind.name());
-                println!(
+                writeln!(out, "call {caller} -> {callee} ({})", kind.name())?;
+                writeln!(
+                    out,
                     "security: {}{}",
                     d.security.name(),
                     if d.refused {
@@ -501,17 +556,27 @@ pub(crate) fn run(a: PolicyArgs) -> anyhow::Result<ExitCode> {
                     } else {
                         ""
                     }
-                );
-                println!(
+                )?;
+                writeln!(
+                    out,
                     "intents: caller {}, callee {}",
                     d.caller_intent.name(),
                     d.callee_intent.name()
-                );
+                )?;
                 for r in &d.reasons {
-                    println!("reason: {}: {}", r.user, r.rule.name());
+                    writeln!(out, "reason: {}: {}", r.user, r.rule.name())?;
+                }
+                for u in unknown {
+                    writeln!(
+                        out,
+                        "defaults: {u} is not in the store: the organization's defaults apply \
+                         (policy {}, end-to-end encrypted calls off)",
+                        store.effective(u).policy
+                    )?;
                 }
             }
         }
     }
+    output::print(&out)?;
     Ok(ExitCode::SUCCESS)
 }

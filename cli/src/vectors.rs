@@ -46,7 +46,7 @@ pub(crate) fn run(c: VectorsCommand) -> anyhow::Result<ExitCode> {
     match c {
         VectorsCommand::Handshake(a) => {
             let v = handshake_run(&a)?;
-            println!("{}", serde_json::to_string_pretty(&v)?);
+            crate::output::print(&(serde_json::to_string_pretty(&v)? + "\n"))?;
             Ok(ExitCode::SUCCESS)
         }
     }

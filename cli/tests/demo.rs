@@ -11,6 +11,15 @@ fn demo(args: &[&str]) -> Output {
         .expect("run callseal demo")
 }
 
+/// A short call in text mode: its exit status and what it printed.
+fn demo_text(args: &[&str]) -> (Output, String) {
+    let mut a = vec!["--fast", "--duration", "1"];
+    a.extend_from_slice(args);
+    let out = demo(&a);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    (out, text)
+}
+
 fn demo_json(args: &[&str]) -> (Output, Value) {
     let mut a = vec!["--fast", "--duration", "2", "--json"];
     a.extend_from_slice(args);
@@ -42,6 +51,15 @@ fn clean_call_delivers_every_frame_in_every_layer() {
         assert_eq!(v["frames_mismatched"], 0);
         assert_eq!(v["rejected_total"], 0, "{v:#}");
         assert_eq!(v["relay"]["plaintext_seen"], 0);
+        // The relay holds the hop keys only where there is a hop layer, and reads nothing.
+        let relay = &v["relay"];
+        assert_eq!(relay["media_readable"], 0, "{layers}: {relay:#}");
+        assert_eq!(relay["hop_keys"], layers == "both");
+        if layers == "both" {
+            assert_eq!(relay["hop_layer_removed"], relay["packets"]);
+        } else {
+            assert_eq!(relay["hop_layer_removed"], 0);
+        }
         assert_eq!(v["rekeys"], 1);
         assert_eq!(v["final_epoch"]["caller"], 1);
         assert_eq!(v["final_epoch"]["callee"], 1);
@@ -56,7 +74,7 @@ fn clean_call_delivers_every_frame_in_every_layer() {
 }
 
 #[test]
-fn every_attack_is_rejected_and_nothing_forged_is_delivered() {
+fn injected_packets_are_rejected_and_nothing_forged_is_delivered() {
     for layers in ["both", "srtp", "sframe"] {
         let (out, v) = demo_json(&[
             "--layers",
@@ -87,6 +105,205 @@ fn every_attack_is_rejected_and_nothing_forged_is_delivered() {
         assert_eq!(v["relay"]["plaintext_seen"], 0);
         assert_eq!(v["ok"], true);
     }
+}
+
+/// The contrast the demo exists for: the relay stands for a media server with the hop-by-hop
+/// keys; it reads a standard call, and nothing of an end-to-end one.
+#[test]
+fn the_relay_reads_a_standard_call() {
+    let (out, v) = demo_json(&["--no-e2ee"]);
+    assert!(out.status.success(), "{v:#}");
+    let relay = &v["relay"];
+    assert_eq!(relay["hop_keys"], true);
+    assert!(relay["packets"].as_u64().unwrap() > 300);
+    assert_eq!(relay["hop_layer_removed"], relay["packets"], "{relay:#}");
+    assert_eq!(relay["media_readable"], v["frames_sent"], "{relay:#}");
+    // Nothing in clear on the wire: SRTP protects the hop.
+    assert_eq!(relay["plaintext_seen"], 0);
+    let sample = &relay["sample"];
+    assert_eq!(sample["packet_layer"], "srtp_hop");
+    assert_eq!(sample["srtp_trailer_bytes"], 16);
+    assert_eq!(sample["media_readable"], true);
+    assert!(sample["sframe"].is_null());
+    assert_eq!(v["ok"], true);
+
+    let (out, text) = demo_text(&["--no-e2ee"]);
+    assert!(out.status.success(), "{text}");
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("relay: removed SRTP from"))
+        .unwrap_or_else(|| panic!("{text}"));
+    let frames = text
+        .lines()
+        .find_map(|l| l.strip_prefix("frames: "))
+        .and_then(|l| l.split(' ').next())
+        .unwrap();
+    assert!(
+        line.ends_with(&format!("read media in {frames} of {frames} frames")),
+        "{line}"
+    );
+    assert!(text.contains("learns: everything"), "{text}");
+    assert!(text.contains("result: ok"));
+}
+
+#[test]
+fn the_relay_reads_nothing_of_an_end_to_end_call() {
+    // Both layers: the relay takes the hop layer off and finds SFrame.
+    let (out, text) = demo_text(&[]);
+    assert!(out.status.success(), "{text}");
+    let relay = text
+        .lines()
+        .find(|l| l.starts_with("relay: "))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        relay.starts_with("relay: removed the hop layer from"),
+        "{relay}"
+    );
+    assert!(relay.contains("read media in 0 of"), "{relay}");
+    assert!(
+        text.contains("SFrame  KID 1 = epoch 0, caller → callee, video; CTR 0"),
+        "{text}"
+    );
+    assert!(text.contains("learns: ") && text.contains("cannot: read or change the media"));
+    // SRTP end to end: the relay has no key at all.
+    let (out, text) = demo_text(&["--layers", "srtp"]);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains("relay: no keys (SRTP is end to end)"),
+        "{text}"
+    );
+    assert!(text.contains("read media in 0 of"), "{text}");
+    let (out, v) = demo_json(&["--layers", "srtp"]);
+    assert!(out.status.success(), "{v:#}");
+    let sample = &v["relay"]["sample"];
+    assert_eq!(sample["packet_layer"], "srtp_end_to_end");
+    assert!(sample["srtp_trailer_bytes"].is_null());
+    assert!(sample["fragment"].is_null() && sample["sframe"].is_null());
+    assert_eq!(sample["rtp"]["payload_type"], 96);
+    // Both layers in JSON: the SFrame header parsed, the KID decoded.
+    let (out, v) = demo_json(&[]);
+    assert!(out.status.success(), "{v:#}");
+    let sample = &v["relay"]["sample"];
+    assert_eq!(sample["direction"], "caller_to_callee");
+    assert_eq!(sample["kind"], "video");
+    assert_eq!(sample["packet_layer"], "srtp_hop");
+    assert_eq!(sample["srtp_trailer_bytes"], 16);
+    assert_eq!(sample["fragment"]["index"], 0);
+    assert_eq!(sample["media_readable"], false);
+    let sframe = &sample["sframe"];
+    assert_eq!(sframe["kid"], 1);
+    assert_eq!(sframe["epoch"], 0);
+    assert_eq!(sframe["direction"], "caller_to_callee");
+    assert_eq!(sframe["kind"], "video");
+}
+
+#[test]
+fn a_man_in_the_middle_shows_in_the_codes() {
+    let (out, v) = demo_json(&["--attack", "mitm"]);
+    assert_eq!(out.status.code(), Some(4), "{v:#}");
+    assert_eq!(v["attack"], "mitm");
+    assert_eq!(v["codes_match"], false);
+    assert_eq!(v["media_sent"], false);
+    let codes = &v["security_codes"];
+    assert!(codes["caller"].is_string() && codes["callee"].is_string());
+    assert_ne!(codes["caller"], codes["callee"]);
+    // Each side's code is that of its handshake with the man in the middle.
+    assert_eq!(v["mitm_codes"]["caller"], codes["caller"]);
+    assert_eq!(v["mitm_codes"]["callee"], codes["callee"]);
+    assert_eq!(v["ok"], false);
+
+    let (out, text) = demo_text(&["--attack", "mitm"]);
+    assert_eq!(out.status.code(), Some(4), "{text}");
+    let code = |who: &str| {
+        text.lines()
+            .find_map(|l| l.trim().strip_prefix(who))
+            .map(|c| c.trim().to_owned())
+            .unwrap_or_else(|| panic!("{text}"))
+    };
+    let (alice, bob) = (
+        code("alice sees security code"),
+        code("bob sees security code"),
+    );
+    assert_eq!(alice.len(), 23);
+    assert_ne!(alice, bob);
+    assert!(text.contains("the codes differ: someone is in the middle, hang up"));
+    assert!(text.contains("codes match: NO"));
+    assert!(!text.contains("result: ok"));
+    // With media attacks, or in a standard call, it is refused.
+    let out = demo(&["--attack", "mitm,tamper"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("mitm stands alone"));
+    let out = demo(&["--attack", "mitm", "--no-e2ee"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("needs an end-to-end call"));
+}
+
+#[test]
+fn the_table_fits_100_columns_and_stats_add_latency() {
+    let (out, text) = demo_text(&["--attack", "tamper,replay,drop,reorder,reflect"]);
+    assert!(out.status.success(), "{text}");
+    for line in text.lines() {
+        assert!(line.chars().count() <= 100, "{line}");
+    }
+    assert!(!text.contains("p50") && !text.contains("MB/s"), "{text}");
+    for words in [
+        "caller → callee",
+        "callee → caller",
+        "screen share",
+        "transfer the call",
+    ] {
+        assert!(text.contains(words), "{words}: {text}");
+    }
+    assert!(!text.contains("caller_to_callee") && !text.contains("live_captions"));
+    let (out, text) = demo_text(&["--stats"]);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains("protect p50/p99") && text.contains("MB/s"),
+        "{text}"
+    );
+    for line in text.lines() {
+        assert!(line.chars().count() <= 100, "{line}");
+    }
+}
+
+#[test]
+fn drops_are_losses_not_rejected_attacks() {
+    let (out, v) = demo_json(&["--attack", "drop"]);
+    assert!(out.status.success(), "{v:#}");
+    assert!(v["attacks"]["drop"].as_u64().unwrap() > 0);
+    assert_eq!(v["attack_packets_injected"], 0);
+    assert_eq!(v["rejected_total"], 0, "{v:#}");
+    assert!(v["frames_delivered"].as_u64() < v["frames_sent"].as_u64());
+    assert_eq!(v["ok"], true);
+    let (out, text) = demo_text(&["--attack", "drop"]);
+    assert!(out.status.success(), "{text}");
+    let dropped = text
+        .lines()
+        .find(|l| l.contains("packets dropped by the relay: lost, not attacks"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(dropped.split(' ').next().unwrap().parse::<u64>().unwrap() > 0);
+    assert!(!text.contains("relay attacks:"), "{text}");
+    assert!(!text.lines().any(|l| l.starts_with("rejected:")), "{text}");
+}
+
+#[test]
+fn layers_do_not_apply_to_a_standard_call() {
+    let out = demo(&[
+        "--fast",
+        "--duration",
+        "1",
+        "--no-e2ee",
+        "--layers",
+        "sframe",
+    ]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--layers sframe applies to end-to-end calls"),
+        "{err}"
+    );
+    assert!(err.contains("standard and runs hop-by-hop SRTP"), "{err}");
+    assert!(out.stdout.is_empty());
 }
 
 #[test]
@@ -140,6 +357,13 @@ fn policy_store_from_the_admin_cli_decides_the_call() {
     assert_eq!(v["policy"]["reasons"][0]["user"], "bob@contoso.com");
     assert_eq!(v["policy"]["reasons"][0]["rule"], "setting_off");
     assert_eq!(v["policy"]["features"]["recording"], true);
+    // The policy made the call standard: --layers is not applied, and the demo says so.
+    let (out, text) = demo_text(&["--policy", path, "--layers", "sframe"]);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains("note: --layers sframe applies to end-to-end calls; this standard call"),
+        "{text}"
+    );
     admin(&["user-setting", "bob@contoso.com", "on"]);
     let (out, v) = demo_json(&["--policy", path]);
     assert!(out.status.success(), "{v:#}");

@@ -204,3 +204,66 @@ fn broken_stores_are_reported_and_left_untouched() {
         }
     }
 }
+
+/// The store `s` with a policy P that users may turn on, granted to the group `calling` with
+/// `user` in it.
+fn granted_to_group(s: &Path, user: &str) {
+    ok(s, &["new", "P", "--calling-e2ee", "user-override"]);
+    ok(s, &["group", "add", "calling", user]);
+    ok(s, &["grant", "--group", "calling", "--rank", "1", "P"]);
+}
+
+#[test]
+fn unknown_users_get_the_defaults_and_are_told_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = &dir.path().join("policy.json");
+    granted_to_group(s, "alice@contoso.com");
+    ok(s, &["user-setting", "alice@contoso.com", "on"]);
+    // bob is misspelt: the store knows nothing of him.
+    let text = ok(s, &["decide", "alice@contoso.com", "bob@contoso.con"]);
+    assert!(
+        text.contains(
+            "defaults: bob@contoso.con is not in the store: the organization's defaults apply \
+             (policy Global, end-to-end encrypted calls off)"
+        ) && !text.contains("defaults: alice"),
+        "{text}"
+    );
+    let d = json(s, &["decide", "alice@contoso.com", "bob@contoso.con"]);
+    assert_eq!(d["defaults_for"], serde_json::json!(["bob@contoso.con"]));
+    assert_eq!(d["reasons"][0]["rule"], "policy_disabled");
+    // Known users: none.
+    ok(s, &["group", "add", "calling", "bob@contoso.com"]);
+    let d = json(s, &["decide", "alice@contoso.com", "bob@contoso.com"]);
+    assert_eq!(d["defaults_for"], serde_json::json!([]));
+    assert!(!ok(s, &["decide", "alice@contoso.com", "bob@contoso.com"]).contains("defaults"));
+}
+
+#[test]
+fn a_group_grant_is_taken_back_without_a_rank() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = &dir.path().join("policy.json");
+    granted_to_group(s, "alice");
+    assert_eq!(json(s, &["effective", "alice"])["source"], "group:calling");
+    assert_eq!(
+        ok(s, &["grant", "--group", "calling", "--none"]),
+        "granted nothing (grant taken back) to group calling\n"
+    );
+    assert_eq!(json(s, &["effective", "alice"])["source"], "global");
+    let g = json(s, &["grant", "--group", "calling", "--none"]);
+    assert_eq!(
+        g,
+        serde_json::json!({"granted": null, "to": {"group": "calling", "rank": null}})
+    );
+    // Granting still needs the rank, and a rank needs a group: usage errors.
+    for args in [
+        &["grant", "--group", "calling", "P"][..],
+        &["grant", "--user", "alice", "--rank", "1", "P"],
+    ] {
+        let out = policy(s, args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("--"),
+            "{args:?}"
+        );
+    }
+}

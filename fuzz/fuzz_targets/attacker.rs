@@ -1,6 +1,8 @@
 #![no_main]
 #[path = "../../tests/common/mod.rs"]
 mod common;
+// The attacker uses the session body's call pair, not its fuzz entry point.
+#[allow(dead_code)]
 mod session {
     include!("../../tests/fuzz_bodies/session.rs");
 }

@@ -1,6 +1,7 @@
-//! The command-line options of `callseal demo`: the layers, the relay's attacks and the rest
-//! of [`DemoArgs`].
+//! The command-line options of `callseal demo`: the layers, the attacks and the rest of
+//! [`DemoArgs`].
 
+use callseal::session::Layers;
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
 
@@ -15,23 +16,37 @@ pub(super) enum LayersArg {
     Both,
 }
 
-/// What the relay does to the media.
+impl From<LayersArg> for Layers {
+    fn from(layers: LayersArg) -> Layers {
+        match layers {
+            LayersArg::Srtp => Layers::Srtp,
+            LayersArg::Sframe => Layers::Sframe,
+            LayersArg::Both => Layers::Both,
+        }
+    }
+}
+
+/// An attack: the relay's on the media, or a man in the middle on the signaling.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ValueEnum)]
 pub(super) enum Attack {
-    /// Send a copy of a packet with one bit flipped, ahead of the original.
+    /// The relay sends a copy of a packet with one bit flipped, ahead of the original.
     Tamper,
-    /// Send an old packet again.
+    /// The relay sends an old packet again.
     Replay,
-    /// Drop a packet.
+    /// The relay drops a packet (a loss: no encryption stops a relay from dropping).
     Drop,
-    /// Hold a packet back and send it after later ones.
+    /// The relay holds a packet back and sends it after later ones.
     Reorder,
-    /// Send a copy of a packet back to its sender.
+    /// The relay sends a copy of a packet back to its sender.
     Reflect,
+    /// A man in the middle on the signaling runs a handshake with each side; the security
+    /// codes differ and no media is sent.
+    Mitm,
 }
 
 impl Attack {
-    pub(super) const ALL: [Attack; 5] = [
+    /// The relay's attacks on the media, in the order of its counters.
+    pub(super) const ON_MEDIA: [Attack; 5] = [
         Attack::Tamper,
         Attack::Replay,
         Attack::Drop,
@@ -39,25 +54,30 @@ impl Attack {
         Attack::Reflect,
     ];
 
-    /// Where this attack is in [`Attack::ALL`], and so in the relay's counters.
+    /// Where this attack is in [`Attack::ON_MEDIA`], and so in the relay's counters.
     pub(super) fn index(self) -> usize {
-        Attack::ALL.iter().position(|x| *x == self).expect("known")
+        Attack::ON_MEDIA
+            .iter()
+            .position(|x| *x == self)
+            .expect("an attack on the media")
     }
 }
 
 /// Arguments of `callseal demo`.
 #[derive(Args, Debug)]
 pub(crate) struct DemoArgs {
-    /// Seconds of call time.
-    #[arg(long, default_value_t = 5.0)]
+    /// Seconds of call time (more than 0, at most 3600).
+    #[arg(long, default_value_t = 5.0, allow_negative_numbers = true, value_parser = seconds)]
     pub(super) duration: f64,
     /// Run as fast as the machine allows instead of in real time.
     #[arg(long)]
     pub(super) fast: bool,
-    /// Protection layers.
-    #[arg(long, value_enum, default_value = "both")]
-    pub(super) layers: LayersArg,
-    /// Attacks the relay makes, comma-separated.
+    /// Protection layers of an end-to-end call [default: both]. A standard call runs
+    /// hop-by-hop SRTP whatever this says.
+    #[arg(long, value_enum)]
+    pub(super) layers: Option<LayersArg>,
+    /// Attacks, comma-separated: the relay's on the media (tamper, replay, drop, reorder,
+    /// reflect) or a man in the middle on the signaling (mitm, on its own).
     #[arg(long, value_enum, value_delimiter = ',')]
     pub(super) attack: Vec<Attack>,
     /// Bob has end-to-end encrypted calls off: the call falls back to standard encryption.
@@ -72,10 +92,35 @@ pub(crate) struct DemoArgs {
     /// Print the result as JSON.
     #[arg(long)]
     pub(super) json: bool,
+    /// Also print each stream's latency (protect, unprotect) and throughput.
+    #[arg(long)]
+    pub(super) stats: bool,
     /// TCP port for signaling (0: any free port).
     #[arg(long, default_value_t = 0)]
     pub(super) signal_port: u16,
     /// Seed of the media content and of the relay's attacks.
     #[arg(long, default_value_t = 1)]
     pub(super) seed: u64,
+}
+
+impl DemoArgs {
+    /// The man in the middle on the signaling is asked for.
+    pub(super) fn mitm(&self) -> bool {
+        self.attack.contains(&Attack::Mitm)
+    }
+}
+
+/// `--duration`: a positive number of seconds, at most an hour.
+fn seconds(s: &str) -> Result<f64, String> {
+    let x: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("{s:?} is not a number of seconds"))?;
+    if x.is_nan() || x <= 0.0 {
+        return Err("duration must be a positive number of seconds".to_owned());
+    }
+    if x > 3600.0 {
+        return Err("duration must be at most 3600 seconds (an hour)".to_owned());
+    }
+    Ok(x)
 }

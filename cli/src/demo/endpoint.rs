@@ -13,7 +13,8 @@ use std::sync::atomic::Ordering::SeqCst;
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
-const HOP_SUITE: SrtpSuite = SrtpSuite::AeadAes128Gcm;
+/// The suite of the hop-by-hop SRTP keys.
+pub(super) const HOP_SUITE: SrtpSuite = SrtpSuite::AeadAes128Gcm;
 
 /// What an endpoint needs to run.
 pub(super) struct EndpointSetup {
@@ -28,6 +29,8 @@ pub(super) struct EndpointSetup {
     pub(super) shared: Arc<Shared>,
     pub(super) barrier: Arc<Barrier>,
     pub(super) ticks: u64,
+    /// Stop after the handshake: no media (the man in the middle is seen in the codes).
+    pub(super) handshake_only: bool,
     pub(super) fast: bool,
     pub(super) seed: u64,
 }
@@ -57,6 +60,26 @@ pub(super) struct EndpointReport {
     pub(super) frames_sent: [u64; 3],
 }
 
+impl EndpointReport {
+    /// The report of a side that has done its handshake and sent nothing yet.
+    fn new(role: Role, code: Option<String>) -> Self {
+        EndpointReport {
+            role,
+            code,
+            epoch: 0,
+            sent: Default::default(),
+            received: Default::default(),
+            unattributed: Rejected::default(),
+            delivered_ok: [0; 3],
+            mismatched: [0; 3],
+            duplicated: [0; 3],
+            samples_tx: Default::default(),
+            samples_rx: Default::default(),
+            frames_sent: [0; 3],
+        }
+    }
+}
+
 /// Packets from side `me` the relay has not passed on yet.
 fn in_flight(sh: &Shared, me: usize) -> u64 {
     sh.sent[me].load(SeqCst) - sh.relayed_from[me].load(SeqCst)
@@ -68,6 +91,9 @@ pub(super) fn run_endpoint(
 ) -> anyhow::Result<EndpointReport> {
     let est = handshake(&setup, &mut signal)?;
     let code = est.security_code().map(|c| c.as_str().to_owned());
+    if setup.handshake_only {
+        return Ok(EndpointReport::new(setup.role, code));
+    }
     let me = side(setup.role);
     let peer = 1 - me;
     let hop = |i: usize| SrtpMasterKey::from_concatenated(HOP_SUITE, &setup.hop_keys[i]);
@@ -80,20 +106,7 @@ pub(super) fn run_endpoint(
     let mut frames = Vec::new();
     let mut packets = Packets::new();
     let mut buf = vec![0u8; 65_536];
-    let mut report = EndpointReport {
-        role: setup.role,
-        code,
-        epoch: 0,
-        sent: Default::default(),
-        received: Default::default(),
-        unattributed: Rejected::default(),
-        delivered_ok: [0; 3],
-        mismatched: [0; 3],
-        duplicated: [0; 3],
-        samples_tx: Default::default(),
-        samples_rx: Default::default(),
-        frames_sent: [0; 3],
-    };
+    let mut report = EndpointReport::new(setup.role, code);
     let mut delivered: HashSet<(u8, u8, u32)> = HashSet::new();
     setup
         .sock

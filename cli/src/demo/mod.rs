@@ -1,33 +1,38 @@
 //! `callseal demo`: a complete end-to-end encrypted one-to-one call on this machine.
 //!
 //! Two endpoints with their own UDP sockets on 127.0.0.1, signaling over a loopback TCP
-//! connection, and a media relay between them (a UDP forwarder standing for the TURN/SFU hop)
-//! that sees every packet and can attack. Audio, video and screen share flow both ways through
-//! the chosen layers, with one rekey in the middle of the call.
+//! connection, and a media relay between them (a UDP forwarder standing for the media server
+//! on the path) that sees every packet, holds the hop-by-hop keys where the call has a hop
+//! layer, reports what it could read, and can attack. Audio, video and screen share flow both
+//! ways through the chosen layers, with one rekey in the middle of the call.
 //!
 //! [`run`] sets the call up and waits for it; the parts live beside it: [`args`] (the
-//! command-line options), [`signaling`] (the handshake over TCP), [`endpoint`] (one side of
-//! the call), [`media`] (the frames they send), [`relay`] (the hop between them, and its
-//! attacks) and [`report`] (what is printed at the end).
+//! command-line options), [`signaling`] (the handshake over TCP), [`mitm`] (a man in the
+//! middle on it), [`endpoint`] (one side of the call), [`media`] (the frames they send),
+//! [`relay`] (the hop between them, and its attacks) and [`report`] (what is printed at the
+//! end).
 
 mod args;
 mod endpoint;
 mod media;
+mod mitm;
 mod relay;
 mod report;
 mod signaling;
 
 pub(crate) use args::DemoArgs;
+pub(crate) use report::print_wrapped;
 
 use crate::demo_policy;
 use anyhow::{anyhow, bail, Context as _};
-use args::LayersArg;
+use args::Attack;
 use callseal::session::Layers;
-use callseal::{Error, Role};
-use endpoint::{run_endpoint, EndpointReport, EndpointSetup};
+use callseal::srtp::{SrtpConfig, SrtpReceiver};
+use callseal::{Error, Role, SrtpMasterKey};
+use endpoint::{run_endpoint, EndpointReport, EndpointSetup, HOP_SUITE};
 use rand_chacha::rand_core::RngCore;
-use relay::{run_relay, RelayDir};
-use report::CallReport;
+use relay::{run_relay, PacketLayer, RelayDir};
+use report::{CallReport, RelaySample};
 use std::collections::HashMap;
 use std::net::{SocketAddr, TcpListener, TcpStream, UdpSocket};
 use std::process::ExitCode;
@@ -60,11 +65,21 @@ struct Shared {
     /// Relay counters.
     plaintext_seen: AtomicU64,
     relay_packets: AtomicU64,
+    hop_layer_removed: AtomicU64,
+    media_readable: AtomicU64,
+    /// The first video packet from the caller, as the relay saw it.
+    sample: Mutex<Option<RelaySample>>,
     attacks: [AtomicU64; 5],
     /// Ticks whose packets did not all arrive in time (kernel drops).
     stalls: AtomicU64,
     /// Hash of every frame sent, by (direction, kind, number).
     expected: Mutex<HashMap<(u8, u8, u32), [u8; 32]>>,
+}
+
+/// The call has a hop layer, whose keys the relay holds as a media server does: a standard
+/// call, and an end-to-end call with both layers.
+fn hop_layer(e2e: bool, layers: Layers) -> bool {
+    !e2e || layers == Layers::Both
 }
 
 fn side(role: Role) -> usize {
@@ -88,14 +103,17 @@ fn bind_udp() -> anyhow::Result<UdpSocket> {
 }
 
 pub(crate) fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
-    if !(args.duration > 0.0 && args.duration <= 3600.0) {
-        bail!("--duration must be between 0 and 3600 seconds");
+    if let (true, Some(layers)) = (args.no_e2ee, args.layers) {
+        bail!(
+            "--layers {} applies to end-to-end calls; with --no-e2ee the call is standard and \
+             runs hop-by-hop SRTP: leave --layers out",
+            Layers::from(layers).name()
+        );
     }
-    let layers = match args.layers {
-        LayersArg::Srtp => Layers::Srtp,
-        LayersArg::Sframe => Layers::Sframe,
-        LayersArg::Both => Layers::Both,
-    };
+    if args.mitm() && args.attack.iter().any(|a| *a != Attack::Mitm) {
+        bail!("--attack mitm stands alone: the users hang up at the codes, before any media");
+    }
+    let layers = args.layers.map_or(Layers::Both, Layers::from);
     let policy = demo_policy::decide(
         args.policy.as_deref(),
         CALLER,
@@ -103,6 +121,13 @@ pub(crate) fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         args.no_e2ee,
         args.require_e2ee,
     )?;
+    let e2e = policy.end_to_end();
+    if args.mitm() && !e2e {
+        bail!(
+            "--attack mitm needs an end-to-end call: a standard call has no security code to \
+             compare (its keys are the service's)"
+        );
+    }
     let ticks = ((args.duration * 1000.0) / TICK.as_millis() as f64).ceil() as u64;
 
     let listener = TcpListener::bind(("127.0.0.1", args.signal_port)).with_context(|| {
@@ -123,29 +148,46 @@ pub(crate) fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         rand_core::OsRng.fill_bytes(k);
     }
 
+    // The relay holds the hop-by-hop keys of the direction it forwards, where there are any.
+    let packet_layer = |from: usize| -> anyhow::Result<PacketLayer> {
+        Ok(if hop_layer(e2e, layers) {
+            let key = SrtpMasterKey::from_concatenated(HOP_SUITE, &hop_keys[from])?;
+            PacketLayer::Hop(Box::new(SrtpReceiver::new(&key, SrtpConfig::default())?))
+        } else if layers == Layers::Srtp {
+            PacketLayer::EndToEnd
+        } else {
+            PacketLayer::Clear
+        })
+    };
     let relay = |from: usize,
                  inbound: &Arc<UdpSocket>,
                  outbound: &Arc<UdpSocket>,
                  sender: SocketAddr,
-                 receiver: SocketAddr| RelayDir {
-        inbound: inbound.clone(),
-        outbound: outbound.clone(),
-        from,
-        sender_addr: sender,
-        receiver_addr: receiver,
-        attacks: args.attack.clone(),
-        seed: args.seed,
-        shared: shared.clone(),
+                 receiver: SocketAddr|
+     -> anyhow::Result<RelayDir> {
+        Ok(RelayDir {
+            inbound: inbound.clone(),
+            outbound: outbound.clone(),
+            from,
+            sender_addr: sender,
+            receiver_addr: receiver,
+            layer: packet_layer(from)?,
+            attacks: args.attack.clone(),
+            seed: args.seed,
+            shared: shared.clone(),
+        })
     };
     let (caller_addr, callee_addr) = (caller_sock.local_addr()?, callee_sock.local_addr()?);
-    let relays = [
-        relay(0, &relay_a, &relay_b, caller_addr, callee_addr),
-        relay(1, &relay_b, &relay_a, callee_addr, caller_addr),
-    ];
-    let relay_threads: Vec<_> = relays
-        .into_iter()
-        .map(|r| thread::spawn(move || run_relay(r)))
-        .collect();
+    let mut relay_threads = Vec::new();
+    // With a man in the middle the users hang up at the codes: no media, nothing to relay.
+    if !args.mitm() {
+        for r in [
+            relay(0, &relay_a, &relay_b, caller_addr, callee_addr)?,
+            relay(1, &relay_b, &relay_a, callee_addr, caller_addr)?,
+        ] {
+            relay_threads.push(thread::spawn(move || run_relay(r)));
+        }
+    }
 
     let mk = |role: Role, sock: UdpSocket, relay: SocketAddr| EndpointSetup {
         role,
@@ -161,6 +203,7 @@ pub(crate) fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         shared: shared.clone(),
         barrier: barrier.clone(),
         ticks,
+        handshake_only: args.mitm(),
         fast: args.fast,
         seed: args.seed,
     };
@@ -174,8 +217,19 @@ pub(crate) fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         }
         r
     });
+    // The man in the middle takes the caller's signaling and makes its own to the callee.
+    let (mitm, caller_signal_addr) = if args.mitm() {
+        let l = TcpListener::bind("127.0.0.1:0").context("man in the middle: listen")?;
+        let addr = l.local_addr()?;
+        (
+            Some(thread::spawn(move || mitm::run_mitm(l, signal_addr))),
+            addr,
+        )
+    } else {
+        (None, signal_addr)
+    };
     let caller = thread::spawn(move || -> anyhow::Result<EndpointReport> {
-        let signal = TcpStream::connect(signal_addr).context("signaling connect")?;
+        let signal = TcpStream::connect(caller_signal_addr).context("signaling connect")?;
         run_endpoint(caller_setup, signal)
     });
 
@@ -210,6 +264,13 @@ pub(crate) fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         t.join().map_err(|_| anyhow!("relay thread panicked"))??;
     }
 
+    if let Some(mitm) = mitm {
+        let held = mitm
+            .join()
+            .map_err(|_| anyhow!("man in the middle thread panicked"))??;
+        return report::mitm(&args, &policy, caller?, callee?, held);
+    }
+
     let (caller, callee) = match (caller, callee) {
         (Ok(a), Ok(b)) => (a, b),
         (a, b) => {
@@ -223,5 +284,5 @@ pub(crate) fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
             return Err(a.err().or(b.err()).expect("one side failed"));
         }
     };
-    CallReport::new(&args, layers, &policy, &shared, caller, callee).print(args.json, &policy)
+    CallReport::new(&args, layers, &policy, &shared, caller, callee).print(&args, &policy)
 }

@@ -1,10 +1,17 @@
 //! The media relay between the endpoints, one thread a direction: a UDP forwarder standing for
-//! the TURN/SFU hop that sees every packet, looks for plaintext in it and makes the attacks
-//! asked for.
+//! the media server on the path (a TURN relay, an SFU, a Teams media relay). It sees every
+//! packet; where the call has a hop layer it holds the hop-by-hop SRTP keys, as such a server
+//! does, and takes that layer off a copy of each packet to see what it can read; it forwards
+//! the original bytes unchanged and makes the attacks asked for.
 
 use super::args::Attack;
-use super::media::MARKER;
+use super::media::{frame_id, MARKER};
+use super::report::{FragmentFields, RelaySample, RtpFields, SframeFields};
 use super::Shared;
+use callseal::session::CallConfig;
+use callseal::sframe::{CallKid, Header};
+use callseal::srtp::{RtpHeader, SrtpReceiver};
+use callseal::{Direction, MediaKind, Role};
 use rand_chacha::rand_core::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::collections::VecDeque;
@@ -13,6 +20,31 @@ use std::sync::atomic::Ordering::SeqCst;
 use std::sync::Arc;
 use std::time::Duration;
 
+/// The fragment header in front of every payload (docs/PROTOCOL.md, "Packetization").
+const FRAGMENT_HEADER_LEN: usize = 6;
+
+/// The packet layer as the relay meets it.
+pub(super) enum PacketLayer {
+    /// Hop-by-hop SRTP, with the key of this direction: a standard call, or an end-to-end call
+    /// with both layers.
+    Hop(Box<SrtpReceiver>),
+    /// SRTP keyed end to end (peer to peer): the relay holds no key.
+    EndToEnd,
+    /// No SRTP: RTP in clear around SFrame.
+    Clear,
+}
+
+impl PacketLayer {
+    /// The name in the report's sample.
+    fn name(&self) -> &'static str {
+        match self {
+            PacketLayer::Hop(_) => "srtp_hop",
+            PacketLayer::EndToEnd => "srtp_end_to_end",
+            PacketLayer::Clear => "none",
+        }
+    }
+}
+
 /// One direction of the relay: from `from` (the side that sent) to the other side.
 pub(super) struct RelayDir {
     pub(super) inbound: Arc<UdpSocket>,
@@ -20,6 +52,7 @@ pub(super) struct RelayDir {
     pub(super) from: usize,
     pub(super) sender_addr: SocketAddr,
     pub(super) receiver_addr: SocketAddr,
+    pub(super) layer: PacketLayer,
     pub(super) attacks: Vec<Attack>,
     pub(super) seed: u64,
     pub(super) shared: Arc<Shared>,
@@ -29,13 +62,148 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
     hay.windows(needle.len()).any(|w| w == needle)
 }
 
-pub(super) fn run_relay(r: RelayDir) -> anyhow::Result<()> {
+/// The media kind of an RTP payload type, as the call's configuration assigns them.
+fn kind_of(payload_type: u8) -> Option<MediaKind> {
+    let types = CallConfig::new(Role::Caller).payload_types;
+    let i = types.iter().position(|t| *t == payload_type)?;
+    Some(MediaKind::ALL[i])
+}
+
+/// The media in clear in an RTP packet without SRTP: a frame's start, with the marker and id
+/// the demo's media carries, behind the fragment header.
+fn reads_media(rtp: &[u8]) -> bool {
+    RtpHeader::parse(rtp).is_ok_and(|h| {
+        h.payload()
+            .get(FRAGMENT_HEADER_LEN..)
+            .and_then(frame_id)
+            .is_some()
+    })
+}
+
+const LEARNS_SFRAME: &str = "who calls whom and when, the media kind, packet and frame sizes, \
+                             the key epoch (from the KID)";
+const CANNOT_SFRAME: &str = "read or change the media: SFrame sealed it with keys only alice \
+                             and bob hold";
+
+/// What the relay can tell of one packet: `wire` as it arrived, `clear` the RTP packet
+/// without SRTP where the relay could take it off (or there was none).
+fn sample(from: usize, wire: &[u8], clear: Option<&[u8]>, layer: &PacketLayer) -> RelaySample {
+    let h = RtpHeader::parse(wire).expect("a sampled packet is RTP");
+    let seen = clear.and_then(|c| RtpHeader::parse(c).ok());
+    let payload = seen.as_ref().map(|c| c.payload());
+    let fragment = payload.and_then(|p| p.get(..FRAGMENT_HEADER_LEN)).map(|f| {
+        let word = |i: usize| u16::from_be_bytes([f[i], f[i + 1]]);
+        FragmentFields {
+            index: word(0),
+            count: word(2),
+            chunk: word(4),
+        }
+    });
+    let body = payload.map(|p| &p[FRAGMENT_HEADER_LEN.min(p.len())..]);
+    let readable = clear.is_some_and(reads_media);
+    // An SFrame header starts the sealed frame, so the first fragment of a frame carries it.
+    let sframe = body
+        .filter(|_| !readable && fragment.is_some_and(|f| f.index == 0))
+        .and_then(|b| Header::decode(b).ok())
+        .and_then(|(header, len)| {
+            let kid = CallKid::parse(header.kid()).ok()?;
+            Some(SframeFields {
+                kid: header.kid().0,
+                ctr: header.ctr().0,
+                header_bytes: len,
+                epoch: kid.epoch.0,
+                direction: kid.direction.name(),
+                kind: kid.kind.name(),
+            })
+        });
+    let payload_bytes = match body {
+        Some(b) => b.len() - sframe.as_ref().map_or(0, |s| s.header_bytes),
+        None => h.payload().len(),
+    };
+    let (learns, cannot) = match layer {
+        PacketLayer::Hop(_) if readable => (
+            "everything: it took SRTP off with the hop keys and holds the media in clear, as \
+             the media server of a standard call does",
+            "nothing is kept from it: standard encryption protects each network hop, not the \
+             media from end to end",
+        ),
+        PacketLayer::Hop(_) | PacketLayer::Clear => (LEARNS_SFRAME, CANNOT_SFRAME),
+        PacketLayer::EndToEnd => (
+            "who calls whom and when, the media kind (payload type), packet sizes",
+            "read or change anything after the RTP header: SRTP is keyed end to end, and \
+             the relay holds no key",
+        ),
+    };
+    RelaySample {
+        direction: Direction::ALL[from].name(),
+        kind: kind_of(h.payload_type()).map_or("unknown", |k| k.name()),
+        packet_bytes: wire.len(),
+        rtp: RtpFields {
+            version: h.version(),
+            payload_type: h.payload_type(),
+            marker: h.marker(),
+            sequence: h.sequence_number().0,
+            timestamp: h.timestamp(),
+            ssrc: h.ssrc().0,
+            header_bytes: h.header_len(),
+        },
+        packet_layer: layer.name(),
+        srtp_trailer_bytes: match layer {
+            PacketLayer::Hop(_) => clear.map(|c| wire.len() - c.len()),
+            _ => None,
+        },
+        fragment,
+        sframe,
+        payload_bytes,
+        media_readable: readable,
+        learns,
+        cannot,
+    }
+}
+
+/// Looks at one packet as the media server would: takes the hop layer off a copy where it
+/// holds the key, counts what it could read, and keeps the first video packet from the caller
+/// as the sample.
+fn inspect(from: usize, layer: &mut PacketLayer, sh: &Shared, p: &[u8], scratch: &mut [u8]) {
+    if contains(p, MARKER) {
+        sh.plaintext_seen.fetch_add(1, SeqCst);
+    }
+    let clear: Option<&[u8]> = match layer {
+        PacketLayer::Hop(rx) => {
+            let copy = &mut scratch[..p.len()];
+            copy.copy_from_slice(p);
+            match rx.unprotect_rtp(copy) {
+                Ok(rtp) => {
+                    sh.hop_layer_removed.fetch_add(1, SeqCst);
+                    Some(rtp)
+                }
+                Err(_) => None,
+            }
+        }
+        PacketLayer::EndToEnd => None,
+        PacketLayer::Clear => Some(p),
+    };
+    if clear.is_some_and(reads_media) {
+        sh.media_readable.fetch_add(1, SeqCst);
+    }
+    let video =
+        RtpHeader::parse(p).is_ok_and(|h| kind_of(h.payload_type()) == Some(MediaKind::Video));
+    if from == 0 && video {
+        let mut kept = sh.sample.lock().expect("lock");
+        if kept.is_none() {
+            *kept = Some(sample(from, p, clear, layer));
+        }
+    }
+}
+
+pub(super) fn run_relay(mut r: RelayDir) -> anyhow::Result<()> {
     let sh = &r.shared;
     let to = 1 - r.from;
     let mut rng = ChaCha8Rng::seed_from_u64(r.seed ^ (0x5eed + r.from as u64));
     let mut history: VecDeque<Vec<u8>> = VecDeque::with_capacity(64);
     let mut held: Vec<(u32, Vec<u8>)> = Vec::new();
     let mut buf = vec![0u8; 65_536];
+    let mut scratch = vec![0u8; 65_536];
     r.inbound.set_read_timeout(Some(Duration::from_millis(3)))?;
     let has = |a: Attack| r.attacks.contains(&a);
     let count = |a: Attack| sh.attacks[a.index()].fetch_add(1, SeqCst);
@@ -78,9 +246,7 @@ pub(super) fn run_relay(r: RelayDir) -> anyhow::Result<()> {
         };
         let p = &buf[..n];
         sh.relay_packets.fetch_add(1, SeqCst);
-        if contains(p, MARKER) {
-            sh.plaintext_seen.fetch_add(1, SeqCst);
-        }
+        inspect(r.from, &mut r.layer, sh, p, &mut scratch);
         let roll = |rng: &mut ChaCha8Rng, percent: u32| rng.next_u32() % 100 < percent;
         if has(Attack::Tamper) && roll(&mut rng, 2) {
             let mut t = p.to_vec();

@@ -7,8 +7,10 @@
 
 use super::args::{Attack, DemoArgs};
 use super::endpoint::EndpointReport;
-use super::{Shared, CALLEE, CALLER};
+use super::mitm::MitmCodes;
+use super::{hop_layer, Shared, CALLEE, CALLER};
 use crate::demo_policy::PolicyView;
+use crate::Exit;
 use callseal::session::{Layers, Rejected};
 use callseal::MediaKind;
 use serde::Serialize;
@@ -99,18 +101,6 @@ impl AttackCounts {
     fn injected(&self) -> u64 {
         self.tamper + self.replay + self.reflect
     }
-
-    fn any(&self) -> bool {
-        [
-            self.tamper,
-            self.replay,
-            self.drop,
-            self.reorder,
-            self.reflect,
-        ]
-        .iter()
-        .any(|n| *n != 0)
-    }
 }
 
 /// What the relay saw.
@@ -118,8 +108,74 @@ impl AttackCounts {
 struct RelayCounts {
     /// Packets it received.
     packets: u64,
-    /// Packets with a frame's marker in clear.
+    /// Packets with a frame's marker in clear, as they arrived (before any key of the relay).
     plaintext_seen: u64,
+    /// The relay was given the hop-by-hop SRTP keys, as a media server is: in a standard call,
+    /// and in an end-to-end call with both layers.
+    hop_keys: bool,
+    /// Packets it took the hop-by-hop SRTP off with those keys.
+    hop_layer_removed: u64,
+    /// Frames whose media it read in clear, with whatever keys it held: packets that carried a
+    /// frame's start (its marker and id) readable.
+    media_readable: u64,
+    /// The first video packet from the caller, as the relay saw it.
+    sample: Option<RelaySample>,
+}
+
+/// The RTP header of the sampled packet.
+#[derive(Debug, Serialize)]
+pub(super) struct RtpFields {
+    pub(super) version: u8,
+    pub(super) payload_type: u8,
+    pub(super) marker: bool,
+    pub(super) sequence: u16,
+    pub(super) timestamp: u32,
+    pub(super) ssrc: u32,
+    pub(super) header_bytes: usize,
+}
+
+/// The fragment header of the sampled packet (index and count of the frame's packets).
+#[derive(Debug, Clone, Copy, Serialize)]
+pub(super) struct FragmentFields {
+    pub(super) index: u16,
+    pub(super) count: u16,
+    pub(super) chunk: u16,
+}
+
+/// The SFrame header of the sampled packet, its KID decoded as the call's KID scheme.
+#[derive(Debug, Serialize)]
+pub(super) struct SframeFields {
+    pub(super) kid: u64,
+    pub(super) ctr: u64,
+    pub(super) header_bytes: usize,
+    pub(super) epoch: u32,
+    pub(super) direction: &'static str,
+    pub(super) kind: &'static str,
+}
+
+/// One packet as the relay saw it, and what that tells it.
+#[derive(Debug, Serialize)]
+pub(super) struct RelaySample {
+    pub(super) direction: &'static str,
+    /// From the payload type.
+    pub(super) kind: &'static str,
+    pub(super) packet_bytes: usize,
+    pub(super) rtp: RtpFields,
+    /// `srtp_hop` (hop-by-hop SRTP, the relay holds its key), `srtp_end_to_end` (no key) or
+    /// `none`.
+    pub(super) packet_layer: &'static str,
+    /// The SRTP trailer (the tag) the relay took off; null when it took none off.
+    pub(super) srtp_trailer_bytes: Option<usize>,
+    /// Null when the relay cannot see it (SRTP end to end).
+    pub(super) fragment: Option<FragmentFields>,
+    /// Null when there is none or the relay cannot see it.
+    pub(super) sframe: Option<SframeFields>,
+    /// The bytes after every header the relay could read: media in clear if `media_readable`,
+    /// else ciphertext.
+    pub(super) payload_bytes: usize,
+    pub(super) media_readable: bool,
+    pub(super) learns: &'static str,
+    pub(super) cannot: &'static str,
 }
 
 /// One media stream in one direction.
@@ -186,6 +242,26 @@ struct RefusedReport {
     policy: Value,
 }
 
+/// The report of a call a man in the middle stood in (`--attack mitm`): the codes, and no
+/// media.
+#[derive(Debug, Serialize)]
+struct MitmReport {
+    security: Security,
+    /// `mitm`.
+    attack: &'static str,
+    /// The code each side shows.
+    security_codes: BySide<Option<String>>,
+    codes_match: bool,
+    /// The codes the man in the middle holds: of its handshake with the caller and with the
+    /// callee.
+    mitm_codes: BySide<String>,
+    /// Always false: the users compare the codes and hang up before any media.
+    media_sent: bool,
+    policy: Value,
+    ok: bool,
+    problems: Vec<String>,
+}
+
 /// A number written as the JSON writes it (`8.0`, not `8`), for the table.
 fn json_number(x: f64) -> String {
     Value::from(x).to_string()
@@ -204,7 +280,95 @@ pub(super) fn refused(args: &DemoArgs, policy: &PolicyView) -> anyhow::Result<Ex
         policy.print();
         println!("call refused: {CALLER} requires end-to-end encryption and {CALLEE} has it off; no fallback to standard encryption");
     }
-    Ok(ExitCode::from(3))
+    Ok(Exit::E2eeRequired.into())
+}
+
+/// Prints the codes of a call with a man in the middle; the exit status is 4 when they differ,
+/// as they must.
+pub(super) fn mitm(
+    args: &DemoArgs,
+    policy: &PolicyView,
+    caller: EndpointReport,
+    callee: EndpointReport,
+    held: MitmCodes,
+) -> anyhow::Result<ExitCode> {
+    let codes_match = caller.code == callee.code;
+    let problems = if codes_match {
+        vec!["the security codes match: the man in the middle went unseen".to_owned()]
+    } else {
+        vec!["the security codes differ: someone is in the middle".to_owned()]
+    };
+    let report = MitmReport {
+        security: Security::EndToEnd,
+        attack: "mitm",
+        security_codes: BySide {
+            caller: caller.code,
+            callee: callee.code,
+        },
+        codes_match,
+        mitm_codes: BySide {
+            caller: held.with_caller,
+            callee: held.with_callee,
+        },
+        media_sent: false,
+        policy: policy.json(),
+        ok: false,
+        problems,
+    };
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        report.print_human(policy);
+    }
+    Ok(if codes_match {
+        ExitCode::FAILURE
+    } else {
+        Exit::CodesDiffer.into()
+    })
+}
+
+impl MitmReport {
+    fn print_human(&self, policy: &PolicyView) {
+        policy.print();
+        println!();
+        println!("attack: a man in the middle on the signaling ran a handshake with each side");
+        print_codes(&self.security_codes, self.codes_match);
+        println!(
+            "  the man in the middle holds {} with alice",
+            self.mitm_codes.caller
+        );
+        println!(
+            "                          and {} with bob",
+            self.mitm_codes.callee
+        );
+        println!();
+        if self.codes_match {
+            println!("problem: {}", self.problems.join("; "));
+            return;
+        }
+        let line = "!".repeat(68);
+        println!("{line}");
+        println!("!!  WARNING: the codes differ: someone is in the middle, hang up  !!");
+        println!("{line}");
+        println!("no media was sent: the users compare the codes and hang up first");
+        println!(
+            "result: man in the middle detected (exit status {})",
+            Exit::CodesDiffer as u8
+        );
+    }
+}
+
+/// The codes both sides show, and whether they match.
+fn print_codes(codes: &BySide<Option<String>>, codes_match: bool) {
+    println!(
+        "  alice sees security code  {}",
+        codes.caller.as_deref().unwrap_or("-")
+    );
+    println!(
+        "  bob sees security code    {}",
+        codes.callee.as_deref().unwrap_or("-")
+    );
+    println!("  codes match: {}", if codes_match { "yes" } else { "NO" });
 }
 
 impl CallReport {
@@ -274,7 +438,16 @@ impl CallReport {
         let attacks = AttackCounts::load(shared);
         let injected = attacks.injected();
         let codes_match = caller.code == callee.code;
-        let plaintext_seen = shared.plaintext_seen.load(SeqCst);
+        let hop_keys = hop_layer(e2e, layers);
+        let relay = RelayCounts {
+            packets: shared.relay_packets.load(SeqCst),
+            plaintext_seen: shared.plaintext_seen.load(SeqCst),
+            hop_keys,
+            hop_layer_removed: shared.hop_layer_removed.load(SeqCst),
+            media_readable: shared.media_readable.load(SeqCst),
+            sample: shared.sample.lock().expect("lock").take(),
+        };
+        let plaintext_seen = relay.plaintext_seen;
         let mut problems = Vec::new();
         if !codes_match {
             problems.push("the security codes differ".to_owned());
@@ -288,6 +461,20 @@ impl CallReport {
             problems.push(format!(
                 "the relay saw plaintext in {plaintext_seen} packets"
             ));
+        }
+        // What the demo shows: a media server holding the hop keys reads a standard call, and
+        // nothing of an end-to-end one.
+        if e2e && relay.media_readable > 0 {
+            problems.push(format!(
+                "the relay read the media of {} frames of an end-to-end call",
+                relay.media_readable
+            ));
+        }
+        if !e2e && relay.media_readable == 0 {
+            problems.push(
+                "the relay, holding the hop keys, could not read the media of a standard call"
+                    .to_owned(),
+            );
         }
         if args.attack.is_empty() {
             if delivered != frames_sent {
@@ -344,10 +531,7 @@ impl CallReport {
             unattributed_rejected: unattributed,
             attacks,
             attack_packets_injected: injected,
-            relay: RelayCounts {
-                packets: shared.relay_packets.load(SeqCst),
-                plaintext_seen,
-            },
+            relay,
             stalls: shared.stalls.load(SeqCst),
             streams,
             ok: problems.is_empty(),
@@ -356,11 +540,11 @@ impl CallReport {
     }
 
     /// Prints the report, as JSON or as a table; the exit status says whether the call was ok.
-    pub(super) fn print(&self, json: bool, policy: &PolicyView) -> anyhow::Result<ExitCode> {
-        if json {
+    pub(super) fn print(&self, args: &DemoArgs, policy: &PolicyView) -> anyhow::Result<ExitCode> {
+        if args.json {
             println!("{}", serde_json::to_string_pretty(self)?);
         } else {
-            self.print_human(policy);
+            self.print_human(args, policy);
         }
         Ok(if self.ok {
             ExitCode::SUCCESS
@@ -369,81 +553,44 @@ impl CallReport {
         })
     }
 
-    fn print_human(&self, policy: &PolicyView) {
+    fn print_human(&self, args: &DemoArgs, policy: &PolicyView) {
         policy.print();
         println!();
         match self.security {
             Security::EndToEnd => {
                 println!(
-                    "call: end-to-end encrypted ({} layer{})",
-                    self.layers,
-                    if self.layers == "both" {
-                        "s: SFrame inside SRTP"
-                    } else {
-                        ""
+                    "call: end-to-end encrypted ({})",
+                    match self.layers {
+                        "both" => "both layers: SFrame inside SRTP",
+                        "srtp" => "srtp layer: SRTP keyed end to end",
+                        _ => "sframe layer: SFrame, RTP in clear",
                     }
                 );
-                println!(
-                    "  alice sees security code  {}",
-                    self.security_codes.caller.as_deref().unwrap_or("-")
-                );
-                println!(
-                    "  bob sees security code    {}",
-                    self.security_codes.callee.as_deref().unwrap_or("-")
-                );
-                println!(
-                    "  codes match: {}",
-                    if self.codes_match { "yes" } else { "NO" }
-                );
+                print_codes(&self.security_codes, self.codes_match);
                 println!("  rekeys during the call: {}", self.rekeys);
             }
-            _ => println!("call: standard encryption (hop-by-hop SRTP); no security code"),
+            _ => {
+                println!("call: standard encryption (hop-by-hop SRTP); no security code");
+                if let Some(layers) = args.layers {
+                    print_wrapped(
+                        "  note: ",
+                        &format!(
+                            "--layers {} applies to end-to-end calls; this standard call runs \
+                             hop-by-hop SRTP",
+                            Layers::from(layers).name()
+                        ),
+                    );
+                }
+            }
         }
         println!();
-        println!(
-            "{:<7} {:<17} {:>6} {:>9} {:>7} {:>10} {:>8} {:>22} {:>15} {:>15} {:>8}",
-            "stream",
-            "direction",
-            "frames",
-            "delivered",
-            "packets",
-            "bytes",
-            "rejected",
-            "auth/replay/old/key/bad",
-            "protect p50/p99",
-            "unprot. p50/p99",
-            "MB/s"
-        );
-        for r in &self.streams {
-            let rj = &r.rejected;
-            println!(
-                "{:<7} {:<17} {:>6} {:>9} {:>7} {:>10} {:>8} {:>22} {:>15} {:>15} {:>8}",
-                r.kind,
-                r.direction,
-                r.frames_sent,
-                r.frames_delivered,
-                r.packets_sent,
-                r.bytes_sent,
-                rj.total(),
-                format!(
-                    "{}/{}/{}/{}/{}",
-                    rj.authentication, rj.replay, rj.too_old, rj.unknown_key, rj.malformed
-                ),
-                format!("{}/{} ns", r.protect_p50_ns, r.protect_p99_ns),
-                format!("{}/{} ns", r.unprotect_p50_ns, r.unprotect_p99_ns),
-                json_number(r.throughput_mb_per_s),
-            );
+        self.print_table();
+        if args.stats {
+            println!();
+            self.print_stats();
         }
         println!();
-        let attacks = &self.attacks;
-        if attacks.any() {
-            println!(
-                "relay attacks: tamper {} replay {} drop {} reorder {} reflect {}; rejected in all: {} (own packets reflected back: {} + {})",
-                attacks.tamper, attacks.replay, attacks.drop, attacks.reorder, attacks.reflect,
-                self.rejected_total,
-                self.unattributed_rejected.caller.unknown_key, self.unattributed_rejected.callee.unknown_key,
-            );
-        }
+        self.print_attacks();
         println!(
             "frames: {} sent, {} delivered equal to the original (SHA-256), {} differed, {} lost",
             self.frames_sent,
@@ -451,10 +598,12 @@ impl CallReport {
             self.frames_mismatched,
             self.frames_sent.saturating_sub(self.frames_delivered)
         );
-        println!(
-            "relay: {} packets seen, plaintext in {}",
-            self.relay.packets, self.relay.plaintext_seen
-        );
+        if let Some(sample) = &self.relay.sample {
+            println!();
+            sample.print();
+        }
+        println!();
+        self.print_relay();
         if self.ok {
             println!("result: ok");
         } else {
@@ -463,12 +612,284 @@ impl CallReport {
             }
         }
     }
+
+    /// The streams: what was sent, delivered and rejected (at most 100 columns).
+    fn print_table(&self) {
+        let row = |cells: [&dyn std::fmt::Display; 8]| {
+            println!(
+                "{:<13} {:<16} {:>6} {:>9} {:>5} {:>7} {:>11} {:>8}",
+                cells[0], cells[1], cells[2], cells[3], cells[4], cells[5], cells[6], cells[7]
+            )
+        };
+        row([
+            &"stream",
+            &"direction",
+            &"frames",
+            &"delivered",
+            &"lost",
+            &"packets",
+            &"bytes",
+            &"rejected",
+        ]);
+        for r in &self.streams {
+            row([
+                &words(r.kind),
+                &words(r.direction),
+                &r.frames_sent,
+                &r.frames_delivered,
+                &r.frames_sent.saturating_sub(r.frames_delivered),
+                &r.packets_sent,
+                &r.bytes_sent,
+                &r.rejected.total(),
+            ]);
+        }
+    }
+
+    /// `--stats`: the time each packet took to protect and unprotect, and the throughput.
+    fn print_stats(&self) {
+        println!(
+            "{:<13} {:<16} {:>18} {:>18} {:>8}",
+            "latency", "direction", "protect p50/p99", "unprotect p50/p99", "MB/s"
+        );
+        for r in &self.streams {
+            println!(
+                "{:<13} {:<16} {:>18} {:>18} {:>8}",
+                words(r.kind),
+                words(r.direction),
+                format!("{}/{} ns", r.protect_p50_ns, r.protect_p99_ns),
+                format!("{}/{} ns", r.unprotect_p50_ns, r.unprotect_p99_ns),
+                json_number(r.throughput_mb_per_s),
+            );
+        }
+    }
+
+    /// The packets rejected, by reason (the reasons that happened), when there were any.
+    fn print_rejected(&self) {
+        if self.rejected_total == 0 {
+            return;
+        }
+        let by_side = [
+            &self.unattributed_rejected.caller,
+            &self.unattributed_rejected.callee,
+        ];
+        let all = self.streams.iter().map(|s| &s.rejected).chain(by_side);
+        let mut sum = [0u64; 5];
+        for r in all {
+            let n = [
+                r.authentication,
+                r.replay,
+                r.too_old,
+                r.unknown_key,
+                r.malformed,
+            ];
+            for (s, n) in sum.iter_mut().zip(n) {
+                *s += n;
+            }
+        }
+        let reasons = [
+            "failed authentication",
+            "replays",
+            "too old",
+            "under an unknown key",
+            "malformed",
+        ];
+        let named: Vec<String> = sum
+            .iter()
+            .zip(reasons)
+            .filter(|(n, _)| **n > 0)
+            .map(|(n, reason)| format!("{n} {reason}"))
+            .collect();
+        print_wrapped(
+            "rejected: ",
+            &format!("{} packets: {}", self.rejected_total, named.join(", ")),
+        );
+        let (a, b) = (by_side[0].total(), by_side[1].total());
+        if a + b > 0 {
+            println!("  of them own packets the relay sent back: {a} to alice, {b} to bob");
+        }
+    }
+
+    /// What the relay did to the media: injected packets (rejected), late ones, dropped ones
+    /// (losses, not attacks any key could stop).
+    fn print_attacks(&self) {
+        let a = &self.attacks;
+        if a.injected() > 0 {
+            println!(
+                "relay attacks: {} tampered copies, {} replays, {} reflections: {} packets injected",
+                a.tamper, a.replay, a.reflect, self.attack_packets_injected
+            );
+        }
+        self.print_rejected();
+        if a.injected() > 0 {
+            println!(
+                "forged frames delivered: {}",
+                self.frames_mismatched + self.frames_duplicated
+            );
+        }
+        if a.reorder > 0 {
+            println!(
+                "{} packets held back and sent late by the relay: put back in order",
+                a.reorder
+            );
+        }
+        if a.drop > 0 {
+            println!(
+                "{} packets dropped by the relay: lost, not attacks (no encryption stops a drop)",
+                a.drop
+            );
+        }
+    }
+
+    /// What the relay could read, with the keys it held.
+    fn print_relay(&self) {
+        let r = &self.relay;
+        let read = format!(
+            "read media in {} of {} frames",
+            r.media_readable, self.frames_sent
+        );
+        match (self.security, r.hop_keys) {
+            (Security::EndToEnd, true) => println!(
+                "relay: removed the hop layer from {} packets with its keys; {read}",
+                r.hop_layer_removed
+            ),
+            (Security::EndToEnd, false) if self.layers == "srtp" => println!(
+                "relay: no keys (SRTP is end to end); {} packets seen; {read}",
+                r.packets
+            ),
+            (Security::EndToEnd, false) => println!(
+                "relay: no hop layer (RTP in clear); {} packets seen; {read}",
+                r.packets
+            ),
+            _ => {
+                println!(
+                    "relay: removed SRTP from {} packets with the hop keys; {read}",
+                    r.hop_layer_removed
+                );
+                println!(
+                    "  standard encryption protects each hop: the media server reads the call"
+                );
+            }
+        }
+    }
+}
+
+impl RelaySample {
+    /// The packet, annotated: each header the relay can parse, and what it learns.
+    fn print(&self) {
+        println!(
+            "one packet as the relay sees it (the first video packet, {}):",
+            words(self.direction)
+        );
+        let h = &self.rtp;
+        println!(
+            "  RTP     V={} PT={} ({}) M={} seq={} ts={} SSRC={:#010x}, {}-byte header",
+            h.version,
+            h.payload_type,
+            words(self.kind),
+            u8::from(h.marker),
+            h.sequence,
+            h.timestamp,
+            h.ssrc,
+            h.header_bytes
+        );
+        match (self.packet_layer, self.srtp_trailer_bytes) {
+            ("srtp_hop", Some(tag)) => {
+                println!("  SRTP    {tag}-byte tag, removed with the relay's hop key")
+            }
+            ("srtp_end_to_end", _) => println!(
+                "  SRTP    keyed end to end: {} bytes of ciphertext and tag, no key at the relay",
+                self.payload_bytes
+            ),
+            _ => println!("  SRTP    none: the RTP packet travels in clear"),
+        }
+        if let Some(f) = &self.fragment {
+            println!(
+                "  frame   packet {} of {} of its frame (a 6-byte fragment header)",
+                f.index + 1,
+                f.count
+            );
+        }
+        if let Some(sf) = &self.sframe {
+            println!(
+                "  SFrame  KID {} = epoch {}, {}, {}; CTR {}; {}-byte header",
+                sf.kid,
+                sf.epoch,
+                words(sf.direction),
+                words(sf.kind),
+                sf.ctr,
+                sf.header_bytes
+            );
+        }
+        if self.media_readable {
+            println!(
+                "  media   {} bytes in clear: the relay reads the frame",
+                self.payload_bytes
+            );
+        } else if self.packet_layer != "srtp_end_to_end" {
+            println!(
+                "  media   {} bytes sealed with SFrame: ciphertext to the relay",
+                self.payload_bytes
+            );
+        }
+        println!("  packet  {} bytes on the wire", self.packet_bytes);
+        print_wrapped("  learns: ", self.learns);
+        print_wrapped("  cannot: ", self.cannot);
+    }
+}
+
+/// The words a person reads for a name of the report: a direction or a media kind.
+fn words(name: &str) -> &str {
+    match name {
+        "caller_to_callee" => "caller → callee",
+        "callee_to_caller" => "callee → caller",
+        "screen" => "screen share",
+        other => other,
+    }
+}
+
+/// The widest line the demo prints.
+const COLUMNS: usize = 100;
+
+/// `text` after `first`, its words wrapped at [`COLUMNS`], the lines after the first lined up
+/// under its first word.
+fn wrap(first: &str, text: &str) -> Vec<String> {
+    let indent = first.chars().count();
+    let mut lines = Vec::new();
+    let mut line = first.to_owned();
+    let mut len = indent;
+    for word in text.split_whitespace() {
+        let w = word.chars().count();
+        if len > indent && len + 1 + w > COLUMNS {
+            lines.push(std::mem::replace(&mut line, " ".repeat(indent)));
+            len = indent;
+        }
+        if len > indent {
+            line.push(' ');
+            len += 1;
+        }
+        line.push_str(word);
+        len += w;
+    }
+    lines.push(line);
+    lines
+}
+
+/// Prints `text` after `first`, wrapped at [`COLUMNS`] (see [`wrap`]).
+pub(crate) fn print_wrapped(first: &str, text: &str) {
+    for line in wrap(first, text) {
+        println!("{line}");
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// `value` as serde writes it is the concatenation of `parts`.
+    fn assert_json(value: &impl Serialize, parts: &[&str]) {
+        assert_eq!(serde_json::to_string(value).unwrap(), parts.concat());
+    }
 
     fn rejected(authentication: u64, unknown_key: u64) -> RejectedCounts {
         RejectedCounts {
@@ -519,6 +940,10 @@ mod tests {
             relay: RelayCounts {
                 packets: 20,
                 plaintext_seen: 0,
+                hop_keys: true,
+                hop_layer_removed: 20,
+                media_readable: 0,
+                sample: None,
             },
             stalls: 0,
             streams: vec![StreamReport {
@@ -548,33 +973,36 @@ mod tests {
                 r#"{{"authentication":{a},"replay":0,"too_old":0,"unknown_key":{k},"malformed":0}}"#
             )
         };
-        let expected = [
-            r#"{"security":"end_to_end","layers":"both","#,
-            r#""security_codes":{"caller":"11111 22222 33333 44444","callee":null},"#,
-            r#""codes_match":false,"policy":{"decision":"end_to_end"},"duration_s":2.0,"#,
-            r#""rekeys":1,"final_epoch":{"caller":1,"callee":0},"#,
-            r#""frames_sent":10,"frames_delivered":9,"frames_mismatched":0,"#,
-            r#""frames_duplicated":0,"frames_incomplete":1,"rejected_total":3,"#,
-            &format!(
-                r#""unattributed_rejected":{{"caller":{},"callee":{}}},"#,
-                rejected_json(0, 0),
-                rejected_json(0, 2)
-            ),
-            r#""attacks":{"tamper":1,"replay":0,"drop":2,"reorder":0,"reflect":0},"#,
-            r#""attack_packets_injected":1,"relay":{"packets":20,"plaintext_seen":0},"#,
-            r#""stalls":0,"#,
-            r#""streams":[{"kind":"audio","direction":"caller_to_callee","#,
-            r#""frames_sent":10,"frames_delivered":9,"frames_mismatched":0,"#,
-            r#""frames_duplicated":0,"frames_incomplete":1,"packets_sent":10,"#,
-            r#""packets_received":9,"bytes_sent":1000,"bytes_delivered":900,"#,
-            &format!(r#""rejected":{},"#, rejected_json(1, 0)),
-            r#""protect_p50_ns":1500,"protect_p99_ns":9000,"#,
-            r#""unprotect_p50_ns":1600,"unprotect_p99_ns":9100,"#,
-            r#""throughput_mb_per_s":8.0}],"#,
-            r#""ok":false,"problems":["the security codes differ"]}"#,
-        ]
-        .concat();
-        assert_eq!(serde_json::to_string(&report).unwrap(), expected);
+        assert_json(
+            &report,
+            &[
+                r#"{"security":"end_to_end","layers":"both","#,
+                r#""security_codes":{"caller":"11111 22222 33333 44444","callee":null},"#,
+                r#""codes_match":false,"policy":{"decision":"end_to_end"},"duration_s":2.0,"#,
+                r#""rekeys":1,"final_epoch":{"caller":1,"callee":0},"#,
+                r#""frames_sent":10,"frames_delivered":9,"frames_mismatched":0,"#,
+                r#""frames_duplicated":0,"frames_incomplete":1,"rejected_total":3,"#,
+                &format!(
+                    r#""unattributed_rejected":{{"caller":{},"callee":{}}},"#,
+                    rejected_json(0, 0),
+                    rejected_json(0, 2)
+                ),
+                r#""attacks":{"tamper":1,"replay":0,"drop":2,"reorder":0,"reflect":0},"#,
+                r#""attack_packets_injected":1,"#,
+                r#""relay":{"packets":20,"plaintext_seen":0,"hop_keys":true,"#,
+                r#""hop_layer_removed":20,"media_readable":0,"sample":null},"#,
+                r#""stalls":0,"#,
+                r#""streams":[{"kind":"audio","direction":"caller_to_callee","#,
+                r#""frames_sent":10,"frames_delivered":9,"frames_mismatched":0,"#,
+                r#""frames_duplicated":0,"frames_incomplete":1,"packets_sent":10,"#,
+                r#""packets_received":9,"bytes_sent":1000,"bytes_delivered":900,"#,
+                &format!(r#""rejected":{},"#, rejected_json(1, 0)),
+                r#""protect_p50_ns":1500,"protect_p99_ns":9000,"#,
+                r#""unprotect_p50_ns":1600,"unprotect_p99_ns":9100,"#,
+                r#""throughput_mb_per_s":8.0}],"#,
+                r#""ok":false,"problems":["the security codes differ"]}"#,
+            ],
+        );
     }
 
     #[test]
@@ -588,6 +1016,104 @@ mod tests {
             serde_json::to_string(&report).unwrap(),
             r#"{"security":"refused","reason":"r","policy":{"decision":"standard"}}"#
         );
+    }
+
+    #[test]
+    fn relay_sample_json_keeps_its_fields_and_their_order() {
+        let sample = RelaySample {
+            direction: "caller_to_callee",
+            kind: "video",
+            packet_bytes: 1200,
+            rtp: RtpFields {
+                version: 2,
+                payload_type: 96,
+                marker: false,
+                sequence: 7,
+                timestamp: 0,
+                ssrc: 42,
+                header_bytes: 12,
+            },
+            packet_layer: "srtp_hop",
+            srtp_trailer_bytes: Some(16),
+            fragment: Some(FragmentFields {
+                index: 0,
+                count: 26,
+                chunk: 1166,
+            }),
+            sframe: Some(SframeFields {
+                kid: 9,
+                ctr: 3,
+                header_bytes: 2,
+                epoch: 1,
+                direction: "caller_to_callee",
+                kind: "video",
+            }),
+            payload_bytes: 1164,
+            media_readable: false,
+            learns: "l",
+            cannot: "c",
+        };
+        assert_json(
+            &sample,
+            &[
+                r#"{"direction":"caller_to_callee","kind":"video","packet_bytes":1200,"#,
+                r#""rtp":{"version":2,"payload_type":96,"marker":false,"sequence":7,"#,
+                r#""timestamp":0,"ssrc":42,"header_bytes":12},"#,
+                r#""packet_layer":"srtp_hop","srtp_trailer_bytes":16,"#,
+                r#""fragment":{"index":0,"count":26,"chunk":1166},"#,
+                r#""sframe":{"kid":9,"ctr":3,"header_bytes":2,"epoch":1,"#,
+                r#""direction":"caller_to_callee","kind":"video"},"#,
+                r#""payload_bytes":1164,"media_readable":false,"learns":"l","cannot":"c"}"#,
+            ],
+        );
+    }
+
+    #[test]
+    fn mitm_report_json_keeps_its_fields_and_their_order() {
+        let report = MitmReport {
+            security: Security::EndToEnd,
+            attack: "mitm",
+            security_codes: BySide {
+                caller: Some("a".to_owned()),
+                callee: Some("b".to_owned()),
+            },
+            codes_match: false,
+            mitm_codes: BySide {
+                caller: "a".to_owned(),
+                callee: "b".to_owned(),
+            },
+            media_sent: false,
+            policy: json!({}),
+            ok: false,
+            problems: vec!["p".to_owned()],
+        };
+        assert_json(
+            &report,
+            &[
+                r#"{"security":"end_to_end","attack":"mitm","#,
+                r#""security_codes":{"caller":"a","callee":"b"},"codes_match":false,"#,
+                r#""mitm_codes":{"caller":"a","callee":"b"},"media_sent":false,"policy":{},"#,
+                r#""ok":false,"problems":["p"]}"#,
+            ],
+        );
+    }
+
+    #[test]
+    fn wrapped_lines_fit_and_line_up() {
+        let text = "live captions, transcription, transfer the call, merge calls, park, \
+                    consult then transfer, transfer to another device, add a participant, \
+                    recording";
+        let lines = wrap("  unavailable in this call: ", text);
+        assert!(lines.len() > 1);
+        for line in &lines {
+            assert!(line.chars().count() <= COLUMNS, "{line}");
+        }
+        assert!(lines[1].starts_with(&" ".repeat(28)));
+        assert_eq!(
+            lines.concat().split_whitespace().count(),
+            text.split_whitespace().count() + 4
+        );
+        assert_eq!(wrap("x: ", ""), ["x: "]);
     }
 
     #[test]

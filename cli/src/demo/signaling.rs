@@ -8,7 +8,7 @@ use callseal::{Error, Role};
 use std::io::{Read, Write};
 use std::net::TcpStream;
 
-fn send_msg(s: &mut TcpStream, ty: u8, body: &[u8]) -> anyhow::Result<()> {
+pub(super) fn send_msg(s: &mut TcpStream, ty: u8, body: &[u8]) -> anyhow::Result<()> {
     let mut m = Vec::with_capacity(5 + body.len());
     m.push(ty);
     m.extend_from_slice(&(body.len() as u32).to_be_bytes());
@@ -16,7 +16,7 @@ fn send_msg(s: &mut TcpStream, ty: u8, body: &[u8]) -> anyhow::Result<()> {
     s.write_all(&m).context("signaling write")
 }
 
-fn recv_msg(s: &mut TcpStream) -> anyhow::Result<(u8, Vec<u8>)> {
+pub(super) fn recv_msg(s: &mut TcpStream) -> anyhow::Result<(u8, Vec<u8>)> {
     let mut h = [0u8; 5];
     s.read_exact(&mut h).context("signaling read")?;
     let len = u32::from_be_bytes([h[1], h[2], h[3], h[4]]) as usize;
@@ -28,12 +28,12 @@ fn recv_msg(s: &mut TcpStream) -> anyhow::Result<(u8, Vec<u8>)> {
     Ok((h[0], body))
 }
 
-const SIG_OFFER: u8 = 1;
-const SIG_ANSWER: u8 = 2;
-const SIG_CONFIRM: u8 = 3;
-const SIG_REFUSED: u8 = 9;
+pub(super) const SIG_OFFER: u8 = 1;
+pub(super) const SIG_ANSWER: u8 = 2;
+pub(super) const SIG_CONFIRM: u8 = 3;
+pub(super) const SIG_REFUSED: u8 = 9;
 
-const CONTEXT: &[u8] = b"callseal demo | call 1 | alice@contoso.com | bob@contoso.com";
+pub(super) const CONTEXT: &[u8] = b"callseal demo | call 1 | alice@contoso.com | bob@contoso.com";
 
 /// Handshake over the signaling connection; `Err` carries a refusal.
 pub(super) fn handshake(

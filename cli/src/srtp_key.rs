@@ -1,0 +1,276 @@
+//! The `--suite` and `--key` of `callseal srtp`: an SDP security description (RFC 4568) in the
+//! forms people have at hand.
+//!
+//! - `BASE64`: master key ‖ master salt;
+//! - `inline:BASE64[|LIFETIME][|MKI:LENGTH]`: the key parameter of an `a=crypto` line;
+//! - `a=crypto:TAG SUITE inline:…[;inline:…] [SESSION-PARAMS]`: the whole line, which names
+//!   the suite (several keys need an MKI each; encrypting uses the first);
+//! - `@FILE`: any of these read from FILE, which keeps the key off the command line. A file of
+//!   several lines (an SDP) must hold exactly one `a=crypto` line, or one for `--suite`.
+//!
+//! Suite names are read without regard to case. Errors never show key material.
+
+use anyhow::{bail, Context as _};
+use base64::Engine;
+use callseal::srtp::Mki;
+use callseal::{SrtpMasterKey, SrtpSuite};
+
+/// An SRTP protection profile by name, in any case (the `--suite` value parser).
+pub(crate) fn parse_suite(s: &str) -> Result<SrtpSuite, String> {
+    SrtpSuite::ALL
+        .into_iter()
+        .find(|x| x.name().eq_ignore_ascii_case(s.trim()))
+        .ok_or_else(|| {
+            format!(
+                "unknown suite {s:?}; one of: {}",
+                SrtpSuite::ALL.map(|s| s.name()).join(", ")
+            )
+        })
+}
+
+/// One key of the description.
+pub(crate) struct KeyParam {
+    pub(crate) master: SrtpMasterKey,
+    /// The MKI and its length in bytes.
+    pub(crate) mki: Option<(Mki, usize)>,
+}
+
+/// What `--key` (with `--suite`) says.
+pub(crate) struct Keys {
+    pub(crate) suite: SrtpSuite,
+    /// One key, or several with distinct MKIs of one length.
+    pub(crate) keys: Vec<KeyParam>,
+    /// The `WSH=` session parameter: the replay window.
+    pub(crate) replay_window: Option<u32>,
+}
+
+impl Keys {
+    /// The MKI length (0: none).
+    pub(crate) fn mki_len(&self) -> usize {
+        self.keys[0].mki.map_or(0, |(_, l)| l)
+    }
+}
+
+/// Read `--key`, for `suite` when `--suite` was given.
+pub(crate) fn read(arg: &str, suite: Option<SrtpSuite>) -> anyhow::Result<Keys> {
+    match arg.strip_prefix('@') {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading the key file {path}"))?;
+            parse(
+                line_of(&text, suite).with_context(|| format!("key file {path}"))?,
+                suite,
+            )
+            .with_context(|| format!("key file {path}"))
+        }
+        None => parse(arg, suite),
+    }
+}
+
+/// The line of a key file to read: its only line, else its only `a=crypto` line (for `suite`).
+fn line_of(text: &str, suite: Option<SrtpSuite>) -> anyhow::Result<&str> {
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .collect();
+    if let [line] = lines[..] {
+        return Ok(line);
+    }
+    let crypto: Vec<&str> = lines
+        .into_iter()
+        .filter(|l| l.starts_with("a=crypto:"))
+        .filter(|l| {
+            suite.is_none_or(|s| l.split_whitespace().nth(1).map(parse_suite) == Some(Ok(s)))
+        })
+        .collect();
+    let for_suite = suite.map_or(String::new(), |s| format!(" for {s}"));
+    match crypto[..] {
+        [line] => Ok(line),
+        [] => bail!("no key, and no a=crypto line{for_suite}"),
+        _ => bail!(
+            "{} a=crypto lines{for_suite}: keep one in the file{}",
+            crypto.len(),
+            if suite.is_none() {
+                " or choose with --suite"
+            } else {
+                ""
+            }
+        ),
+    }
+}
+
+/// Parse one `--key` text.
+fn parse(text: &str, suite: Option<SrtpSuite>) -> anyhow::Result<Keys> {
+    let text = text.trim();
+    let Some(line) = text
+        .strip_prefix("a=crypto:")
+        .or_else(|| text.strip_prefix("crypto:"))
+    else {
+        let suite = suite.context(
+            "--suite is needed: the key does not name its suite (an a=crypto line does)",
+        )?;
+        return Ok(Keys {
+            suite,
+            keys: vec![key_param(suite, text)?],
+            replay_window: None,
+        });
+    };
+    let mut fields = line.split_whitespace();
+    let (Some(tag), Some(name), Some(params)) = (fields.next(), fields.next(), fields.next())
+    else {
+        bail!("an a=crypto line is `a=crypto:TAG SUITE inline:KEY…`");
+    };
+    if tag.is_empty() || tag.len() > 9 || !tag.bytes().all(|b| b.is_ascii_digit()) {
+        bail!("the a=crypto tag {tag:?} is not a number of 1 to 9 digits");
+    }
+    let named = parse_suite(name).map_err(anyhow::Error::msg)?;
+    if let Some(s) = suite.filter(|s| *s != named) {
+        bail!("--suite {s} disagrees with the a=crypto line's {named}");
+    }
+    let mut replay_window = None;
+    for p in fields {
+        match p.split_once('=') {
+            Some(("WSH", n)) => {
+                replay_window = Some(n.parse().context("the WSH= replay window")?);
+            }
+            Some(("KDR", "0")) => {} // no key derivation rate: what callseal does
+            _ => bail!("the session parameter {p:?} is not supported"),
+        }
+    }
+    let keys = params
+        .split(';')
+        .map(|p| {
+            if !p.starts_with("inline:") {
+                bail!("a key parameter of an a=crypto line starts with inline:");
+            }
+            key_param(named, p)
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    if keys.len() > 1 {
+        let len = keys[0].mki.map(|(_, l)| l);
+        if len.is_none() || keys.iter().any(|k| k.mki.map(|(_, l)| l) != len) {
+            bail!("several keys need an MKI each, all of one length");
+        }
+    }
+    Ok(Keys {
+        suite: named,
+        keys,
+        replay_window,
+    })
+}
+
+/// `[inline:]BASE64[|LIFETIME][|MKI:LENGTH]`.
+fn key_param(suite: SrtpSuite, s: &str) -> anyhow::Result<KeyParam> {
+    let s = s.strip_prefix("inline:").unwrap_or(s);
+    let mut parts = s.split('|');
+    let b64 = parts.next().unwrap_or_default();
+    let raw = base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .or_else(|_| base64::engine::general_purpose::STANDARD_NO_PAD.decode(b64))
+        .ok()
+        .context("the key is not valid base64")?;
+    let master = SrtpMasterKey::from_concatenated(suite, &raw).map_err(|_| {
+        anyhow::anyhow!(
+            "{suite} needs {} bytes of master key and salt, the key has {}",
+            suite.key_len() + suite.salt_len(),
+            raw.len()
+        )
+    })?;
+    let mut mki = None;
+    for p in parts {
+        // The lifetime ("2^31" or a number) is informational here; "VALUE:LENGTH" is the MKI.
+        if let Some((v, l)) = p.split_once(':') {
+            let value: u32 = v.parse().context("MKI value")?;
+            let len: usize = l.parse().context("MKI length")?;
+            if !(1..=4).contains(&len) {
+                bail!("MKI length {len} is out of 1..=4");
+            }
+            if len < 4 && value >> (8 * len) != 0 {
+                bail!("MKI {value} does not fit in {len} bytes");
+            }
+            mki = Some((Mki(value), len));
+        } else if p.strip_prefix("2^").unwrap_or(p).parse::<u64>().is_err() {
+            bail!("the key lifetime {p:?} is neither a number nor 2^N");
+        }
+    }
+    Ok(KeyParam { master, mki })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY30: &str = "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0e";
+
+    #[test]
+    fn suites_in_any_case() {
+        assert_eq!(
+            parse_suite("aes_cm_128_hmac_sha1_80"),
+            Ok(SrtpSuite::AesCm128HmacSha1_80)
+        );
+        assert_eq!(
+            parse_suite("Aead_Aes_256_Gcm"),
+            Ok(SrtpSuite::AeadAes256Gcm)
+        );
+        assert!(parse_suite("AES_256_CM_HMAC_SHA1_80")
+            .unwrap_err()
+            .contains("AEAD_AES_128_GCM"));
+    }
+
+    #[test]
+    fn every_form() {
+        let cm = Some(SrtpSuite::AesCm128HmacSha1_80);
+        let k = parse(KEY30, cm).unwrap();
+        assert_eq!((k.keys.len(), k.mki_len()), (1, 0));
+        let k = parse(&format!("inline:{KEY30}|2^31|7:2"), cm).unwrap();
+        assert_eq!(k.keys[0].mki, Some((Mki(7), 2)));
+        assert!(parse(KEY30, None)
+            .err()
+            .expect("an error")
+            .to_string()
+            .contains("--suite"));
+
+        let line = format!("a=crypto:1 aes_cm_128_hmac_sha1_80 inline:{KEY30}|2^20|1:4;inline:{KEY30}|2^20|2:4 WSH=128");
+        let k = parse(&line, None).unwrap();
+        assert_eq!(k.suite, SrtpSuite::AesCm128HmacSha1_80);
+        assert_eq!(k.keys.len(), 2);
+        assert_eq!(k.keys[1].mki, Some((Mki(2), 4)));
+        assert_eq!(k.replay_window, Some(128));
+        assert!(parse(&line, cm).is_ok());
+        let err = parse(&line, Some(SrtpSuite::AeadAes128Gcm))
+            .err()
+            .expect("an error");
+        assert!(err.to_string().contains("disagrees"), "{err}");
+
+        for bad in [
+            format!("a=crypto:1 AES_CM_128_HMAC_SHA1_80 {KEY30}"),
+            format!("a=crypto:x AES_CM_128_HMAC_SHA1_80 inline:{KEY30}"),
+            format!("a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:{KEY30} UNENCRYPTED_SRTP"),
+            format!("a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:{KEY30};inline:{KEY30}"),
+            format!("a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:{KEY30}|forever"),
+            format!("a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:{KEY30}|256:1"),
+            "a=crypto:1 AES_CM_128_HMAC_SHA1_80".to_owned(),
+        ] {
+            let err = parse(&bad, None).err().expect("an error").to_string();
+            assert!(!err.contains(KEY30), "{err}");
+        }
+    }
+
+    #[test]
+    fn the_line_of_a_file() {
+        let sdp = format!(
+            "v=0\nm=audio 5004 RTP/SAVP 0\na=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:{KEY30}\n\
+             a=crypto:2 AES_CM_128_HMAC_SHA1_32 inline:{KEY30}\n"
+        );
+        let err = line_of(&sdp, None).unwrap_err().to_string();
+        assert!(
+            err.contains("2 a=crypto lines") && err.contains("--suite"),
+            "{err}"
+        );
+        let line = line_of(&sdp, Some(SrtpSuite::AesCm128HmacSha1_32)).unwrap();
+        assert!(line.starts_with("a=crypto:2 "));
+        assert_eq!(line_of(&format!("# key\n{KEY30}\n"), None).unwrap(), KEY30);
+        assert!(line_of("v=0\ns=-\n", None).is_err());
+    }
+}
