@@ -47,7 +47,7 @@ pub(crate) struct BenchArgs {
     round_us: usize,
     /// Warn when a ratio's spread (interquartile range over median of the per-round ratios)
     /// is above this many percent.
-    #[arg(long, default_value_t = 5.0, value_parser = percent)]
+    #[arg(long, default_value_t = 5.0, allow_negative_numbers = true, value_parser = percent)]
     warn_spread: f64,
 }
 
