@@ -58,6 +58,7 @@ pub mod handshake;
 #[cfg(feature = "policy")]
 pub mod policy;
 mod replay;
+pub mod rtp_sframe;
 pub mod schedule;
 mod secret;
 mod security;
