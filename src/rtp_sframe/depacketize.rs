@@ -168,6 +168,8 @@ pub(crate) struct Depacketizer {
     arrivals: u64,
     /// Frames given up with packets missing (their start was overwritten by a newer packet).
     incomplete: u64,
+    /// Held packets replaced by a later one with the same sequence number.
+    replaced: u64,
 }
 
 impl Depacketizer {
@@ -179,12 +181,18 @@ impl Depacketizer {
             mask: (entries - 1) as u16,
             arrivals: 0,
             incomplete: 0,
+            replaced: 0,
         }
     }
 
     /// The most packets one frame may have.
     pub(crate) fn max_packets(&self) -> usize {
         self.slots.len() / 2
+    }
+
+    /// Held packets replaced by a later copy of their sequence number so far.
+    pub(crate) fn replaced(&self) -> u64 {
+        self.replaced
     }
 
     /// Frames given up incomplete so far.
@@ -221,8 +229,12 @@ impl Depacketizer {
     fn take(&mut self, p: &PacketInfo, log: &Log) -> usize {
         let i = self.at(p.seq);
         let old = self.slots[i];
-        if self.live(&old, log) && old.state == State::Held && old.start {
-            self.incomplete += 1;
+        if self.live(&old, log) && old.state == State::Held {
+            if old.seq == p.seq {
+                self.replaced += 1;
+            } else if old.start {
+                self.incomplete += 1;
+            }
         }
         self.arrivals += 1;
         i

@@ -457,7 +457,12 @@ impl Call {
                     out.data
                         .resize(start + self.config.max_packet + overhead, 0);
                     let p = &mut out.data[start..];
-                    write_packet(p, &fields, tx.seq, outer, &[]);
+                    // The marker bit of the media packetization: the frame's last packet.
+                    let marked = RtpFields {
+                        marker: i + 1 == count,
+                        ..fields
+                    };
+                    write_packet(p, &marked, tx.seq, outer, &[]);
                     let at = RTP_HEADER_LEN + DESCRIPTOR_LEN;
                     let sent = s
                         .seal_into(inner, &mut p[at..], FrameOptions::NONE)
@@ -597,6 +602,7 @@ impl Call {
         let sealed_max = self.config.max_frame + crate::sframe::MAX_OVERHEAD;
         let rx = &mut self.rx[k];
         let incomplete = rx.depack.incomplete() + rx.inner.incomplete();
+        let replaced = rx.depack.replaced() + rx.inner.replaced();
         let per_packet = rx.sframe.is_some() && self.config.sframe_mode == SframeMode::PerPacket;
         // The T bit is not authenticated: the call takes only the mode both ends agreed on,
         // and per-packet SFrame puts one whole ciphertext in each packet.
@@ -656,8 +662,10 @@ impl Call {
                 _ => None,
             };
             let rx = &self.rx[k];
-            self.stats[recv][k].frames_incomplete +=
-                rx.depack.incomplete() + rx.inner.incomplete() - incomplete;
+            let st = &mut self.stats[recv][k];
+            st.frames_incomplete += rx.depack.incomplete() + rx.inner.incomplete() - incomplete;
+            // A copy of a packet still waiting for its frame took its place: one was dropped.
+            st.rejected.replay += rx.depack.replaced() + rx.inner.replaced() - replaced;
             pushed?;
             match assembled.transpose()? {
                 None | Some(Assembled::Lost) => return Ok(None),
