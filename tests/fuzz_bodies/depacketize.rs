@@ -14,16 +14,24 @@ pub fn depacketize(data: &[u8]) {
     let mut rx = Reassembler::new(MAX_FRAME, 4 * MAX_FRAME, 64).unwrap();
     // The latest packet of every sequence number, as the model remembers it.
     let mut latest: HashMap<u16, Vec<u8>> = HashMap::new();
+    // Every sequence number the input used.
+    let mut seen = std::collections::HashSet::new();
     let mut rest = data;
     // The input is a sequence of length-prefixed packets.
     while let Some((&len, tail)) = rest.split_first() {
         let len = (len as usize * 4).min(tail.len());
         let p = &tail[..len];
         rest = &tail[len..];
-        if p.len() >= 12 {
+        // Every packet of a run handed out was taken (pushed without an error) last of its
+        // sequence number.
+        if p.len() >= 4 {
+            seen.insert(u16::from_be_bytes([p[2], p[3]]));
+        }
+        let pushed = rx.push(p);
+        if pushed.is_ok() {
             latest.insert(u16::from_be_bytes([p[2], p[3]]), p.to_vec());
         }
-        let Ok(Some(r)) = rx.push(p) else { continue };
+        let Ok(Some(r)) = pushed else { continue };
         assert!(r.payload.len() <= MAX_FRAME);
         let (first, last) = r.seqs;
         let mut expected = Vec::new();
@@ -53,10 +61,11 @@ pub fn depacketize(data: &[u8]) {
         }
         assert_eq!(r.payload, &expected[..]);
     }
-    // A genuine frame of three packets on sequence numbers the input never used.
+    // A genuine frame of four packets (297 bytes of fragment and 3 more) on sequence numbers
+    // the input never used, and none after them.
     let Some(seq) = (0..=u16::MAX)
         .step_by(4)
-        .find(|s| (0..3).all(|k| !latest.contains_key(&s.wrapping_add(k))))
+        .find(|s| (0..5).all(|k| !seen.contains(&s.wrapping_add(k))))
     else {
         return;
     };
