@@ -69,24 +69,37 @@ pub struct RtpFields {
     pub marker: bool,
 }
 
-/// Write one RTP packet (12-byte header, descriptor, fragment) at the start of `p`; returns its
-/// length. `p` must hold it.
-pub(crate) fn write_packet(
-    p: &mut [u8],
+/// The RTP header and descriptor of one packet.
+fn head(fields: &RtpFields, seq: u16, d: Descriptor) -> [u8; RTP_HEADER_LEN + DESCRIPTOR_LEN] {
+    let mut h = [0u8; RTP_HEADER_LEN + DESCRIPTOR_LEN];
+    h[0] = 0x80;
+    h[1] = (fields.payload_type & 0x7f) | if fields.marker && d.end { 0x80 } else { 0 };
+    h[2..4].copy_from_slice(&seq.to_be_bytes());
+    h[4..8].copy_from_slice(&fields.timestamp.to_be_bytes());
+    h[8..12].copy_from_slice(&fields.ssrc.0.to_be_bytes());
+    h[RTP_HEADER_LEN] = d.to_byte();
+    h
+}
+
+/// Write the RTP header and descriptor of one packet at the start of `p`, which must hold
+/// them.
+pub(crate) fn write_head(p: &mut [u8], fields: &RtpFields, seq: u16, d: Descriptor) {
+    p[..RTP_HEADER_LEN + DESCRIPTOR_LEN].copy_from_slice(&head(fields, seq, d));
+}
+
+/// Append one RTP packet (12-byte header, descriptor, fragment) and `room` zero bytes behind it
+/// (for a trailer) to `out`, writing every byte once.
+pub(crate) fn append_packet(
+    out: &mut Vec<u8>,
     fields: &RtpFields,
     seq: u16,
     d: Descriptor,
     fragment: &[u8],
-) -> usize {
-    p[0] = 0x80;
-    p[1] = (fields.payload_type & 0x7f) | if fields.marker && d.end { 0x80 } else { 0 };
-    p[2..4].copy_from_slice(&seq.to_be_bytes());
-    p[4..8].copy_from_slice(&fields.timestamp.to_be_bytes());
-    p[8..12].copy_from_slice(&fields.ssrc.0.to_be_bytes());
-    p[RTP_HEADER_LEN] = d.to_byte();
-    let at = RTP_HEADER_LEN + DESCRIPTOR_LEN;
-    p[at..at + fragment.len()].copy_from_slice(fragment);
-    at + fragment.len()
+    room: usize,
+) {
+    out.extend_from_slice(&head(fields, seq, d));
+    out.extend_from_slice(fragment);
+    out.resize(out.len() + room, 0);
 }
 
 /// Cut `payload` (an SFrame ciphertext, or a plain frame) into RTP packets of at most
@@ -107,12 +120,9 @@ pub fn packetize(
     let (count, chunk) = plan(payload.len(), room)?;
     let mut seq = first_seq;
     for (i, fragment) in chunks(payload, chunk, count).enumerate() {
-        let start = out.data.len();
-        let len = RTP_HEADER_LEN + DESCRIPTOR_LEN + fragment.len();
-        out.data.resize(start + len, 0);
         let d = Descriptor::nth(i, count, origin);
-        write_packet(&mut out.data[start..], fields, seq, d, fragment);
-        out.ends.push(start + len);
+        append_packet(&mut out.data, fields, seq, d, fragment, 0);
+        out.ends.push(out.data.len());
         seq = seq.wrapping_add(1);
     }
     Ok(seq)

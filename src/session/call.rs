@@ -8,8 +8,8 @@ use super::stats::{Rejected, StreamStats};
 use crate::error::{Error, Malformed, Result};
 use crate::handshake::{Established, Outcome};
 use crate::rtp_sframe::{
-    chunks, packet_info, plan, write_packet, Assembled, Depacketizer, Descriptor, Log, PacketInfo,
-    PayloadOrigin, Pushed, RtpFields, SframeMode, DESCRIPTOR_LEN, RTP_HEADER_LEN,
+    append_packet, chunks, packet_info, plan, write_head, Assembled, Depacketizer, Descriptor, Log,
+    PacketInfo, PayloadOrigin, Pushed, RtpFields, SframeMode, DESCRIPTOR_LEN, RTP_HEADER_LEN,
 };
 use crate::schedule::RtpParams;
 use crate::security::{CallSecurity, Feature};
@@ -462,7 +462,7 @@ impl Call {
                         marker: i + 1 == count,
                         ..fields
                     };
-                    write_packet(p, &marked, tx.seq, outer, &[]);
+                    write_head(p, &marked, tx.seq, outer);
                     let at = RTP_HEADER_LEN + DESCRIPTOR_LEN;
                     let sent = s
                         .seal_into(inner, &mut p[at..], FrameOptions::NONE)
@@ -493,9 +493,8 @@ impl Call {
                 for (i, fragment) in chunks(sealed, chunk, count).enumerate() {
                     let start = out.data.len();
                     let plain_len = RTP_HEADER_LEN + DESCRIPTOR_LEN + fragment.len();
-                    out.data.resize(start + plain_len + overhead, 0);
                     let d = Descriptor::nth(i, count, PayloadOrigin::Raw);
-                    write_packet(&mut out.data[start..], &fields, tx.seq, d, fragment);
+                    append_packet(&mut out.data, &fields, tx.seq, d, fragment, overhead);
                     if let Err(e) = finish_packet(&mut tx.seq, &mut tx.srtp, out, start, plain_len)
                     {
                         // Nothing of this frame is sent.
