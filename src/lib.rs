@@ -55,6 +55,7 @@ mod names;
 pub mod crypto;
 mod error;
 pub mod handshake;
+pub mod keying;
 #[cfg(feature = "policy")]
 pub mod policy;
 mod replay;
