@@ -5,5 +5,9 @@
 //! [`PacketKeys`]: crate::session::PacketKeys
 
 mod dtls_srtp;
+mod sdes;
 
 pub use dtls_srtp::{dtls_srtp_keys, exporter_len, DtlsRole, EXPORTER_LABEL};
+pub use sdes::{
+    sdes_packet_keys, CryptoAttribute, FecOrder, Lifetime, SdesKey, SdesMki, SdesPart, SessionParam,
+};
