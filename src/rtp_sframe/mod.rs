@@ -31,10 +31,19 @@
 mod depacketize;
 mod descriptor;
 mod reassembler;
+mod ssrc_key;
 
 pub(crate) use depacketize::{Assembled, Depacketizer, Log, PacketInfo, Pushed};
 pub use descriptor::{plan, Descriptor, PayloadOrigin, DESCRIPTOR_LEN, RTP_HEADER_LEN};
 pub use reassembler::{Reassembled, Reassembler};
+pub use ssrc_key::{
+    // per-SSRC keys and a=sframe
+    parse_sframe_attribute,
+    ssrc_base_key,
+    SsrcBaseKey,
+    SFRAME_ATTRIBUTE,
+    SSRC_KEY_LABEL,
+};
 
 use crate::error::{Malformed, Result};
 use crate::session::Packets;
@@ -53,6 +62,22 @@ pub enum SframeMode {
 names!(SframeMode, crate::Error::UnknownName, "`frame` or `packet`.", {
     PerFrame => "frame",
     PerPacket => "packet",
+});
+
+/// Where a call's SFrame keys come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum SframeKeying {
+    /// callseal's KID scheme: each stream's keys from its own stream secret (the default).
+    #[default]
+    Streams,
+    /// The draft's per-SSRC derivation on top: each stream's base key is
+    /// [`ssrc_base_key`]`(suite, stream secret, SSRC)`. The KIDs stay those of the KID scheme.
+    PerSsrc,
+}
+
+names!(SframeKeying, crate::Error::UnknownName, "`streams` or `per-ssrc`.", {
+    Streams => "streams",
+    PerSsrc => "per-ssrc",
 });
 
 /// The RTP header fields of the packets of one SFrame ciphertext, taken from the media

@@ -9,7 +9,8 @@ use crate::error::{Error, Malformed, Result};
 use crate::handshake::{Established, Outcome};
 use crate::rtp_sframe::{
     append_packet, chunks, packet_info, plan, write_head, Assembled, Depacketizer, Descriptor, Log,
-    PacketInfo, PayloadOrigin, Pushed, RtpFields, SframeMode, DESCRIPTOR_LEN, RTP_HEADER_LEN,
+    PacketInfo, PayloadOrigin, Pushed, RtpFields, SframeKeying, SframeMode, DESCRIPTOR_LEN,
+    RTP_HEADER_LEN,
 };
 use crate::schedule::RtpParams;
 use crate::security::{CallSecurity, Feature};
@@ -216,9 +217,11 @@ impl Call {
                         )?);
                     }
                     if let Some(sc) = &sframe_config {
+                        let per_ssrc = config.sframe_keying == SframeKeying::PerSsrc;
                         t.sframe = Some(SframeSender::for_call_stream(
                             sc,
                             &keys.stream(role.send_direction(), kind),
+                            per_ssrc.then_some(local_ssrcs[k]),
                         )?);
                     }
                 }

@@ -2,7 +2,7 @@
 
 use crate::crypto::Backend;
 use crate::error::{Error, Result};
-use crate::rtp_sframe::{SframeMode, DESCRIPTOR_LEN, RTP_HEADER_LEN};
+use crate::rtp_sframe::{SframeKeying, SframeMode, DESCRIPTOR_LEN, RTP_HEADER_LEN};
 use crate::secret::SrtpMasterKey;
 use crate::sframe::Grace;
 use crate::types::{Role, Ssrc};
@@ -80,6 +80,9 @@ pub struct CallConfig {
     /// must use the same: the T bit that tells them apart is not authenticated, so a receiver
     /// takes only packets of this mode ([`Malformed::Field`](crate::Malformed) otherwise).
     pub sframe_mode: SframeMode,
+    /// Where the SFrame keys come from (default [`SframeKeying::Streams`], the KID scheme;
+    /// [`SframeKeying::PerSsrc`] adds the draft's per-SSRC derivation). Both ends the same.
+    pub sframe_keying: SframeKeying,
 }
 
 impl CallConfig {
@@ -100,6 +103,7 @@ impl CallConfig {
             frame_limit: 1 << 32,
             backend: Backend::Ring,
             sframe_mode: SframeMode::PerFrame,
+            sframe_keying: SframeKeying::Streams,
         }
     }
 
@@ -161,6 +165,12 @@ impl CallConfig {
     /// With per-frame or per-packet SFrame (both ends the same).
     pub fn with_sframe_mode(mut self, mode: SframeMode) -> Self {
         self.sframe_mode = mode;
+        self
+    }
+
+    /// With SFrame keys from the KID scheme alone or per SSRC (both ends the same).
+    pub fn with_sframe_keying(mut self, keying: SframeKeying) -> Self {
+        self.sframe_keying = keying;
         self
     }
 
