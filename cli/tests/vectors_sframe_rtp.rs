@@ -8,20 +8,12 @@ use callseal::{Epoch, KeyId, SframeSuite};
 use serde_json::Value;
 use std::process::Command;
 
+mod common;
+
 const SEED: &str = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
 
 fn record(args: &[&str]) -> Value {
-    let out = Command::new(env!("CARGO_BIN_EXE_callseal"))
-        .args(["vectors", "sframe-rtp", "--seed", SEED])
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    common::json_of(&[&["vectors", "sframe-rtp", "--seed", SEED], args].concat())
 }
 
 fn bytes(v: &Value) -> Vec<u8> {

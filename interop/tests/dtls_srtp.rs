@@ -7,6 +7,7 @@
 use callseal::keying::{dtls_srtp_keys, exporter_len, DtlsRole, EXPORTER_LABEL};
 use callseal::srtp::{SrtpConfig, SrtpReceiver, SrtpSender};
 use callseal::SrtpSuite;
+use callseal_interop::libsrtp;
 use openssl::asn1::Asn1Time;
 use openssl::ec::{EcGroup, EcKey};
 use openssl::hash::MessageDigest;
@@ -14,7 +15,6 @@ use openssl::nid::Nid;
 use openssl::pkey::{PKey, Private};
 use openssl::ssl::{Ssl, SslContext, SslMethod, SslVerifyMode};
 use openssl::x509::{X509Name, X509};
-use srtp::{CryptoPolicy, Session, StreamPolicy};
 use std::io::{self, Read, Write};
 use std::net::UdpSocket;
 use std::sync::Arc;
@@ -47,15 +47,6 @@ fn openssl_profile(suite: SrtpSuite) -> &'static str {
         SrtpSuite::AesCm128HmacSha1_32 => "SRTP_AES128_CM_SHA1_32",
         SrtpSuite::AeadAes128Gcm => "SRTP_AEAD_AES_128_GCM",
         SrtpSuite::AeadAes256Gcm => "SRTP_AEAD_AES_256_GCM",
-    }
-}
-
-fn libsrtp_policy(suite: SrtpSuite) -> CryptoPolicy {
-    match suite {
-        SrtpSuite::AesCm128HmacSha1_80 => CryptoPolicy::aes_cm_128_hmac_sha1_80(),
-        SrtpSuite::AesCm128HmacSha1_32 => CryptoPolicy::aes_cm_128_hmac_sha1_32(),
-        SrtpSuite::AeadAes128Gcm => CryptoPolicy::aes_gcm_128_16_auth(),
-        SrtpSuite::AeadAes256Gcm => CryptoPolicy::aes_gcm_256_16_auth(),
     }
 }
 
@@ -158,26 +149,6 @@ fn by_hand(suite: SrtpSuite, export: &[u8], client_writes: bool) -> Vec<u8> {
         (&export[k..2 * k], &export[2 * k + s..])
     };
     [key, salt].concat()
-}
-
-fn libsrtp(suite: SrtpSuite, key: &[u8], inbound: bool) -> Session {
-    let p = StreamPolicy {
-        rtp: libsrtp_policy(suite),
-        // SRTCP always has the 80-bit tag with the AES-CM profiles (RFC 5764 §4.1.2).
-        rtcp: match suite {
-            SrtpSuite::AesCm128HmacSha1_32 => CryptoPolicy::aes_cm_128_hmac_sha1_80(),
-            s => libsrtp_policy(s),
-        },
-        key,
-        window_size: 128,
-        allow_repeat_tx: false,
-        encrypt_extension_headers: &[],
-    };
-    if inbound {
-        Session::with_inbound_template(p).unwrap()
-    } else {
-        Session::with_outbound_template(p).unwrap()
-    }
 }
 
 fn rtp(seq: u16, ssrc: u32, len: usize) -> Vec<u8> {
