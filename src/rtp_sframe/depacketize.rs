@@ -354,6 +354,10 @@ impl Depacketizer {
             expect_at = s.at + u64::from(s.len);
             total += s.len as usize;
         }
+        // One after the other in arrival order, and in one piece in the ring: a packet that
+        // ends exactly at the ring's end is followed, at the next logical position, by one at
+        // its front.
+        contiguous &= log.range(first.at, 0).start as u64 + total as u64 <= log.capacity();
         let result = if !held {
             self.incomplete += 1;
             Ok(Assembled::Lost)
@@ -534,6 +538,29 @@ mod tests {
             Ok(Assembled::Lost)
         );
         assert_eq!(d.incomplete(), 1);
+    }
+
+    /// A frame whose first packet ends exactly at the end of the ring, and whose second
+    /// starts again at its front: logically one after the other, physically not. It is
+    /// copied, not handed out as one range (that range would run past the ring).
+    #[test]
+    fn a_frame_across_the_end_of_the_ring_is_copied() {
+        let mut log = Log::new(100);
+        let mut d = Depacketizer::new(64);
+        let mut buf = [0u8; 200];
+        // 60 bytes of another frame, then 40 that end exactly at byte 100.
+        d.push(&info(1, 7, 0, 2), &[9; 60], &mut log).unwrap();
+        d.push(&info(10, 8, 0, 2), &[1; 40], &mut log).unwrap();
+        let Pushed::Complete { start, end } =
+            d.push(&info(11, 8, 1, 2), &[2; 30], &mut log).unwrap()
+        else {
+            panic!("a complete run")
+        };
+        let frame = match d.assemble(start, end, &log, &mut buf, 200).unwrap() {
+            Assembled::Buffer(n) => buf[..n].to_vec(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(frame, [[1u8; 40].as_slice(), &[2; 30]].concat());
     }
 
     #[test]
