@@ -87,7 +87,12 @@ impl Reassembler {
     /// completes, if any. Errors, with nothing recorded: [`Malformed::Truncated`] for a packet
     /// without an RTP header or a descriptor, [`Malformed::Field`] for bad RTP padding or a run
     /// whose packets disagree (its packets are dropped), [`Malformed::Oversized`] for a run
-    /// over `max_frame`, [`Error::Replay`] for a sequence number already held or delivered.
+    /// over `max_frame`, [`Error::Replay`] for a sequence number already delivered.
+    ///
+    /// A packet still waiting for the rest of its run is replaced by a later packet with its
+    /// sequence number. A run of one packet is recorded as delivered at once, so a copy of it
+    /// is a replay; the call session instead records it only once it authenticated, so that a
+    /// forged copy arriving first cannot lock the genuine packet out.
     pub fn push<'a>(&'a mut self, packet: &'a [u8]) -> Result<Option<Reassembled<'a>>> {
         let (info, body) = super::packet_info(packet)?;
         let done = |payload, seqs| Reassembled {
