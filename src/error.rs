@@ -94,6 +94,8 @@ pub enum Error {
     RandomUnavailable,
     /// A crypto backend this build does not have (see [`crate::crypto::Backend`]).
     UnsupportedBackend,
+    /// An SDP `a=crypto` line (RFC 4568) that could not be read: which part is wrong.
+    Sdes(crate::keying::SdesPart),
 }
 
 /// What was wrong with bytes that could not be parsed.
@@ -171,6 +173,7 @@ impl fmt::Display for Error {
             Error::UnsupportedBackend => {
                 f.write_str("crypto backend not built in (enable its cargo feature)")
             }
+            Error::Sdes(part) => write!(f, "malformed a=crypto line: {part}"),
         }
     }
 }

@@ -55,9 +55,11 @@ mod names;
 pub mod crypto;
 mod error;
 pub mod handshake;
+pub mod keying;
 #[cfg(feature = "policy")]
 pub mod policy;
 mod replay;
+pub mod rtp_sframe;
 pub mod schedule;
 mod secret;
 mod security;

@@ -24,6 +24,9 @@ mod bodies {
     pub(crate) mod attacker {
         include!("fuzz_bodies/attacker.rs");
     }
+    pub(crate) mod depacketize {
+        include!("fuzz_bodies/depacketize.rs");
+    }
 }
 
 fn replay(target: &str, run: fn(&[u8])) {
@@ -68,4 +71,9 @@ fn corpus_session() {
 #[test]
 fn corpus_attacker() {
     replay("attacker", bodies::attacker::attacker);
+}
+
+#[test]
+fn corpus_depacketize() {
+    replay("depacketize", bodies::depacketize::depacketize);
 }

@@ -1,6 +1,8 @@
-//! Defect 4: without SRTP the fragment header is unauthenticated, and one forged first
-//! fragment made the receiver allocate and zero about 4 MiB; eight of them evicted every frame
-//! in flight. Reassembly now costs each packet its own bytes, inside a budget allocated once.
+//! Defect 4: without SRTP the packetization header is unauthenticated, and (with the old
+//! fragment header, which carried a fragment count) one forged first fragment made the
+//! receiver allocate and zero about 4 MiB; eight of them evicted every frame in flight.
+//! Reassembly costs each packet its own bytes, inside a budget allocated once; the SFrame RTP
+//! descriptor claims no size at all, and a forged S packet with no E is held like any other.
 
 mod common;
 
@@ -24,17 +26,14 @@ fn receive(call: &mut callseal::session::Call, mut q: Vec<u8>) -> usize {
     alloc::allocations() - before
 }
 
-/// A packet of stream `ssrc` claiming to be the first of as many fragments of `body` bytes as
-/// make a frame just under 4 MiB, with those `body` bytes of payload.
+/// A packet of stream `ssrc` opening a frame that never ends (descriptor S = 1, E = 0), with
+/// `body` bytes of payload.
 fn forged_first_fragment(ssrc: [u8; 4], seq: u16, ts: u32, body: usize) -> Vec<u8> {
-    let count = ((4 << 20) / body) as u16;
     let mut p = vec![0x80, 96];
     p.extend_from_slice(&seq.to_be_bytes());
     p.extend_from_slice(&ts.to_be_bytes());
     p.extend_from_slice(&ssrc);
-    p.extend_from_slice(&[0, 0]);
-    p.extend_from_slice(&count.to_be_bytes());
-    p.extend_from_slice(&(body as u16).to_be_bytes());
+    p.push(0x80);
     p.resize(p.len() + body, 0xee);
     p
 }
@@ -67,8 +66,8 @@ fn forged_fragments_cost_only_their_own_bytes() {
         }
         let first_seq = u16::from_be_bytes([rest[0][2], rest[0][3]]);
 
-        // 1,000 forged first fragments, each claiming a 4 MiB frame, every one of another
-        // frame: no allocation, no byte more memory, and the frame in flight survives.
+        // 1,000 forged first packets, every one of another frame that never ends: no
+        // allocation, no byte more memory, and the frame in flight survives.
         let forged: Vec<Vec<u8>> = (0..1000u16)
             .map(|i| forged_first_fragment(ssrc, first_seq + 100 + i, u32::from(i), 1100))
             .collect();

@@ -1,8 +1,9 @@
-//! After warm-up, a call sends and receives frames without allocating: a counting global
-//! allocator proves it.
+//! After warm-up, a call sends and receives frames without allocating, per-frame and
+//! per-packet SFrame alike: a counting global allocator proves it.
 
 mod common;
 
+use callseal::rtp_sframe::SframeMode;
 use callseal::session::{Call, Packets};
 use callseal::{Intent, MediaKind};
 use common::{alloc, handshake_with, Pair, LAYERS};
@@ -15,10 +16,12 @@ static GLOBAL: alloc::Counting = alloc::Counting;
 
 #[test]
 fn no_allocation_per_frame_after_warm_up() {
-    for layers in LAYERS {
+    let modes = [SframeMode::PerFrame, SframeMode::PerPacket];
+    for (layers, mode) in LAYERS.into_iter().flat_map(|l| modes.map(|m| (l, m))) {
         let mut rng = ChaCha8Rng::seed_from_u64(1);
         let ends = handshake_with(&mut rng, b"alloc", Intent::On, Intent::On);
-        let [mut a, mut b] = Pair::from_ends(ends, layers, |c| c).into_calls();
+        let [mut a, mut b] =
+            Pair::from_ends(ends, layers, |c| c.with_sframe_mode(mode)).into_calls();
         let frames: Vec<(MediaKind, Vec<u8>)> = vec![
             (MediaKind::Audio, vec![1; 120]),
             (MediaKind::Video, vec![2; 30_000]),
@@ -56,6 +59,6 @@ fn no_allocation_per_frame_after_warm_up() {
         for _ in 0..50 {
             run(&mut a, &mut b);
         }
-        assert_eq!(alloc::all_allocations() - before, 0, "{layers:?}");
+        assert_eq!(alloc::all_allocations() - before, 0, "{layers:?} {mode:?}");
     }
 }

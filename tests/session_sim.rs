@@ -5,6 +5,7 @@
 mod common;
 
 use callseal::handshake::{Callee, Caller, Established, HandshakeConfig};
+use callseal::rtp_sframe::SframeMode;
 use callseal::session::{Call, CallConfig, Event, Layers, Packets, Rejected, RekeyCause};
 use callseal::sframe::Grace;
 use callseal::Feature;
@@ -30,8 +31,13 @@ fn handshake(seed: u8, callee: Intent) -> (Established, Established) {
 
 /// Both ends of an end-to-end call with `layers` and `grace`, from the handshake of `seed`.
 fn calls(layers: Layers, grace: Grace, seed: u8) -> [Call; 2] {
+    calls_in(layers, SframeMode::PerFrame, grace, seed)
+}
+
+/// As [`calls`], with per-frame or per-packet SFrame.
+fn calls_in(layers: Layers, mode: SframeMode, grace: Grace, seed: u8) -> [Call; 2] {
     let ends = handshake(seed, Intent::On);
-    Pair::from_ends(ends, layers, |c| c.with_grace(grace)).into_calls()
+    Pair::from_ends(ends, layers, |c| c.with_grace(grace).with_sframe_mode(mode)).into_calls()
 }
 
 /// The frames one side sends: ids in the first bytes so the receiver finds the original.
@@ -336,8 +342,8 @@ fn lossy() -> Net {
     }
 }
 
-fn check_clean_run(layers: Layers) {
-    let mut c = calls(layers, Grace::Frames(512), 11);
+fn check_clean_run(layers: Layers, mode: SframeMode) {
+    let mut c = calls_in(layers, mode, Grace::Frames(512), 11);
     let t = simulate(&mut c, lossy(), 180, &rekey_schedule(), 5);
     assert_eq!(t.mismatched, 0, "{t:?}");
     assert_eq!(t.duplicated, 0, "{t:?}");
@@ -361,23 +367,39 @@ fn check_clean_run(layers: Layers) {
 
 #[test]
 fn simulated_call_sframe_inside_srtp() {
-    check_clean_run(Layers::Both);
+    check_clean_run(Layers::Both, SframeMode::PerFrame);
 }
 
 #[test]
 fn simulated_call_srtp_end_to_end() {
-    check_clean_run(Layers::Srtp);
+    check_clean_run(Layers::Srtp, SframeMode::PerFrame);
 }
 
 #[test]
 fn simulated_call_sframe_only() {
-    check_clean_run(Layers::Sframe);
+    check_clean_run(Layers::Sframe, SframeMode::PerFrame);
+}
+
+#[test]
+fn simulated_call_per_packet_sframe_inside_srtp() {
+    check_clean_run(Layers::Both, SframeMode::PerPacket);
+}
+
+#[test]
+fn simulated_call_per_packet_sframe_only() {
+    check_clean_run(Layers::Sframe, SframeMode::PerPacket);
 }
 
 #[test]
 fn hostile_relay_every_attack_rejected_and_counted() {
-    for layers in [Layers::Both, Layers::Srtp, Layers::Sframe] {
-        let mut c = calls(layers, Grace::Frames(512), 12);
+    for (layers, mode) in [
+        (Layers::Both, SframeMode::PerFrame),
+        (Layers::Srtp, SframeMode::PerFrame),
+        (Layers::Sframe, SframeMode::PerFrame),
+        (Layers::Both, SframeMode::PerPacket),
+        (Layers::Sframe, SframeMode::PerPacket),
+    ] {
+        let mut c = calls_in(layers, mode, Grace::Frames(512), 12);
         let net = Net {
             tamper: 20,
             replay: 20,
@@ -387,8 +409,8 @@ fn hostile_relay_every_attack_rejected_and_counted() {
             ..lossy()
         };
         let t = simulate(&mut c, net, 120, &rekey_schedule()[..4], 9);
-        assert_eq!(t.mismatched, 0, "{layers:?} {t:?}");
-        assert_eq!(t.duplicated, 0, "{layers:?} {t:?}");
+        assert_eq!(t.mismatched, 0, "{layers:?} {mode:?} {t:?}");
+        assert_eq!(t.duplicated, 0, "{layers:?} {mode:?} {t:?}");
         assert!(
             t.tampered > 50 && t.replayed > 50 && t.reflected > 50 && t.swapped > 50 && t.cut > 0
         );
@@ -398,13 +420,16 @@ fn hostile_relay_every_attack_rejected_and_counted() {
         if layers == Layers::Sframe {
             // Without a packet layer a frame is checked once it is whole: one bad fragment
             // costs the frame, and several injected packets can hit the same frame.
-            assert!(total > injected / 2, "{layers:?} {r:?} {t:?}");
+            assert!(total > injected / 2, "{layers:?} {mode:?} {r:?} {t:?}");
         } else {
-            assert!(total >= injected, "{layers:?} {r:?} {t:?}");
+            assert!(total >= injected, "{layers:?} {mode:?} {r:?} {t:?}");
             let auth: u64 = r.iter().map(|x| x.authentication).sum();
-            assert!(auth >= t.tampered + t.swapped / 2, "{layers:?} {r:?} {t:?}");
+            assert!(
+                auth >= t.tampered + t.swapped / 2,
+                "{layers:?} {mode:?} {r:?} {t:?}"
+            );
             let replay: u64 = r.iter().map(|x| x.replay + x.too_old).sum();
-            assert!(replay >= t.replayed, "{layers:?} {r:?} {t:?}");
+            assert!(replay >= t.replayed, "{layers:?} {mode:?} {r:?} {t:?}");
         }
         // Reflected packets carry the receiver's own SSRC: no key for them (a tampered SSRC
         // lands here too).
@@ -430,11 +455,11 @@ fn tamper_is_rejected_and_state_unchanged() {
             t[0][i / 8] ^= 1 << (i % 8);
             match deliver(&mut b, t, Duration::ZERO) {
                 Err(_) => {}
-                // Without SRTP the RTP and fragment headers are not protected (relays may
+                // Without SRTP the RTP header and the descriptor are not protected (relays may
                 // rewrite them): a flip there may still deliver, but only the original frame.
                 Ok(got) => {
                     assert_eq!(layers, Layers::Sframe, "bit {i}");
-                    assert!(i < (12 + 6) * 8, "bit {i} of the sealed frame went through");
+                    assert!(i < (12 + 1) * 8, "bit {i} of the sealed frame went through");
                     if let Some((_, f)) = got {
                         assert_eq!(f, b"hello bob");
                         b = calls(layers, Grace::Frames(16), 1)

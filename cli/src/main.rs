@@ -12,6 +12,7 @@ mod policy_cmd;
 mod policy_file;
 mod srtp_cmd;
 mod vectors;
+mod vectors_sframe_rtp;
 
 /// callseal: end-to-end encrypted calls — demo, SRTP capture tools, policy admin, benchmarks,
 /// test vectors.

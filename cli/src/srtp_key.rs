@@ -11,9 +11,10 @@
 //! Suite names are read without regard to case. Errors never show key material.
 
 use anyhow::{bail, Context as _};
-use base64::Engine;
+use callseal::keying::{CryptoAttribute, SdesPart, SessionParam};
 use callseal::srtp::Mki;
 use callseal::{SrtpMasterKey, SrtpSuite};
+use zeroize::Zeroizing;
 
 /// An SRTP protection profile by name, in any case (the `--suite` value parser).
 pub(crate) fn parse_suite(s: &str) -> Result<SrtpSuite, String> {
@@ -100,101 +101,86 @@ fn line_of(text: &str, suite: Option<SrtpSuite>) -> anyhow::Result<&str> {
     }
 }
 
-/// Parse one `--key` text.
+/// Parse one `--key` text with the library's RFC 4568 parser: a bare key or `inline:` value
+/// is read as the key parameter of a line for `suite`.
 fn parse(text: &str, suite: Option<SrtpSuite>) -> anyhow::Result<Keys> {
     let text = text.trim();
-    let Some(line) = text
-        .strip_prefix("a=crypto:")
-        .or_else(|| text.strip_prefix("crypto:"))
-    else {
+    let attribute = if text.starts_with("a=crypto:") || text.starts_with("crypto:") {
+        let named = text
+            .split_whitespace()
+            .nth(1)
+            .and_then(|n| parse_suite(n).ok());
+        let a = CryptoAttribute::parse(text).map_err(|e| sdes_error(e, named))?;
+        if let Some(s) = suite.filter(|s| *s != a.suite) {
+            bail!("--suite {s} disagrees with the a=crypto line's {}", a.suite);
+        }
+        a
+    } else {
         let suite = suite.context(
             "--suite is needed: the key does not name its suite (an a=crypto line does)",
         )?;
-        return Ok(Keys {
-            suite,
-            keys: vec![key_param(suite, text)?],
-            replay_window: None,
-        });
+        if text.contains(char::is_whitespace) || text.contains(';') {
+            bail!(
+                "the key is not valid base64: a key is one `[inline:]BASE64[|LIFETIME][|MKI:LENGTH]`, without spaces"
+            );
+        }
+        let inline = if text.starts_with("inline:") {
+            ""
+        } else {
+            "inline:"
+        };
+        let line = Zeroizing::new(format!("1 {} {inline}{text}", suite.name()));
+        CryptoAttribute::parse(&line).map_err(|e| sdes_error(e, Some(suite)))?
     };
-    let mut fields = line.split_whitespace();
-    let (Some(tag), Some(name), Some(params)) = (fields.next(), fields.next(), fields.next())
-    else {
-        bail!("an a=crypto line is `a=crypto:TAG SUITE inline:KEY…`");
-    };
-    if tag.is_empty() || tag.len() > 9 || !tag.bytes().all(|b| b.is_ascii_digit()) {
-        bail!("the a=crypto tag {tag:?} is not a number of 1 to 9 digits");
-    }
-    let named = parse_suite(name).map_err(anyhow::Error::msg)?;
-    if let Some(s) = suite.filter(|s| *s != named) {
-        bail!("--suite {s} disagrees with the a=crypto line's {named}");
-    }
     let mut replay_window = None;
-    for p in fields {
-        match p.split_once('=') {
-            Some(("WSH", n)) => {
-                replay_window = Some(n.parse().context("the WSH= replay window")?);
-            }
-            Some(("KDR", "0")) => {} // no key derivation rate: what callseal does
-            _ => bail!("the session parameter {p:?} is not supported"),
+    for p in &attribute.params {
+        match p {
+            SessionParam::Wsh(n) => replay_window = Some(*n),
+            SessionParam::Kdr(0) => {} // no key derivation rate: what callseal does
+            other => bail!("the session parameter {other:?} is not supported"),
         }
     }
-    let keys = params
-        .split(';')
-        .map(|p| {
-            if !p.starts_with("inline:") {
-                bail!("a key parameter of an a=crypto line starts with inline:");
-            }
-            key_param(named, p)
+    let keys = attribute
+        .keys
+        .into_iter()
+        .map(|k| {
+            let mki = match k.mki {
+                Some(m) if m.len > 4 => {
+                    bail!(
+                        "MKI length {} is more than the 4 bytes callseal takes",
+                        m.len
+                    )
+                }
+                Some(m) => Some((Mki(m.value as u32), usize::from(m.len))),
+                None => None,
+            };
+            Ok(KeyParam {
+                master: k.master,
+                mki,
+            })
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
-    if keys.len() > 1 {
-        let len = keys[0].mki.map(|(_, l)| l);
-        if len.is_none() || keys.iter().any(|k| k.mki.map(|(_, l)| l) != len) {
-            bail!("several keys need an MKI each, all of one length");
-        }
-    }
     Ok(Keys {
-        suite: named,
+        suite: attribute.suite,
         keys,
         replay_window,
     })
 }
 
-/// `[inline:]BASE64[|LIFETIME][|MKI:LENGTH]`.
-fn key_param(suite: SrtpSuite, s: &str) -> anyhow::Result<KeyParam> {
-    let s = s.strip_prefix("inline:").unwrap_or(s);
-    let mut parts = s.split('|');
-    let b64 = parts.next().unwrap_or_default();
-    let raw = base64::engine::general_purpose::STANDARD
-        .decode(b64)
-        .or_else(|_| base64::engine::general_purpose::STANDARD_NO_PAD.decode(b64))
-        .ok()
-        .context("the key is not valid base64")?;
-    let master = SrtpMasterKey::from_concatenated(suite, &raw).map_err(|_| {
-        anyhow::anyhow!(
-            "{suite} needs {} bytes of master key and salt, the key has {}",
-            suite.key_len() + suite.salt_len(),
-            raw.len()
-        )
-    })?;
-    let mut mki = None;
-    for p in parts {
-        // The lifetime ("2^31" or a number) is informational here; "VALUE:LENGTH" is the MKI.
-        if let Some((v, l)) = p.split_once(':') {
-            let value: u32 = v.parse().context("MKI value")?;
-            let len: usize = l.parse().context("MKI length")?;
-            if !(1..=4).contains(&len) {
-                bail!("MKI length {len} is out of 1..=4");
-            }
-            if len < 4 && value >> (8 * len) != 0 {
-                bail!("MKI {value} does not fit in {len} bytes");
-            }
-            mki = Some((Mki(value), len));
-        } else if p.strip_prefix("2^").unwrap_or(p).parse::<u64>().is_err() {
-            bail!("the key lifetime {p:?} is neither a number nor 2^N");
-        }
+/// The library's error, which names the part of the line that is wrong (never the key), for
+/// a line of `suite` when it is known.
+fn sdes_error(e: callseal::Error, suite: Option<SrtpSuite>) -> anyhow::Error {
+    match (e, suite) {
+        (callseal::Error::Sdes(SdesPart::Suite), _) => anyhow::anyhow!(
+            "{e}; one of: {}",
+            SrtpSuite::ALL.map(|s| s.name()).join(", ")
+        ),
+        (callseal::Error::Sdes(SdesPart::KeyLength), Some(s)) => anyhow::anyhow!(
+            "{e}: {s} needs {} bytes of master key and salt",
+            s.key_len() + s.salt_len()
+        ),
+        (e, _) => anyhow::Error::new(e),
     }
-    Ok(KeyParam { master, mki })
 }
 
 #[cfg(test)]

@@ -23,6 +23,9 @@ pub(crate) const DEFAULT_CONTEXT: &str =
 pub(crate) enum VectorsCommand {
     /// Print one complete handshake run as JSON (test-only deterministic secrets).
     Handshake(HandshakeArgs),
+    /// Print frames of each media kind, their SFrame ciphertexts and the exact RTP packets of
+    /// the RTP payload format for SFrame as JSON (test-only deterministic keys and frames).
+    SframeRtp(crate::vectors_sframe_rtp::SframeRtpArgs),
 }
 
 /// Arguments of `vectors handshake`.
@@ -46,6 +49,11 @@ pub(crate) fn run(c: VectorsCommand) -> anyhow::Result<ExitCode> {
     match c {
         VectorsCommand::Handshake(a) => {
             let v = handshake_run(&a)?;
+            crate::output::print(&(serde_json::to_string_pretty(&v)? + "\n"))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        VectorsCommand::SframeRtp(a) => {
+            let v = crate::vectors_sframe_rtp::run(&a)?;
             crate::output::print(&(serde_json::to_string_pretty(&v)? + "\n"))?;
             Ok(ExitCode::SUCCESS)
         }

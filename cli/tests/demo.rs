@@ -178,7 +178,7 @@ fn the_relay_reads_nothing_of_an_end_to_end_call() {
     let sample = &v["relay"]["sample"];
     assert_eq!(sample["packet_layer"], "srtp_end_to_end");
     assert!(sample["srtp_trailer_bytes"].is_null());
-    assert!(sample["fragment"].is_null() && sample["sframe"].is_null());
+    assert!(sample["descriptor"].is_null() && sample["sframe"].is_null());
     assert_eq!(sample["rtp"]["payload_type"], 96);
     // Both layers in JSON: the SFrame header parsed, the KID decoded.
     let (out, v) = demo_json(&[]);
@@ -188,7 +188,10 @@ fn the_relay_reads_nothing_of_an_end_to_end_call() {
     assert_eq!(sample["kind"], "video");
     assert_eq!(sample["packet_layer"], "srtp_hop");
     assert_eq!(sample["srtp_trailer_bytes"], 16);
-    assert_eq!(sample["fragment"]["index"], 0);
+    // The SFrame RTP descriptor of a frame's first packet: S set, per-frame SFrame.
+    assert_eq!(sample["descriptor"]["byte"], 0x80);
+    assert_eq!(sample["descriptor"]["s"], true);
+    assert_eq!(sample["descriptor"]["t"], false);
     assert_eq!(sample["media_readable"], false);
     let sframe = &sample["sframe"];
     assert_eq!(sframe["kid"], 1);

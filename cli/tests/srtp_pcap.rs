@@ -500,6 +500,53 @@ fn keys_from_a_crypto_lines_and_files() {
     std::fs::write(&enc, &expected).unwrap();
     let dec = capture_through("decrypt", &["--key", &two], &enc);
     assert_eq!(common::read_bytes(&dec), read(&input));
+
+    // Decrypting with the key as an a=crypto line, and as a key file holding that line.
+    let dec = capture_through("decrypt", &["--key", &line], &enc);
+    assert_eq!(common::read_bytes(&dec), read(&input));
+    std::fs::write(&file, format!("{line}\n")).unwrap();
+    let dec = capture_through("decrypt", &["--key", &at_file], &enc);
+    assert_eq!(common::read_bytes(&dec), read(&input));
+
+    // A broken line: the message says which part is wrong, and never shows the key.
+    for (broken, says) in [
+        (
+            format!("a=crypto:x AES_CM_128_HMAC_SHA1_80 {inline}"),
+            "the tag",
+        ),
+        (
+            format!("a=crypto:1 AES_CM_128_HMAC_SHA1_99 {inline}"),
+            "the crypto suite",
+        ),
+        (
+            format!("a=crypto:1 AES_CM_128_HMAC_SHA1_80 {k1}"),
+            "inline:",
+        ),
+        (
+            "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:AB*D".to_owned(),
+            "base64",
+        ),
+        (
+            format!("a=crypto:1 AEAD_AES_128_GCM {inline}"),
+            "as long as the suite's",
+        ),
+        (
+            format!("a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:{k1}|2^x"),
+            "lifetime",
+        ),
+        (
+            format!("a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:{k1}|300:1"),
+            "the MKI",
+        ),
+        (
+            format!("a=crypto:1 AES_CM_128_HMAC_SHA1_80 {inline} WSH=3"),
+            "session parameter",
+        ),
+    ] {
+        let err = run_status(&["srtp", "decrypt", "--key", &broken, i, o], 1);
+        assert!(err.contains(says), "{broken}: {err}");
+        assert!(!err.contains(&k1), "{err}");
+    }
 }
 
 #[test]

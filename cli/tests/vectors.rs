@@ -2,29 +2,27 @@
 
 use std::process::Command;
 
+mod common;
+
 #[test]
 fn cli_reproduces_vectors_file() {
     let doc: serde_json::Value =
         serde_json::from_str(include_str!("../../tests/vectors/handshake.json")).unwrap();
     for run in doc["runs"].as_array().unwrap() {
         let ctx = hex::decode(run["context"].as_str().unwrap()).unwrap();
-        let out = Command::new(env!("CARGO_BIN_EXE_callseal"))
-            .args(["vectors", "handshake", "--seed"])
-            .arg(run["seed"].as_str().unwrap())
-            .arg("--caller-intent")
-            .arg(run["caller"]["intent"].as_str().unwrap())
-            .arg("--callee-intent")
-            .arg(run["callee"]["intent"].as_str().unwrap())
-            .arg("--context")
-            .arg(String::from_utf8(ctx).unwrap())
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let got: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let ctx = String::from_utf8(ctx).unwrap();
+        let got = common::json_of(&[
+            "vectors",
+            "handshake",
+            "--seed",
+            run["seed"].as_str().unwrap(),
+            "--caller-intent",
+            run["caller"]["intent"].as_str().unwrap(),
+            "--callee-intent",
+            run["callee"]["intent"].as_str().unwrap(),
+            "--context",
+            &ctx,
+        ]);
         assert_eq!(&got, run);
     }
 }

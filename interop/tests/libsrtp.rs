@@ -5,32 +5,15 @@
 use callseal::srtp::Mki;
 use callseal::srtp::{SrtpConfig, SrtpReceiver, SrtpSender};
 use callseal::{Error, SrtpMasterKey, SrtpSuite};
-use callseal_interop::with_backends;
+use callseal_interop::{libsrtp, policy, rtcp_policy, with_backends};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha20Rng;
-use srtp::{sys, CryptoPolicy, Session, StreamPolicy};
+use srtp::sys;
 use std::collections::HashSet;
 
 const RTP_PACKETS: usize = 10_000;
 const RTCP_PACKETS: usize = 2_000;
 const SSRC: u32 = 0x5ec0_ca11;
-
-fn policy(suite: SrtpSuite) -> CryptoPolicy {
-    match suite {
-        SrtpSuite::AesCm128HmacSha1_80 => CryptoPolicy::aes_cm_128_hmac_sha1_80(),
-        SrtpSuite::AesCm128HmacSha1_32 => CryptoPolicy::aes_cm_128_hmac_sha1_32(),
-        SrtpSuite::AeadAes128Gcm => CryptoPolicy::aes_gcm_128_16_auth(),
-        SrtpSuite::AeadAes256Gcm => CryptoPolicy::aes_gcm_256_16_auth(),
-    }
-}
-
-/// RTCP always uses the 80-bit tag with the AES-CM suites (RFC 5764 §4.1.2).
-fn rtcp_policy(suite: SrtpSuite) -> CryptoPolicy {
-    match suite {
-        SrtpSuite::AesCm128HmacSha1_32 => CryptoPolicy::aes_cm_128_hmac_sha1_80(),
-        s => policy(s),
-    }
-}
 
 /// Master key ‖ master salt, the form libsrtp takes.
 fn key_material(suite: SrtpSuite, rng: &mut ChaCha20Rng) -> Vec<u8> {
@@ -41,22 +24,6 @@ fn key_material(suite: SrtpSuite, rng: &mut ChaCha20Rng) -> Vec<u8> {
 
 fn master(suite: SrtpSuite, km: &[u8]) -> SrtpMasterKey {
     SrtpMasterKey::from_concatenated(suite, km).unwrap()
-}
-
-fn libsrtp(suite: SrtpSuite, km: &[u8], inbound: bool) -> Session {
-    let p = StreamPolicy {
-        rtp: policy(suite),
-        rtcp: rtcp_policy(suite),
-        key: km,
-        window_size: 128,
-        allow_repeat_tx: false,
-        encrypt_extension_headers: &[],
-    };
-    if inbound {
-        Session::with_inbound_template(p).unwrap()
-    } else {
-        Session::with_outbound_template(p).unwrap()
-    }
 }
 
 /// Random RTP packets crossing a sequence number wrap: payloads of 0..=1400 bytes, about one

@@ -1,14 +1,17 @@
 //! One end of a call: sending frames, receiving packets, and what it counts.
 
 use super::config::{CallConfig, Layers, PacketKeys};
-use super::depacketize::{Assembled, Depacketizer, Log, PacketInfo, Pushed};
 use super::epochs::{mki, packet_epoch, EpochState, MAX_EPOCHS_HELD};
 use super::events::{Event, EventQueue};
-use super::packetize::{Fragment, FRAGMENT_HEADER_LEN, RTP_HEADER_LEN};
 use super::packets::Packets;
 use super::stats::{Rejected, StreamStats};
 use crate::error::{Error, Malformed, Result};
 use crate::handshake::{Established, Outcome};
+use crate::rtp_sframe::{
+    append_packet, chunks, packet_info, plan, write_head, Assembled, Depacketizer, Descriptor, Log,
+    PacketInfo, PayloadOrigin, Pushed, RtpFields, SframeKeying, SframeMode, DESCRIPTOR_LEN,
+    RTP_HEADER_LEN,
+};
 use crate::schedule::RtpParams;
 use crate::security::{CallSecurity, Feature};
 use crate::sframe::{FrameOptions, SframeConfig, SframeReceiver, SframeSender};
@@ -41,7 +44,10 @@ pub(crate) struct TxStream {
 pub(crate) struct RxStream {
     pub(crate) srtp: Option<SrtpReceiver>,
     pub(crate) sframe: Option<SframeReceiver>,
+    /// SFrame ciphertexts (or, without SFrame, plain frames) from RTP packets.
     depack: Depacketizer,
+    /// Frames from the opened payloads of per-packet SFrame.
+    inner: Depacketizer,
 }
 
 /// Where a delivered frame lies until it is handed out.
@@ -181,7 +187,12 @@ impl Call {
                 .as_ref()
                 .map_or(srtp_suite, |pk| pk.outbound.suite());
             let overhead = packet_overhead(config.layers, e2e, srtp_suite);
-            let chunk = config.max_packet - RTP_HEADER_LEN - overhead - FRAGMENT_HEADER_LEN;
+            // Per-packet SFrame takes a descriptor and an SFrame overhead more per packet.
+            let chunk = config.max_packet
+                - RTP_HEADER_LEN
+                - overhead
+                - 2 * DESCRIPTOR_LEN
+                - crate::sframe::MAX_OVERHEAD;
             let entries = index_entries(&config, chunk);
 
             let tx_stream = |k: usize| -> Result<TxStream> {
@@ -206,9 +217,11 @@ impl Call {
                         )?);
                     }
                     if let Some(sc) = &sframe_config {
+                        let per_ssrc = config.sframe_keying == SframeKeying::PerSsrc;
                         t.sframe = Some(SframeSender::for_call_stream(
                             sc,
                             &keys.stream(role.send_direction(), kind),
+                            per_ssrc.then_some(local_ssrcs[k]),
                         )?);
                     }
                 }
@@ -219,6 +232,7 @@ impl Call {
                     srtp: None,
                     sframe: None,
                     depack: Depacketizer::new(entries),
+                    inner: Depacketizer::new(entries),
                 };
                 if let Some(pk) = &packet_keys {
                     r.srtp = Some(SrtpReceiver::new(&pk.inbound, srtp_config)?);
@@ -419,59 +433,82 @@ impl Call {
         let e2e_srtp = self.e2e && self.config.layers == Layers::Srtp;
         let tx = &mut self.tx[k];
         let mut soft_limit = false;
-        let sealed: &[u8] = match &mut tx.sframe {
-            Some(s) => {
-                let need = frame.len() + s.max_overhead();
-                if self.scratch.len() < need {
-                    self.scratch.resize(need, 0);
-                }
-                let n = s.seal_into(frame, &mut self.scratch, FrameOptions::NONE)?;
-                soft_limit |= s.rekey_soon();
-                &self.scratch[..n]
-            }
-            None => frame,
+        let fields = RtpFields {
+            ssrc: self.local_ssrcs[k],
+            payload_type: self.config.payload_types[k],
+            timestamp,
+            marker: true,
         };
-        let (count, chunk) = Fragment::plan(sealed.len(), payload_room)?;
-        let ssrc = self.local_ssrcs[k];
-        let pt = self.config.payload_types[k];
         let first_packet = out.len();
         let first_seq = tx.seq;
-        for index in 0..count {
-            let body_start = index as usize * chunk as usize;
-            let body = &sealed[body_start..(body_start + chunk as usize).min(sealed.len())];
-            let start = out.data.len();
-            let plain_len = RTP_HEADER_LEN + FRAGMENT_HEADER_LEN + body.len();
-            out.data.resize(start + plain_len + overhead, 0);
-            let p = &mut out.data[start..];
-            let last = index + 1 == count;
-            p[0] = 0x80;
-            p[1] = pt | if last { 0x80 } else { 0 };
-            p[2..4].copy_from_slice(&tx.seq.to_be_bytes());
-            p[4..8].copy_from_slice(&timestamp.to_be_bytes());
-            p[8..12].copy_from_slice(&ssrc.0.to_be_bytes());
-            Fragment {
-                index,
-                count,
-                chunk,
+        let per_packet = self.config.sframe_mode == SframeMode::PerPacket;
+        let count = match &mut tx.sframe {
+            Some(s) if per_packet => {
+                // The media packetization (descriptor ‖ fragment, T = 0) first, then each
+                // packet's payload sealed alone and sent as one whole ciphertext (S = E = T = 1).
+                let room = payload_room - 2 * DESCRIPTOR_LEN - s.max_overhead();
+                let (count, chunk) = plan(frame.len(), room + DESCRIPTOR_LEN)?;
+                if s.frames_left() < count as u64 {
+                    return Err(Error::LimitReached);
+                }
+                let outer = Descriptor::nth(0, 1, PayloadOrigin::Packetized);
+                for (i, fragment) in chunks(frame, chunk, count).enumerate() {
+                    let inner = &mut self.scratch[..DESCRIPTOR_LEN + fragment.len()];
+                    inner[0] = Descriptor::nth(i, count, PayloadOrigin::Raw).to_byte();
+                    inner[DESCRIPTOR_LEN..].copy_from_slice(fragment);
+                    let start = out.data.len();
+                    out.data
+                        .resize(start + self.config.max_packet + overhead, 0);
+                    let p = &mut out.data[start..];
+                    // The marker bit of the media packetization: the frame's last packet.
+                    let marked = RtpFields {
+                        marker: i + 1 == count,
+                        ..fields
+                    };
+                    write_head(p, &marked, tx.seq, outer);
+                    let at = RTP_HEADER_LEN + DESCRIPTOR_LEN;
+                    let sent = s
+                        .seal_into(inner, &mut p[at..], FrameOptions::NONE)
+                        .and_then(|n| finish_packet(&mut tx.seq, &mut tx.srtp, out, start, at + n));
+                    if let Err(e) = sent {
+                        out.truncate(first_packet);
+                        tx.seq = first_seq;
+                        return Err(e);
+                    }
+                }
+                soft_limit |= s.rekey_soon();
+                count
             }
-            .write(&mut p[RTP_HEADER_LEN..]);
-            p[RTP_HEADER_LEN + FRAGMENT_HEADER_LEN..plain_len].copy_from_slice(body);
-            let n = match &mut tx.srtp {
-                Some(ctx) => match ctx.protect_rtp(p, plain_len) {
-                    Ok(n) => n,
-                    Err(e) => {
+            sframe => {
+                let sealed: &[u8] = match sframe {
+                    Some(s) => {
+                        let need = frame.len() + s.max_overhead();
+                        if self.scratch.len() < need {
+                            self.scratch.resize(need, 0);
+                        }
+                        let n = s.seal_into(frame, &mut self.scratch, FrameOptions::NONE)?;
+                        soft_limit |= s.rekey_soon();
+                        &self.scratch[..n]
+                    }
+                    None => frame,
+                };
+                let (count, chunk) = plan(sealed.len(), payload_room)?;
+                for (i, fragment) in chunks(sealed, chunk, count).enumerate() {
+                    let start = out.data.len();
+                    let plain_len = RTP_HEADER_LEN + DESCRIPTOR_LEN + fragment.len();
+                    let d = Descriptor::nth(i, count, PayloadOrigin::Raw);
+                    append_packet(&mut out.data, &fields, tx.seq, d, fragment, overhead);
+                    if let Err(e) = finish_packet(&mut tx.seq, &mut tx.srtp, out, start, plain_len)
+                    {
                         // Nothing of this frame is sent.
                         out.truncate(first_packet);
                         tx.seq = first_seq;
                         return Err(e);
                     }
-                },
-                None => plain_len,
-            };
-            out.data.truncate(start + n);
-            out.ends.push(start + n);
-            tx.seq = tx.seq.wrapping_add(1);
-        }
+                }
+                count
+            }
+        };
         if e2e_srtp && tx.srtp.as_ref().is_some_and(|c| c.rekey_soon()) {
             soft_limit = true;
         }
@@ -538,7 +575,7 @@ impl Call {
     ) -> Result<Option<(FrameAt, u32, Epoch)>> {
         let recv = self.role.recv_direction() as usize;
         let e2e_srtp = self.e2e && self.config.layers == Layers::Srtp;
-        let mut epoch = Epoch(0);
+        let mut srtp_epoch = Epoch(0);
         let plain_len = match &mut self.rx[k].srtp {
             Some(ctx) => {
                 if e2e_srtp {
@@ -550,7 +587,8 @@ impl Call {
                         .checked_sub(behind + 1)
                         .filter(|at| *at >= RTP_HEADER_LEN + tag)
                         .ok_or(Malformed::Truncated)?;
-                    epoch = packet_epoch(self.epochs.peer, packet[at]).ok_or(Error::UnknownKey)?;
+                    srtp_epoch =
+                        packet_epoch(self.epochs.peer, packet[at]).ok_or(Error::UnknownKey)?;
                 }
                 ctx.unprotect_rtp(packet)?.len()
             }
@@ -559,43 +597,77 @@ impl Call {
         self.stats[recv][k].packets_unprotected += 1;
         if e2e_srtp {
             // The packet authenticated under its epoch's key.
-            self.peer_seen(epoch, now)?;
+            self.peer_seen(srtp_epoch, now)?;
         }
-        let plain = &mut packet[..plain_len];
-        let timestamp = u32::from_be_bytes([plain[4], plain[5], plain[6], plain[7]]);
-        let seq = u16::from_be_bytes([plain[2], plain[3]]);
-        let header_len = rtp_header_len(plain)?;
-        let (f, _) = Fragment::read(&plain[header_len..])?;
-        let info = PacketInfo {
-            seq,
-            timestamp,
-            start: f.index == 0,
-            end: u32::from(f.index) + 1 == u32::from(f.count),
-            index: f.index,
-            count: f.count,
-        };
-        let body = header_len + FRAGMENT_HEADER_LEN..plain_len;
+        let (info, body) = packet_info(&packet[..plain_len])?;
+        let timestamp = info.timestamp;
         let sealed_max = self.config.max_frame + crate::sframe::MAX_OVERHEAD;
         let rx = &mut self.rx[k];
-        let incomplete = rx.depack.incomplete();
+        let incomplete = rx.depack.incomplete() + rx.inner.incomplete();
+        let replaced = rx.depack.replaced() + rx.inner.replaced();
+        let per_packet = rx.sframe.is_some() && self.config.sframe_mode == SframeMode::PerPacket;
+        // The T bit is not authenticated: the call takes only the mode both ends agreed on,
+        // and per-packet SFrame puts one whole ciphertext in each packet.
+        let expected = if per_packet {
+            PayloadOrigin::Packetized
+        } else {
+            PayloadOrigin::Raw
+        };
+        if info.origin != expected || (per_packet && !(info.start && info.end)) {
+            return Err(Malformed::Field.into());
+        }
+        // Per-packet SFrame: the packet's ciphertext opens first, then its payload (descriptor
+        // ‖ fragment) goes to the frame stage like a packet of the SRTP-only layer.
+        let (stage, info, body, mut epoch) = match &mut rx.sframe {
+            Some(r) if per_packet => {
+                rx.inner.check(&info, &self.log)?;
+                let sealed = &mut packet[body.clone()];
+                let base = sealed.as_ptr() as usize;
+                let (plain, e) = r.open_epoch(sealed, FrameOptions::NONE)?;
+                let from = body.start + (plain.as_ptr() as usize - base);
+                let opened = from..from + plain.len();
+                // The packet authenticated under its epoch's key.
+                self.peer_seen(e, now)?;
+                let rx = &mut self.rx[k];
+                let (d, _) = Descriptor::split(&packet[opened.clone()])?;
+                let inner = PacketInfo {
+                    start: d.start,
+                    end: d.end,
+                    origin: d.origin,
+                    ..info
+                };
+                if d.origin != PayloadOrigin::Raw {
+                    rx.inner.single(&info, &self.log);
+                    return Err(Malformed::Field.into());
+                }
+                (
+                    &mut rx.inner,
+                    inner,
+                    opened.start + DESCRIPTOR_LEN..opened.end,
+                    Some(e),
+                )
+            }
+            _ => (&mut rx.depack, info, body, None),
+        };
         let single = info.start && info.end;
         let at = if single {
             // Recorded only once it opened: a forged copy that comes first must not make the
             // genuine packet a duplicate.
-            rx.depack.check(&info, &self.log)?;
+            stage.check(&info, &self.log)?;
             FrameAt::Packet(body)
         } else {
-            let pushed = rx.depack.push(&info, &plain[body], &mut self.log);
+            let pushed = stage.push(&info, &packet[body], &mut self.log);
             let assembled = match pushed {
                 Ok(Pushed::Complete { start, end }) => {
-                    Some(
-                        rx.depack
-                            .assemble(start, end, &self.log, &mut self.frame_buf, sealed_max),
-                    )
+                    Some(stage.assemble(start, end, &self.log, &mut self.frame_buf, sealed_max))
                 }
                 _ => None,
             };
-            self.stats[recv][k].frames_incomplete += rx.depack.incomplete() - incomplete;
+            let rx = &self.rx[k];
+            let st = &mut self.stats[recv][k];
+            st.frames_incomplete += rx.depack.incomplete() + rx.inner.incomplete() - incomplete;
+            // A copy of a packet still waiting for its frame took its place: one was dropped.
+            st.rejected.replay += rx.depack.replaced() + rx.inner.replaced() - replaced;
             pushed?;
             match assembled.transpose()? {
                 None | Some(Assembled::Lost) => return Ok(None),
@@ -603,8 +675,9 @@ impl Call {
                 Some(Assembled::Buffer(n)) => FrameAt::Buffer(0..n),
             }
         };
-        let (at, epoch) = match &mut rx.sframe {
-            Some(r) => {
+        let rx = &mut self.rx[k];
+        let at = match &mut rx.sframe {
+            Some(r) if epoch.is_none() => {
                 let (buf, range) = match &at {
                     FrameAt::Packet(r) => (&mut packet[..], r.clone()),
                     FrameAt::Log(r) => (self.log.bytes_mut(r.clone()), 0..r.len()),
@@ -615,22 +688,32 @@ impl Call {
                 let (plain, e) = r.open_epoch(sealed, FrameOptions::NONE)?;
                 let from = plain.as_ptr() as usize - base;
                 let to = from + plain.len();
-                let opened = match at {
+                epoch = Some(e);
+                match at {
                     FrameAt::Packet(r) => FrameAt::Packet(r.start + from..r.start + to),
                     FrameAt::Log(r) => FrameAt::Log(r.start + from..r.start + to),
                     FrameAt::Buffer(r) => FrameAt::Buffer(r.start + from..r.start + to),
-                };
-                (opened, e)
+                }
             }
-            None => (at, epoch),
+            _ => at,
         };
         if single {
-            rx.depack.single(&info, &self.log);
+            let stage = if per_packet {
+                &mut rx.inner
+            } else {
+                &mut rx.depack
+            };
+            stage.single(&info, &self.log);
         }
-        if !e2e_srtp {
-            // The frame authenticated under its epoch's key.
-            self.peer_seen(epoch, now)?;
-        }
+        let epoch = match epoch {
+            Some(e) if !per_packet => {
+                // The frame authenticated under its epoch's key.
+                self.peer_seen(e, now)?;
+                e
+            }
+            Some(e) => e,
+            None => srtp_epoch,
+        };
         let len = match &at {
             FrameAt::Packet(r) | FrameAt::Log(r) | FrameAt::Buffer(r) => r.len(),
         };
@@ -641,6 +724,25 @@ impl Call {
     }
 }
 
+/// Protect the packet of `plain_len` bytes at `out.data[start..]` (packet layer), keep it in
+/// `out` and move the stream to the next sequence number.
+fn finish_packet(
+    seq: &mut u16,
+    srtp: &mut Option<SrtpSender>,
+    out: &mut Packets,
+    start: usize,
+    plain_len: usize,
+) -> Result<()> {
+    let n = match srtp {
+        Some(ctx) => ctx.protect_rtp(&mut out.data[start..], plain_len)?,
+        None => plain_len,
+    };
+    out.data.truncate(start + n);
+    out.ends.push(start + n);
+    *seq = seq.wrapping_add(1);
+    Ok(())
+}
+
 /// The bytes after an SRTP packet's payload header: the overhead of the packet layer.
 fn packet_overhead(layers: Layers, e2e: bool, suite: SrtpSuite) -> usize {
     match layers {
@@ -649,20 +751,6 @@ fn packet_overhead(layers: Layers, e2e: bool, suite: SrtpSuite) -> usize {
         Layers::Srtp if e2e => suite.srtp_overhead() + 1,
         Layers::Srtp => suite.srtp_overhead(),
     }
-}
-
-/// Length of the RTP header (fixed part, CSRCs and extension) of a packet.
-fn rtp_header_len(p: &[u8]) -> Result<usize> {
-    let cc = (p[0] & 0x0f) as usize;
-    let mut len = RTP_HEADER_LEN + 4 * cc;
-    if p[0] & 0x10 != 0 {
-        let ext = p.get(len + 2..len + 4).ok_or(Malformed::Truncated)?;
-        len += 4 + 4 * u16::from_be_bytes([ext[0], ext[1]]) as usize;
-    }
-    if len > p.len() {
-        return Err(Malformed::Truncated.into());
-    }
-    Ok(len)
 }
 
 impl fmt::Debug for Call {

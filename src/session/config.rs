@@ -1,8 +1,8 @@
 //! How a call runs: its layers, limits, keys for the hop, and RTP identifiers.
 
-use super::packetize::{FRAGMENT_HEADER_LEN, RTP_HEADER_LEN};
 use crate::crypto::Backend;
 use crate::error::{Error, Result};
+use crate::rtp_sframe::{SframeKeying, SframeMode, DESCRIPTOR_LEN, RTP_HEADER_LEN};
 use crate::secret::SrtpMasterKey;
 use crate::sframe::Grace;
 use crate::types::{Role, Ssrc};
@@ -76,6 +76,13 @@ pub struct CallConfig {
     pub frame_limit: u64,
     /// Where AES-GCM comes from, in both layers (default [`Backend::Ring`]).
     pub backend: Backend,
+    /// How the call carries SFrame over RTP (default [`SframeMode::PerFrame`]). Both ends
+    /// must use the same: the T bit that tells them apart is not authenticated, so a receiver
+    /// takes only packets of this mode ([`Malformed::Field`](crate::Malformed) otherwise).
+    pub sframe_mode: SframeMode,
+    /// Where the SFrame keys come from (default [`SframeKeying::Streams`], the KID scheme;
+    /// [`SframeKeying::PerSsrc`] adds the draft's per-SSRC derivation). Both ends the same.
+    pub sframe_keying: SframeKeying,
 }
 
 impl CallConfig {
@@ -95,6 +102,8 @@ impl CallConfig {
             payload_types: [111, 96, 97],
             frame_limit: 1 << 32,
             backend: Backend::Ring,
+            sframe_mode: SframeMode::PerFrame,
+            sframe_keying: SframeKeying::Streams,
         }
     }
 
@@ -153,6 +162,18 @@ impl CallConfig {
         self
     }
 
+    /// With per-frame or per-packet SFrame (both ends the same).
+    pub fn with_sframe_mode(mut self, mode: SframeMode) -> Self {
+        self.sframe_mode = mode;
+        self
+    }
+
+    /// With SFrame keys from the KID scheme alone or per SSRC (both ends the same).
+    pub fn with_sframe_keying(mut self, keying: SframeKeying) -> Self {
+        self.sframe_keying = keying;
+        self
+    }
+
     /// With another crypto backend.
     pub fn with_backend(mut self, backend: Backend) -> Self {
         self.backend = backend;
@@ -168,7 +189,7 @@ impl CallConfig {
     }
 
     /// Whether [`Call::new`](super::Call::new) takes this configuration:
-    /// [`Error::InvalidConfig`] for a packet size under 82 bytes (room for a 64-byte payload) or over 65,535, an empty
+    /// [`Error::InvalidConfig`] for a packet size under 82 bytes (room for a 69-byte payload) or over 65,535, an empty
     /// `max_frame`, a reassembly budget under twice `max_frame` (plus the SFrame overhead), a
     /// replay window outside
     /// [`MIN_REPLAY_WINDOW`](crate::MIN_REPLAY_WINDOW)..=[`MAX_REPLAY_WINDOW`](crate::MAX_REPLAY_WINDOW),
@@ -178,7 +199,7 @@ impl CallConfig {
             return Err(Error::UnsupportedBackend);
         }
         let sealed_max = self.max_frame.saturating_add(crate::sframe::MAX_OVERHEAD);
-        let min_packet = RTP_HEADER_LEN + FRAGMENT_HEADER_LEN + 64;
+        let min_packet = RTP_HEADER_LEN + DESCRIPTOR_LEN + 69;
         let ok = (min_packet..=65_535).contains(&self.max_packet)
             && self.max_frame != 0
             && self.reassembly_budget >= sealed_max.saturating_mul(2)

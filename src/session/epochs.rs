@@ -95,6 +95,11 @@ impl Call {
         self.e2e && self.config.layers == super::Layers::Srtp
     }
 
+    /// Whether SFrame keys are derived per SSRC.
+    fn per_ssrc(&self) -> bool {
+        self.config.sframe_keying == crate::rtp_sframe::SframeKeying::PerSsrc
+    }
+
     /// Build the send side of `keys`' epoch without touching the call.
     fn prepare_send(&self, keys: &CallKeys) -> Result<PreparedSend> {
         let send = self.role.send_direction();
@@ -105,7 +110,12 @@ impl Call {
         for kind in MediaKind::ALL {
             let k = kind as usize;
             if let Some(sc) = &self.sframe_config {
-                p.sframe[k] = Some(SframeSender::for_call_stream(sc, &keys.stream(send, kind))?);
+                let ssrc = self.per_ssrc().then_some(self.local_ssrcs()[k]);
+                p.sframe[k] = Some(SframeSender::for_call_stream(
+                    sc,
+                    &keys.stream(send, kind),
+                    ssrc,
+                )?);
             }
             if self.e2e_srtp() {
                 if let Some(ctx) = &self.tx[k].srtp {
@@ -129,7 +139,8 @@ impl Call {
         for kind in MediaKind::ALL {
             let k = kind as usize;
             if let Some(r) = &self.rx[k].sframe {
-                p.sframe[k] = Some(r.prepare_stream(&keys.stream(recv, kind))?);
+                let ssrc = self.per_ssrc().then_some(self.remote_ssrcs()[k]);
+                p.sframe[k] = Some(r.prepare_stream(&keys.stream(recv, kind), ssrc)?);
             }
             if self.e2e_srtp() {
                 if let Some(ctx) = &self.rx[k].srtp {

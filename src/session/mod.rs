@@ -29,6 +29,11 @@
 //! of a grace measured in time). An application never needs to read [`Call::epoch`] to notice
 //! a rekey.
 //!
+//! **RTP payload format.** Frames travel in the RTP payload format for SFrame
+//! ([`crate::rtp_sframe`]): a one-byte descriptor (S, E, T bits) in front of every payload,
+//! per-frame SFrame by default, per-packet SFrame with [`CallConfig::with_sframe_mode`]; the
+//! SRTP-only layer cuts the plain frame with the same descriptor.
+//!
 //! **RTP.** Both ends derive the six SSRCs and first sequence numbers from the handshake
 //! ([`crate::schedule::RtpParams`]), fresh for every call; an application that signals its
 //! own SSRCs passes them in ([`CallConfig::with_ssrcs`]). Frames are put back together by
@@ -79,10 +84,8 @@
 
 mod call;
 mod config;
-mod depacketize;
 mod epochs;
 mod events;
-mod packetize;
 mod packets;
 mod stats;
 

@@ -8,7 +8,8 @@ use crate::error::Error;
 pub struct Rejected {
     /// The tag or MAC did not verify.
     pub authentication: u64,
-    /// Already received.
+    /// Already received; also a packet still waiting for the rest of its frame when a later
+    /// packet with its sequence number takes its place (one of the two is dropped).
     pub replay: u64,
     /// Older than the replay window.
     pub too_old: u64,

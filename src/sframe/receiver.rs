@@ -182,15 +182,24 @@ impl SframeReceiver {
 
     /// Derive and check the key of one call stream without installing it (the call installs
     /// the keys of its three streams all together or not at all).
-    pub(crate) fn prepare_stream(&self, stream: &StreamSecret) -> Result<PreparedKey> {
+    /// With `ssrc`, the base key is the stream secret's per-SSRC key
+    /// ([`crate::rtp_sframe::ssrc_base_key`]).
+    pub(crate) fn prepare_stream(
+        &self,
+        stream: &StreamSecret,
+        ssrc: Option<crate::types::Ssrc>,
+    ) -> Result<PreparedKey> {
         crate::secret::scrubbed(|| {
             let kid = CallKid::new(stream.epoch(), stream.direction(), stream.kind()).kid();
             self.check_install(kid, stream.epoch(), 1)?;
-            Ok(PreparedKey(self.slot(
-                kid,
-                stream.epoch(),
-                stream.secret().expose(),
-            )?))
+            let per_ssrc = ssrc.map(|ssrc| {
+                crate::rtp_sframe::ssrc_base_key(self.config.suite, stream.secret().expose(), ssrc)
+            });
+            let base = match &per_ssrc {
+                Some(k) => k.dangerous_expose(),
+                None => stream.secret().expose(),
+            };
+            Ok(PreparedKey(self.slot(kid, stream.epoch(), base)?))
         })
     }
 

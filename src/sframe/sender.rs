@@ -134,9 +134,22 @@ impl SframeSender {
     /// [`SframeSender::for_stream`] for the call session, which builds exactly one sender per
     /// stream secret (stream secrets are fresh for every handshake), so it keeps no
     /// fingerprint.
-    pub(crate) fn for_call_stream(config: &SframeConfig, stream: &StreamSecret) -> Result<Self> {
+    /// With `ssrc`, the base key is the stream secret's per-SSRC key
+    /// ([`crate::rtp_sframe::ssrc_base_key`]).
+    pub(crate) fn for_call_stream(
+        config: &SframeConfig,
+        stream: &StreamSecret,
+        ssrc: Option<crate::types::Ssrc>,
+    ) -> Result<Self> {
         let kid = CallKid::new(stream.epoch(), stream.direction(), stream.kind()).kid();
-        Self::unchecked(config, kid, stream.secret().expose())
+        match ssrc {
+            Some(ssrc) => {
+                let base =
+                    crate::rtp_sframe::ssrc_base_key(config.suite, stream.secret().expose(), ssrc);
+                Self::unchecked(config, kid, base.dangerous_expose())
+            }
+            None => Self::unchecked(config, kid, stream.secret().expose()),
+        }
     }
 
     /// The KID every frame carries.

@@ -308,6 +308,7 @@ fn call_kids_separate_streams() {
         let mut video = SframeSender::for_call_stream(
             &c,
             &keys.stream(Direction::CallerToCallee, MediaKind::Video),
+            None,
         )
         .unwrap();
         assert_eq!(video.kid(), KeyId(1));
@@ -332,6 +333,7 @@ fn call_kids_separate_streams() {
         let mut back = SframeSender::for_call_stream(
             &c,
             &keys.stream(Direction::CalleeToCaller, MediaKind::Audio),
+            None,
         )
         .unwrap();
         assert_eq!(back.kid(), KeyId(4));
@@ -388,7 +390,7 @@ impl Call {
 
     fn sender(&self, epoch: usize, kind: MediaKind) -> SframeSender {
         let s = self.epochs[epoch].stream(Direction::CalleeToCaller, kind);
-        SframeSender::for_call_stream(&self.c, &s).unwrap()
+        SframeSender::for_call_stream(&self.c, &s, None).unwrap()
     }
 }
 

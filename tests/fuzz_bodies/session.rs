@@ -1,7 +1,9 @@
-// A call's receive path: arbitrary packets to a callee in each layer setting. No panic; with a
+// A call's receive path: arbitrary packets to a callee in each layer setting, per-frame and
+// per-packet SFrame. No panic; with a
 // packet layer a genuine frame still arrives intact afterwards; without one, whatever is
 // delivered is the genuine frame. The file that includes this one declares the shared test
 // harness (tests/common) as `crate::common`.
+use callseal::rtp_sframe::SframeMode;
 use callseal::session::{Call, Layers, Packets};
 use callseal::{Intent, MediaKind};
 use crate::common::{handshake_with, Pair};
@@ -11,9 +13,14 @@ use std::time::Duration;
 
 /// Two ends of an end-to-end call with `layers`.
 pub fn call_pair(layers: Layers, seed: u64) -> (Call, Call) {
+    call_pair_in(layers, SframeMode::PerFrame, seed)
+}
+
+/// Two ends of an end-to-end call with `layers` and per-frame or per-packet SFrame.
+pub fn call_pair_in(layers: Layers, mode: SframeMode, seed: u64) -> (Call, Call) {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let ends = handshake_with(&mut rng, b"fuzz", Intent::On, Intent::On);
-    let [a, b] = Pair::from_ends(ends, layers, |c| c).into_calls();
+    let [a, b] = Pair::from_ends(ends, layers, |c| c.with_sframe_mode(mode)).into_calls();
     (a, b)
 }
 
@@ -21,7 +28,8 @@ pub fn call_pair(layers: Layers, seed: u64) -> (Call, Call) {
 pub fn session(data: &[u8]) {
     let Some((&sel, mut rest)) = data.split_first() else { return };
     let layers = [Layers::Both, Layers::Srtp, Layers::Sframe][(sel % 3) as usize];
-    let (mut a, mut b) = call_pair(layers, 1);
+    let mode = [SframeMode::PerFrame, SframeMode::PerPacket][(sel / 3 % 2) as usize];
+    let (mut a, mut b) = call_pair_in(layers, mode, 1);
     let frame = vec![0x42u8; 3000];
     let mut packets = Packets::new();
     a.send_frame(MediaKind::Video, &frame, 7, Duration::ZERO, &mut packets)

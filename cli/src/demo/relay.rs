@@ -6,8 +6,9 @@
 
 use super::args::Attack;
 use super::media::{frame_id, MARKER};
-use super::report::{FragmentFields, RelaySample, RtpFields, SframeFields};
+use super::report::{DescriptorFields, RelaySample, RtpFields, SframeFields};
 use super::Shared;
+use callseal::rtp_sframe::{Descriptor, PayloadOrigin, DESCRIPTOR_LEN};
 use callseal::session::CallConfig;
 use callseal::sframe::{CallKid, Header};
 use callseal::srtp::{RtpHeader, SrtpReceiver};
@@ -19,9 +20,6 @@ use std::net::{SocketAddr, UdpSocket};
 use std::sync::atomic::Ordering::SeqCst;
 use std::sync::Arc;
 use std::time::Duration;
-
-/// The fragment header in front of every payload (docs/PROTOCOL.md, "Packetization").
-const FRAGMENT_HEADER_LEN: usize = 6;
 
 /// The packet layer as the relay meets it.
 pub(super) enum PacketLayer {
@@ -70,11 +68,11 @@ fn kind_of(payload_type: u8) -> Option<MediaKind> {
 }
 
 /// The media in clear in an RTP packet without SRTP: a frame's start, with the marker and id
-/// the demo's media carries, behind the fragment header.
+/// the demo's media carries, behind the SFrame RTP descriptor.
 fn reads_media(rtp: &[u8]) -> bool {
     RtpHeader::parse(rtp).is_ok_and(|h| {
         h.payload()
-            .get(FRAGMENT_HEADER_LEN..)
+            .get(DESCRIPTOR_LEN..)
             .and_then(frame_id)
             .is_some()
     })
@@ -91,19 +89,20 @@ fn sample(from: usize, wire: &[u8], clear: Option<&[u8]>, layer: &PacketLayer) -
     let h = RtpHeader::parse(wire).expect("a sampled packet is RTP");
     let seen = clear.and_then(|c| RtpHeader::parse(c).ok());
     let payload = seen.as_ref().map(|c| c.payload());
-    let fragment = payload.and_then(|p| p.get(..FRAGMENT_HEADER_LEN)).map(|f| {
-        let word = |i: usize| u16::from_be_bytes([f[i], f[i + 1]]);
-        FragmentFields {
-            index: word(0),
-            count: word(2),
-            chunk: word(4),
+    let descriptor = payload.and_then(|p| p.first()).map(|&b| {
+        let d = Descriptor::from_byte(b);
+        DescriptorFields {
+            byte: b,
+            s: d.start,
+            e: d.end,
+            t: d.origin == PayloadOrigin::Packetized,
         }
     });
-    let body = payload.map(|p| &p[FRAGMENT_HEADER_LEN.min(p.len())..]);
+    let body = payload.map(|p| &p[DESCRIPTOR_LEN.min(p.len())..]);
     let readable = clear.is_some_and(reads_media);
-    // An SFrame header starts the sealed frame, so the first fragment of a frame carries it.
+    // An SFrame header starts the sealed frame, so the first packet of a frame (S) carries it.
     let sframe = body
-        .filter(|_| !readable && fragment.is_some_and(|f| f.index == 0))
+        .filter(|_| !readable && descriptor.is_some_and(|d| d.s))
         .and_then(|b| Header::decode(b).ok())
         .and_then(|(header, len)| {
             let kid = CallKid::parse(header.kid()).ok()?;
@@ -152,7 +151,7 @@ fn sample(from: usize, wire: &[u8], clear: Option<&[u8]>, layer: &PacketLayer) -
             PacketLayer::Hop(_) => clear.map(|c| wire.len() - c.len()),
             _ => None,
         },
-        fragment,
+        descriptor,
         sframe,
         payload_bytes,
         media_readable: readable,

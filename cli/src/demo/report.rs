@@ -134,12 +134,14 @@ pub(super) struct RtpFields {
     pub(super) header_bytes: usize,
 }
 
-/// The fragment header of the sampled packet (index and count of the frame's packets).
+/// The SFrame RTP payload descriptor of the sampled packet: its byte and its S (first packet
+/// of the frame), E (last) and T (per-packet SFrame) bits.
 #[derive(Debug, Clone, Copy, Serialize)]
-pub(super) struct FragmentFields {
-    pub(super) index: u16,
-    pub(super) count: u16,
-    pub(super) chunk: u16,
+pub(super) struct DescriptorFields {
+    pub(super) byte: u8,
+    pub(super) s: bool,
+    pub(super) e: bool,
+    pub(super) t: bool,
 }
 
 /// The SFrame header of the sampled packet, its KID decoded as the call's KID scheme.
@@ -167,7 +169,7 @@ pub(super) struct RelaySample {
     /// The SRTP trailer (the tag) the relay took off; null when it took none off.
     pub(super) srtp_trailer_bytes: Option<usize>,
     /// Null when the relay cannot see it (SRTP end to end).
-    pub(super) fragment: Option<FragmentFields>,
+    pub(super) descriptor: Option<DescriptorFields>,
     /// Null when there is none or the relay cannot see it.
     pub(super) sframe: Option<SframeFields>,
     /// The bytes after every header the relay could read: media in clear if `media_readable`,
@@ -802,11 +804,16 @@ impl RelaySample {
             ),
             _ => println!("  SRTP    none: the RTP packet travels in clear"),
         }
-        if let Some(f) = &self.fragment {
+        if let Some(d) = &self.descriptor {
+            let place = match (d.s, d.e) {
+                (true, true) => "the only packet of its frame",
+                (true, false) => "the first packet of its frame",
+                (false, true) => "the last packet of its frame",
+                (false, false) => "a middle packet of its frame",
+            };
             println!(
-                "  frame   packet {} of {} of its frame (a 6-byte fragment header)",
-                f.index + 1,
-                f.count
+                "  frame   SFrame RTP descriptor 0x{:02x}: S={} E={} T={}, {place}",
+                d.byte, d.s as u8, d.e as u8, d.t as u8
             );
         }
         if let Some(sf) = &self.sframe {
@@ -1035,10 +1042,11 @@ mod tests {
             },
             packet_layer: "srtp_hop",
             srtp_trailer_bytes: Some(16),
-            fragment: Some(FragmentFields {
-                index: 0,
-                count: 26,
-                chunk: 1166,
+            descriptor: Some(DescriptorFields {
+                byte: 0x80,
+                s: true,
+                e: false,
+                t: false,
             }),
             sframe: Some(SframeFields {
                 kid: 9,
@@ -1060,7 +1068,7 @@ mod tests {
                 r#""rtp":{"version":2,"payload_type":96,"marker":false,"sequence":7,"#,
                 r#""timestamp":0,"ssrc":42,"header_bytes":12},"#,
                 r#""packet_layer":"srtp_hop","srtp_trailer_bytes":16,"#,
-                r#""fragment":{"index":0,"count":26,"chunk":1166},"#,
+                r#""descriptor":{"byte":128,"s":true,"e":false,"t":false},"#,
                 r#""sframe":{"kid":9,"ctr":3,"header_bytes":2,"epoch":1,"#,
                 r#""direction":"caller_to_callee","kind":"video"},"#,
                 r#""payload_bytes":1164,"media_readable":false,"learns":"l","cannot":"c"}"#,

@@ -14,6 +14,17 @@ pub fn callseal() -> Command {
     Command::new(env!("CARGO_BIN_EXE_callseal"))
 }
 
+/// Run `callseal ARGS`, which must succeed, and read its standard output as JSON.
+pub fn json_of<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> serde_json::Value {
+    let out = callseal().args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 /// Run `args` with standard output a pipe that is closed after the first line (or at once when
 /// `first_line` is false), as `callseal … | head -1` does.
 pub fn with_closed_stdout(args: &[&str], first_line: bool) -> Output {

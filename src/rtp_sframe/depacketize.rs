@@ -1,12 +1,15 @@
-//! Putting frames back together from RTP packets, as a jitter buffer does: packets are indexed
-//! by sequence number, a frame is the run of consecutive sequence numbers from a packet marked
-//! *start* to one marked *end* with one timestamp, and nothing is allocated per packet.
+//! The receiver algorithm of the RTP payload format for SFrame, as a jitter buffer does it:
+//! packets are indexed by sequence number; a frame (an SFrame ciphertext, or a plain frame in
+//! the SRTP-only layer) is the smallest run of consecutive sequence numbers from a packet whose
+//! descriptor has S set to one that has E set; its packets must agree on the T bit, the payload
+//! type (as the draft asks) and the timestamp (as the RTP header rules of the draft imply), or
+//! the run is dropped. Nothing is allocated per packet.
 //!
 //! Payload bytes go into one log per call ([`Log`]): a ring of bytes allocated once, written in
 //! arrival order and wrapping at its end, so a packet costs exactly its own bytes and the
 //! oldest bytes are given up first. A packet's index entry ([`Slot`]) remembers where in the
 //! log its bytes are; once newer bytes have overwritten them the entry is dead. Nothing a
-//! packet claims (a frame size, a fragment count) ever sizes a buffer: a forged packet holds
+//! packet claims (its S and E bits, its place in a run) ever sizes a buffer: a forged packet holds
 //! its own bytes in the log and one index entry, and pushes out as many of the oldest bytes.
 //!
 //! A frame whose packets lie one after the other in the log (the usual case: the packets of a
@@ -14,21 +17,22 @@
 //! into the call's frame buffer. A frame of one packet never enters the log at all: it is
 //! opened in the caller's packet buffer.
 
+use super::descriptor::PayloadOrigin;
 use crate::error::{Error, Malformed, Result};
 
-/// Where a packet stands in its frame, from its payload header.
+/// What the receiver needs of one packet: its RTP header fields and its descriptor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct PacketInfo {
     pub(crate) seq: u16,
     pub(crate) timestamp: u32,
-    /// The first packet of a frame.
+    /// The RTP payload type.
+    pub(crate) pt: u8,
+    /// S: the first packet of a frame.
     pub(crate) start: bool,
-    /// The last packet of a frame.
+    /// E: the last packet of a frame.
     pub(crate) end: bool,
-    /// The packet's position in its frame and the frame's packet count, as the fragment header
-    /// gives them; checked against the run when the frame completes.
-    pub(crate) index: u16,
-    pub(crate) count: u16,
+    /// T: what the frame holds.
+    pub(crate) origin: PayloadOrigin,
 }
 
 /// Received payload bytes: a ring allocated once at its full size.
@@ -108,15 +112,15 @@ struct Slot {
     timestamp: u32,
     len: u32,
     seq: u16,
-    index: u16,
-    count: u16,
     run_start: u16,
     state: State,
     start: bool,
     end: bool,
     /// Every packet from the frame's start to this one is held.
     continuous: bool,
-    reserved: u32,
+    pt: u8,
+    packetized: bool,
+    reserved: [u8; 6],
 }
 
 const EMPTY: Slot = Slot {
@@ -125,14 +129,14 @@ const EMPTY: Slot = Slot {
     timestamp: 0,
     len: 0,
     seq: 0,
-    index: 0,
-    count: 0,
     run_start: 0,
     state: State::Empty,
     start: false,
     end: false,
     continuous: false,
-    reserved: 0,
+    pt: 0,
+    packetized: false,
+    reserved: [0; 6],
 };
 
 /// What one packet did.
@@ -164,6 +168,8 @@ pub(crate) struct Depacketizer {
     arrivals: u64,
     /// Frames given up with packets missing (their start was overwritten by a newer packet).
     incomplete: u64,
+    /// Held packets replaced by a later one with the same sequence number.
+    replaced: u64,
 }
 
 impl Depacketizer {
@@ -175,12 +181,18 @@ impl Depacketizer {
             mask: (entries - 1) as u16,
             arrivals: 0,
             incomplete: 0,
+            replaced: 0,
         }
     }
 
     /// The most packets one frame may have.
     pub(crate) fn max_packets(&self) -> usize {
         self.slots.len() / 2
+    }
+
+    /// Held packets replaced by a later copy of their sequence number so far.
+    pub(crate) fn replaced(&self) -> u64 {
+        self.replaced
     }
 
     /// Frames given up incomplete so far.
@@ -201,10 +213,12 @@ impl Depacketizer {
         }
     }
 
-    /// [`Error::Replay`] when the packet `p.seq` is already here (held, or delivered).
+    /// [`Error::Replay`] when the packet `p.seq` was already delivered. A packet that is only
+    /// held (not yet authenticated as part of a frame) is replaced by a newer one with its
+    /// sequence number: a forged copy that came first must not lock the genuine packet out.
     pub(crate) fn check(&self, p: &PacketInfo, log: &Log) -> Result<()> {
         let old = &self.slots[self.at(p.seq)];
-        if self.live(old, log) && old.seq == p.seq {
+        if self.live(old, log) && old.seq == p.seq && old.state == State::Consumed {
             return Err(Error::Replay);
         }
         Ok(())
@@ -215,8 +229,12 @@ impl Depacketizer {
     fn take(&mut self, p: &PacketInfo, log: &Log) -> usize {
         let i = self.at(p.seq);
         let old = self.slots[i];
-        if self.live(&old, log) && old.state == State::Held && old.start {
-            self.incomplete += 1;
+        if self.live(&old, log) && old.state == State::Held {
+            if old.seq == p.seq {
+                self.replaced += 1;
+            } else if old.start {
+                self.incomplete += 1;
+            }
         }
         self.arrivals += 1;
         i
@@ -248,14 +266,14 @@ impl Depacketizer {
             timestamp: p.timestamp,
             start: p.start,
             end: p.end,
-            index: p.index,
-            count: p.count,
+            pt: p.pt,
+            packetized: p.origin == PayloadOrigin::Packetized,
             arrival: self.arrivals,
             at,
             len: payload.len() as u32,
             continuous: false,
             run_start: p.seq,
-            reserved: 0,
+            reserved: [0; 6],
         };
         // Continuous from the frame's start?
         let run_start = if p.start {
@@ -266,8 +284,7 @@ impl Depacketizer {
                 && prev.state == State::Held
                 && prev.seq == p.seq.wrapping_sub(1)
                 && prev.continuous
-                && !prev.end
-                && prev.timestamp == p.timestamp)
+                && !prev.end)
                 .then_some(prev.run_start)
         };
         let Some(run_start) = run_start else {
@@ -291,11 +308,8 @@ impl Depacketizer {
                 return Ok(Pushed::Pending);
             }
             let n = self.slots[self.at(next_seq)];
-            let joins = self.live(&n, log)
-                && n.state == State::Held
-                && n.seq == next_seq
-                && !n.start
-                && n.timestamp == p.timestamp;
+            let joins =
+                self.live(&n, log) && n.state == State::Held && n.seq == next_seq && !n.start;
             if !joins {
                 return Ok(Pushed::Pending);
             }
@@ -304,9 +318,9 @@ impl Depacketizer {
     }
 
     /// Put the frame `start..=end` together (where it lies in the log, or copied into `buf`)
-    /// and mark its packets delivered. The fragment headers must agree with the run: packet
-    /// `i` of `n` at position `i`, the same `n` everywhere ([`Malformed::Field`] otherwise,
-    /// and the packets are dropped). `max` bounds the frame's length.
+    /// and mark its packets delivered. The packets must agree on the T bit, the payload type
+    /// and the timestamp ([`Malformed::Field`] otherwise, and the packets are dropped). `max`
+    /// bounds the frame's length.
     pub(crate) fn assemble(
         &mut self,
         start: u16,
@@ -320,16 +334,30 @@ impl Depacketizer {
         let mut held = true;
         let mut total = 0usize;
         let mut contiguous = true;
-        let mut expect_at = self.slots[self.at(start)].at;
+        let first = self.slots[self.at(start)];
+        let mut expect_at = first.at;
         for k in 0..count {
-            let s = &self.slots[self.at(start.wrapping_add(k as u16))];
-            ok &= s.index as usize == k && s.count as usize == count;
-            // The first packets of a long frame may have been overwritten since they came.
-            held &= log.holds(s.at);
+            let seq = start.wrapping_add(k as u16);
+            let s = &self.slots[self.at(seq)];
+            // The smallest S…E run: S on the first only, E on the last only (a packet replaced
+            // since the run was found may have changed that), one T bit, payload type and
+            // timestamp.
+            ok &= s.start == (k == 0)
+                && s.end == (k + 1 == count)
+                && s.packetized == first.packetized
+                && s.pt == first.pt
+                && s.timestamp == first.timestamp;
+            // The first packets of a long frame may have been overwritten since they came, in
+            // the log or in the index (by a packet of another sequence number).
+            held &= log.holds(s.at) && s.seq == seq && s.state == State::Held;
             contiguous &= s.at == expect_at;
             expect_at = s.at + u64::from(s.len);
             total += s.len as usize;
         }
+        // One after the other in arrival order, and in one piece in the ring: a packet that
+        // ends exactly at the ring's end is followed, at the next logical position, by one at
+        // its front.
+        contiguous &= log.range(first.at, 0).start as u64 + total as u64 <= log.capacity();
         let result = if !held {
             self.incomplete += 1;
             Ok(Assembled::Lost)
@@ -338,7 +366,6 @@ impl Depacketizer {
         } else if total > max || (total > buf.len() && !contiguous) {
             Err(Malformed::Oversized.into())
         } else if contiguous {
-            let first = self.slots[self.at(start)];
             let r = log.range(first.at, 0);
             Ok(Assembled::Log(r.start..r.start + total))
         } else {
@@ -352,8 +379,12 @@ impl Depacketizer {
             Ok(Assembled::Buffer(n))
         };
         for k in 0..count {
-            let j = self.at(start.wrapping_add(k as u16));
-            self.slots[j].state = State::Consumed;
+            let seq = start.wrapping_add(k as u16);
+            let j = self.at(seq);
+            // Only this run's own entries: another packet's entry stays as it is.
+            if self.slots[j].seq == seq {
+                self.slots[j].state = State::Consumed;
+            }
         }
         result
     }
@@ -367,10 +398,10 @@ mod tests {
         PacketInfo {
             seq,
             timestamp: ts,
+            pt: 96,
             start: index == 0,
             end: index + 1 == count,
-            index,
-            count,
+            origin: PayloadOrigin::Raw,
         }
     }
 
@@ -422,7 +453,8 @@ mod tests {
         let mut d = Depacketizer::new(64);
         let p = info(1, 7, 0, 3);
         assert_eq!(d.push(&p, b"abc", &mut log), Ok(Pushed::Pending));
-        assert_eq!(d.push(&p, b"abc", &mut log), Err(Error::Replay));
+        // A copy of a held packet takes its place.
+        assert_eq!(d.push(&p, b"abc", &mut log), Ok(Pushed::Pending));
         assert_eq!(
             d.push(&info(3, 7, 2, 3), b"ghi", &mut log),
             Ok(Pushed::Pending)
@@ -431,41 +463,47 @@ mod tests {
             d.push(&info(2, 7, 1, 3), b"def", &mut log),
             Ok(Pushed::Complete { start: 1, end: 3 })
         );
-        // A packet of another timestamp does not join a run.
+    }
+
+    /// The smallest S…E run: a later S starts the frame again, the first E ends it.
+    #[test]
+    fn the_smallest_run_from_s_to_e() {
+        let mut log = Log::new(1 << 16);
+        let mut d = Depacketizer::new(64);
+        d.push(&info(10, 7, 0, 4), b"a", &mut log).unwrap();
+        d.push(&info(11, 7, 1, 4), b"b", &mut log).unwrap();
+        // Seq 12 carries S again: the run starts over there.
+        d.push(&info(12, 7, 0, 2), b"c", &mut log).unwrap();
         assert_eq!(
-            d.push(&info(10, 7, 0, 2), b"x", &mut log),
-            Ok(Pushed::Pending)
-        );
-        assert_eq!(
-            d.push(&info(11, 8, 1, 2), b"y", &mut log),
-            Ok(Pushed::Pending)
+            d.push(&info(13, 7, 1, 2), b"d", &mut log),
+            Ok(Pushed::Complete { start: 12, end: 13 })
         );
     }
 
     #[test]
-    fn headers_that_disagree_with_the_run_are_dropped() {
-        let mut log = Log::new(1 << 16);
-        let mut d = Depacketizer::new(64);
+    fn runs_that_disagree_on_t_pt_or_timestamp_are_dropped() {
         let mut buf = [0u8; 100];
-        d.push(&info(1, 7, 0, 3), b"a", &mut log).unwrap();
-        // Marked last, but claims to be packet 1 of 3 of a two-packet run.
-        let Pushed::Complete { start, end } = d
-            .push(
-                &PacketInfo {
-                    end: true,
-                    ..info(2, 7, 1, 3)
-                },
-                b"b",
-                &mut log,
-            )
-            .unwrap()
-        else {
-            panic!()
-        };
-        assert_eq!(
-            d.assemble(start, end, &log, &mut buf, 100),
-            Err(Error::Malformed(Malformed::Field))
-        );
+        let cases: [fn(&mut PacketInfo); 3] = [
+            |p| p.origin = PayloadOrigin::Packetized,
+            |p| p.pt = 97,
+            |p| p.timestamp = 8,
+        ];
+        for change in cases {
+            let mut log = Log::new(1 << 16);
+            let mut d = Depacketizer::new(64);
+            d.push(&info(1, 7, 0, 2), b"a", &mut log).unwrap();
+            let mut last = info(2, 7, 1, 2);
+            change(&mut last);
+            let Pushed::Complete { start, end } = d.push(&last, b"b", &mut log).unwrap() else {
+                panic!("a complete run")
+            };
+            assert_eq!(
+                d.assemble(start, end, &log, &mut buf, 100),
+                Err(Error::Malformed(Malformed::Field))
+            );
+            // Dropped: a copy of a packet of the run is a duplicate, not a new frame.
+            assert_eq!(d.push(&last, b"b", &mut log), Err(Error::Replay));
+        }
     }
 
     /// A frame whose first packets the log overwrote while its last ones arrived is lost, never
@@ -500,6 +538,29 @@ mod tests {
             Ok(Assembled::Lost)
         );
         assert_eq!(d.incomplete(), 1);
+    }
+
+    /// A frame whose first packet ends exactly at the end of the ring, and whose second
+    /// starts again at its front: logically one after the other, physically not. It is
+    /// copied, not handed out as one range (that range would run past the ring).
+    #[test]
+    fn a_frame_across_the_end_of_the_ring_is_copied() {
+        let mut log = Log::new(100);
+        let mut d = Depacketizer::new(64);
+        let mut buf = [0u8; 200];
+        // 60 bytes of another frame, then 40 that end exactly at byte 100.
+        d.push(&info(1, 7, 0, 2), &[9; 60], &mut log).unwrap();
+        d.push(&info(10, 8, 0, 2), &[1; 40], &mut log).unwrap();
+        let Pushed::Complete { start, end } =
+            d.push(&info(11, 8, 1, 2), &[2; 30], &mut log).unwrap()
+        else {
+            panic!("a complete run")
+        };
+        let frame = match d.assemble(start, end, &log, &mut buf, 200).unwrap() {
+            Assembled::Buffer(n) => buf[..n].to_vec(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(frame, [[1u8; 40].as_slice(), &[2; 30]].concat());
     }
 
     #[test]
