@@ -170,6 +170,26 @@ pub(crate) fn scrubbed<T>(f: impl FnOnce() -> T) -> T {
     r
 }
 
+/// As [`scrubbed`], for the ML-KEM operations, whose frames are far deeper (their polynomial
+/// matrices live on the stack): overwrites [`SCRUB_DEEP_BYTES`] around `f`.
+#[inline(always)]
+pub(crate) fn scrubbed_deep<T>(f: impl FnOnce() -> T) -> T {
+    zero_stack_deep();
+    let r = run(f);
+    zero_stack_deep();
+    r
+}
+
+/// Bytes of stack below the caller that [`scrubbed_deep`] overwrites: far more than an ML-KEM-768
+/// key generation, encapsulation or decapsulation uses.
+const SCRUB_DEEP_BYTES: usize = 128 * 1024;
+
+#[inline(never)]
+fn zero_stack_deep() {
+    let mut area = [0u8; SCRUB_DEEP_BYTES];
+    core::hint::black_box(&mut area);
+}
+
 #[inline(never)]
 fn run<T>(f: impl FnOnce() -> T) -> T {
     f()

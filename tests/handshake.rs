@@ -247,8 +247,12 @@ fn malformed_offers() {
     o[0] = 2;
     assert_eq!(accept(&o), m(Malformed::MessageType));
     let mut o = offer.clone();
-    o[1] = 2;
+    o[1] = 3;
     assert_eq!(accept(&o), m(Malformed::Version));
+    // Version 2 is known, and this Offer is far too short for it.
+    let mut o = offer.clone();
+    o[1] = 2;
+    assert_eq!(accept(&o), m(Malformed::Truncated));
     let mut o = offer.clone();
     o[2] = 3;
     assert_eq!(accept(&o), m(Malformed::Field));
