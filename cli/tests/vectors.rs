@@ -46,3 +46,76 @@ fn cli_rejects_bad_seed_and_refused_intents() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("requires end-to-end"));
 }
+
+#[test]
+fn cli_reproduces_version_2_vectors_file() {
+    let doc: serde_json::Value =
+        serde_json::from_str(include_str!("../../tests/vectors/handshake-v2.json")).unwrap();
+    for run in doc["runs"].as_array().unwrap() {
+        let ctx = hex::decode(run["context"].as_str().unwrap()).unwrap();
+        let list = |side: &str| -> Vec<String> {
+            let v = run[side]["retained"].as_array().unwrap();
+            v.iter().map(|s| s.as_str().unwrap().to_owned()).collect()
+        };
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_callseal"));
+        cmd.args(["vectors", "handshake", "--version", "2", "--seed"])
+            .arg(run["seed"].as_str().unwrap())
+            .arg("--caller-intent")
+            .arg(run["caller"]["intent"].as_str().unwrap())
+            .arg("--callee-intent")
+            .arg(run["callee"]["intent"].as_str().unwrap())
+            .arg("--context")
+            .arg(String::from_utf8(ctx).unwrap());
+        for (side, flag) in [
+            ("caller", "--caller-retained"),
+            ("callee", "--callee-retained"),
+        ] {
+            if !list(side).is_empty() {
+                cmd.arg(flag).arg(list(side).join(","));
+            }
+        }
+        let out = cmd.output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let got: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(&got, run);
+    }
+}
+
+#[test]
+fn cli_rejects_bad_retained_secrets() {
+    let bin = env!("CARGO_BIN_EXE_callseal");
+    let seed = "00".repeat(32);
+    for (args, says) in [
+        (vec!["--caller-retained", "11"], "32 bytes"),
+        (vec!["--caller-retained", "zz"], "not hex"),
+        (
+            vec![
+                "--callee-retained",
+                &*format!("{0},{0},{0}", "11".repeat(32)),
+            ],
+            "at most two",
+        ),
+    ] {
+        let out = Command::new(bin)
+            .args(["vectors", "handshake", "--version", "2", "--seed", &seed])
+            .args(&args)
+            .output()
+            .unwrap();
+        assert!(!out.status.success());
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains(says),
+            "{args:?}"
+        );
+    }
+    let out = Command::new(bin)
+        .args(["vectors", "handshake", "--seed", &seed])
+        .args(["--caller-retained", &"11".repeat(32)])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--version 2"));
+}
