@@ -170,11 +170,12 @@ pub(crate) fn scrubbed<T>(f: impl FnOnce() -> T) -> T {
     r
 }
 
-/// As [`scrubbed`], for the ML-KEM operations, whose frames are far deeper (their polynomial
-/// matrices live on the stack): overwrites [`SCRUB_DEEP_BYTES`] around `f`.
+/// For the ML-KEM operations, whose frames are far deeper than a key setup (their polynomial
+/// matrices and the copies of keys and seeds live on the stack): overwrites
+/// [`SCRUB_DEEP_BYTES`] below the caller after `f`. What `f` returns holds no padding (byte
+/// arrays and sealed secrets), so the zeroing before it that [`scrubbed`] does is left out.
 #[inline(always)]
 pub(crate) fn scrubbed_deep<T>(f: impl FnOnce() -> T) -> T {
-    zero_stack_deep();
     let r = run(f);
     zero_stack_deep();
     r
