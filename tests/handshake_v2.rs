@@ -2,12 +2,15 @@
 //! continuity transition, the post-quantum setting against version-1 peers, and properties.
 
 mod common;
+mod handshake_vectors;
 
 use callseal::handshake::{
-    Callee, Caller, ContinuityStatus, Established, HandshakeConfig, PostQuantum, Retained, Version,
+    Callee, CalleeRandom, Caller, CallerRandom, ContinuityStatus, Established, HandshakeConfig,
+    PostQuantum, Retained, Version,
 };
 use callseal::{Direction, Error, Intent, Malformed, MediaKind, Secret};
 use common::{random, Handshake};
+use handshake_vectors::hex_of;
 use hmac::{Hmac, Mac};
 use proptest::prelude::*;
 use rand_chacha::rand_core::{RngCore, SeedableRng};
@@ -38,6 +41,18 @@ fn run(
     )
 }
 
+/// The caller's randomness (X25519, d, z), drawn from `rng`.
+fn caller_random(rng: &mut ChaCha20Rng) -> CallerRandom {
+    let mut r = || Secret::new(random(rng));
+    CallerRandom::new(r(), r(), r())
+}
+
+/// The callee's randomness (X25519, m), drawn from `rng`.
+fn callee_random(rng: &mut ChaCha20Rng) -> CalleeRandom {
+    let mut r = || Secret::new(random(rng));
+    CalleeRandom::new(r(), r())
+}
+
 fn secret(b: u8) -> Secret<32> {
     Secret::new([b; 32])
 }
@@ -57,10 +72,6 @@ fn stream_keys(e: &Established) -> Vec<[u8; 32]> {
         }
     }
     out
-}
-
-fn hex_of(v: &Value) -> Vec<u8> {
-    hex::decode(v.as_str().expect("hex string")).expect("valid hex")
 }
 
 fn continuity_id(rs: &[u8]) -> Vec<u8> {
@@ -118,17 +129,7 @@ fn vectors_file_reproduces() {
         assert_eq!(hex_of(&r["callee"]["kem_m"]), &stream[128..160]);
 
         // The messages and what both ends made of them.
-        assert_eq!(got.offer, hex_of(&r["offer"]));
-        assert_eq!(got.answer, hex_of(&r["answer"]));
-        assert_eq!(got.confirm, hex_of(&r["confirm"]));
-        assert_eq!(
-            &got.offer[3..35],
-            &hex_of(&r["caller"]["ephemeral_public"])[..]
-        );
-        assert_eq!(
-            &got.answer[3..35],
-            &hex_of(&r["callee"]["ephemeral_public"])[..]
-        );
+        handshake_vectors::check_messages(&got.offer, &got.answer, &got.confirm, r);
         assert_eq!(&got.offer[EK], &hex_of(&r["caller"]["kem_ek"])[..]);
         assert_eq!(&got.answer[CT], &hex_of(&r["kem_ct"])[..]);
         for e in [&got.caller, &got.callee] {
@@ -197,35 +198,7 @@ fn vectors_file_reproduces() {
         let callseal::handshake::Outcome::EndToEnd { keys, .. } = got.caller.into_outcome() else {
             unreachable!()
         };
-        let streams = r["streams"].as_array().unwrap();
-        assert_eq!(streams.len(), 12);
-        let mut keys = Some(keys);
-        for epoch in 0..2u32 {
-            let k = keys.take().unwrap();
-            assert_eq!(
-                k.media_secret().dangerous_expose().to_vec(),
-                hex_of(&r["media_secret"][epoch as usize])
-            );
-            for s in streams.iter().filter(|s| s["epoch"] == epoch) {
-                let d = Direction::ALL
-                    .into_iter()
-                    .find(|d| d.name() == s["direction"])
-                    .unwrap();
-                let m = MediaKind::ALL
-                    .into_iter()
-                    .find(|m| m.name() == s["kind"])
-                    .unwrap();
-                let ss = k.stream(d, m);
-                assert_eq!(
-                    ss.secret().dangerous_expose().to_vec(),
-                    hex_of(&s["stream_secret"])
-                );
-                let mk = ss.into_srtp_master_key(k.srtp_suite()).unwrap();
-                assert_eq!(mk.dangerous_key().to_vec(), hex_of(&s["srtp_master_key"]));
-                assert_eq!(mk.dangerous_salt().to_vec(), hex_of(&s["srtp_master_salt"]));
-            }
-            keys = Some(k.next_epoch().unwrap());
-        }
+        handshake_vectors::check_epochs(keys, r);
     }
 }
 
@@ -272,20 +245,14 @@ impl Peers {
     fn call_losing_confirm(&mut self) {
         self.n += 1;
         let mut rng = ChaCha20Rng::from_seed([self.n; 32]);
-        let mut r = || Secret::new(random(&mut rng));
-        let (mut c, offer) = Caller::offer_with(
-            &pq(Intent::On),
-            CTX,
-            &self.alice,
-            callseal::handshake::CallerRandom::new(r(), r(), r()),
-        )
-        .unwrap();
+        let (mut c, offer) =
+            Caller::offer_with(&pq(Intent::On), CTX, &self.alice, caller_random(&mut rng)).unwrap();
         let (_, answer) = Callee::accept_with(
             &pq(Intent::On),
             CTX,
             &offer,
             &self.bob,
-            callseal::handshake::CalleeRandom::new(r(), r()),
+            callee_random(&mut rng),
         )
         .unwrap();
         let (_confirm_lost, mut at_alice) = c.finish(&answer).unwrap();
@@ -374,21 +341,15 @@ fn man_in_the_middle_on_a_later_call_shows_mismatch() {
     assert_eq!(h.caller.continuity(), Some(ContinuityStatus::Mismatch));
     // Claiming a match she cannot back: the MAC fails (she lacks the secret).
     let mut rng = ChaCha20Rng::from_seed([0x78; 32]);
-    let mut r = || Secret::new(random(&mut rng));
-    let (mut caller, offer) = Caller::offer_with(
-        &pq(Intent::On),
-        CTX,
-        &p.alice,
-        callseal::handshake::CallerRandom::new(r(), r(), r()),
-    )
-    .unwrap();
+    let (mut caller, offer) =
+        Caller::offer_with(&pq(Intent::On), CTX, &p.alice, caller_random(&mut rng)).unwrap();
     let forged_rec = Retained::new(Some(secret(0x99)), None, false);
     let (_, mut answer) = Callee::accept_with(
         &pq(Intent::On),
         CTX,
         &offer,
         &forged_rec,
-        callseal::handshake::CalleeRandom::new(r(), r()),
+        callee_random(&mut rng),
     )
     .unwrap();
     let at = answer.len() - 32 - 2;
@@ -418,24 +379,11 @@ fn continuity_fields_and_version_rewritten_are_caught() {
     let alice = record(&[1, 2]);
     let bob = record(&[1]);
     let mut rng = ChaCha20Rng::from_seed([5; 32]);
-    let mut r = || Secret::new(random(&mut rng));
-    let (mut caller, offer) = Caller::offer_with(
-        &pq(Intent::On),
-        CTX,
-        &alice,
-        callseal::handshake::CallerRandom::new(r(), r(), r()),
-    )
-    .unwrap();
+    let (mut caller, offer) =
+        Caller::offer_with(&pq(Intent::On), CTX, &alice, caller_random(&mut rng)).unwrap();
     let cfg = pq(Intent::On);
-    let mut answer_to = |o: &[u8], rec: &Retained| {
-        Callee::accept_with(
-            &cfg,
-            CTX,
-            o,
-            rec,
-            callseal::handshake::CalleeRandom::new(r(), r()),
-        )
-    };
+    let mut answer_to =
+        |o: &[u8], rec: &Retained| Callee::accept_with(&cfg, CTX, o, rec, callee_random(&mut rng));
     let n = offer.len();
     assert_eq!(offer[n - 17], 2, "two ids at the end");
     // Stripped ids: the callee sees none, and the caller's MAC check fails.
@@ -485,22 +433,9 @@ fn continuity_fields_and_version_rewritten_are_caught() {
     // Matching the second id when only one was offered is malformed.
     let one = record(&[1]);
     let mut rng = ChaCha20Rng::from_seed([6; 32]);
-    let mut r = || Secret::new(random(&mut rng));
-    let (mut c1, o1) = Caller::offer_with(
-        &pq(Intent::On),
-        CTX,
-        &one,
-        callseal::handshake::CallerRandom::new(r(), r(), r()),
-    )
-    .unwrap();
-    let (_, mut a1) = Callee::accept_with(
-        &cfg,
-        CTX,
-        &o1,
-        &one,
-        callseal::handshake::CalleeRandom::new(r(), r()),
-    )
-    .unwrap();
+    let (mut c1, o1) =
+        Caller::offer_with(&pq(Intent::On), CTX, &one, caller_random(&mut rng)).unwrap();
+    let (_, mut a1) = Callee::accept_with(&cfg, CTX, &o1, &one, callee_random(&mut rng)).unwrap();
     let at = a1.len() - 34;
     a1[at] = 2;
     assert_eq!(
@@ -560,14 +495,8 @@ fn post_quantum_setting_against_version_1() {
         (&required, Error::PostQuantumRequired),
         (&on, Error::Malformed(Malformed::Version)),
     ] {
-        let mut r = || Secret::new(random(&mut rng));
-        let (mut caller, v2_offer) = Caller::offer_with(
-            caller_cfg,
-            CTX,
-            &none,
-            callseal::handshake::CallerRandom::new(r(), r(), r()),
-        )
-        .unwrap();
+        let (mut caller, v2_offer) =
+            Caller::offer_with(caller_cfg, CTX, &none, caller_random(&mut rng)).unwrap();
         // A version-1 Answer to a version-2 Offer never completes: no silent downgrade.
         assert_eq!(caller.finish(&v1_answer).err(), Some(want));
         // An attacker who strips the KEM fields to make a version-1 Offer of it gets a
@@ -578,14 +507,8 @@ fn post_quantum_setting_against_version_1() {
         let (_, a) = Callee::accept_with_random(&off, CTX, &stripped, [7; 32]).unwrap();
         assert_eq!(caller.finish(&a).err(), Some(want));
         // The genuine version-2 Answer still completes the handshake.
-        let (_, a) = Callee::accept_with(
-            &off,
-            CTX,
-            &v2_offer,
-            &none,
-            callseal::handshake::CalleeRandom::new(r(), r()),
-        )
-        .unwrap();
+        let (_, a) =
+            Callee::accept_with(&off, CTX, &v2_offer, &none, callee_random(&mut rng)).unwrap();
         assert!(caller.finish(&a).unwrap().1.is_post_quantum());
     }
     // Version 2 needs ML-KEM randomness: the 32-byte entry points refuse it.
@@ -684,11 +607,10 @@ proptest! {
         prop_assume!(a != b);
         let cfg = pq(Intent::On);
         let mut rng = ChaCha20Rng::from_seed(seed);
-        let mut r = || Secret::new(random(&mut rng));
         let (mut caller, offer) = Caller::offer_with(&cfg, &a, &Retained::none(),
-            callseal::handshake::CallerRandom::new(r(), r(), r())).unwrap();
+            caller_random(&mut rng)).unwrap();
         let (_, answer) = Callee::accept_with(&cfg, &b, &offer, &Retained::none(),
-            callseal::handshake::CalleeRandom::new(r(), r())).unwrap();
+            callee_random(&mut rng)).unwrap();
         prop_assert_eq!(caller.finish(&answer).err(), Some(Error::Authentication));
     }
 
@@ -699,15 +621,14 @@ proptest! {
         let cfg = pq(Intent::On);
         let (ra, rb) = (record(&[1, 2]), record(&[2]));
         let mut rng = ChaCha20Rng::from_seed(seed);
-        let mut r = || Secret::new(random(&mut rng));
         let (mut caller, mut offer) = Caller::offer_with(&cfg, CTX, &ra,
-            callseal::handshake::CallerRandom::new(r(), r(), r())).unwrap();
+            caller_random(&mut rng)).unwrap();
         if which == 0 {
             let i = bit % (offer.len() * 8);
             offer[i / 8] ^= 1 << (i % 8);
         }
         let Ok((mut callee, mut answer)) = Callee::accept_with(&cfg, CTX, &offer, &rb,
-            callseal::handshake::CalleeRandom::new(r(), r())) else { return Ok(()) };
+            callee_random(&mut rng)) else { return Ok(()) };
         if which == 1 {
             let i = bit % (answer.len() * 8);
             answer[i / 8] ^= 1 << (i % 8);

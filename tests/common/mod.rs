@@ -39,17 +39,9 @@ impl Handshake {
         caller: &HandshakeConfig,
         callee: &HandshakeConfig,
     ) -> Result<Handshake, Error> {
-        let (mut c, offer) = Caller::offer_with_random(caller, ctx, random(rng))?;
-        let (mut d, answer) = Callee::accept_with_random(callee, ctx, &offer, random(rng))?;
-        let (confirm, at_caller) = c.finish(&answer)?;
-        let at_callee = d.confirm(&confirm)?;
-        Ok(Handshake {
-            offer,
-            answer,
-            confirm,
-            caller: at_caller,
-            callee: at_callee,
-        })
+        let (c, offer) = Caller::offer_with_random(caller, ctx, random(rng))?;
+        let (d, answer) = Callee::accept_with_random(callee, ctx, &offer, random(rng))?;
+        Self::complete((c, offer), (d, answer))
     }
 
     /// A handshake of any version in `ctx` with these retained records, drawing from `rng` as
@@ -62,10 +54,17 @@ impl Handshake {
         callee: (&HandshakeConfig, &Retained),
     ) -> Result<Handshake, Error> {
         let [cx, ex, d, z, m] = core::array::from_fn(|_| Secret::new(random(rng)));
-        let (mut c, offer) =
-            Caller::offer_with(caller.0, ctx, caller.1, CallerRandom::new(cx, d, z))?;
-        let (mut e, answer) =
+        let (c, offer) = Caller::offer_with(caller.0, ctx, caller.1, CallerRandom::new(cx, d, z))?;
+        let (e, answer) =
             Callee::accept_with(callee.0, ctx, &offer, callee.1, CalleeRandom::new(ex, m))?;
+        Self::complete((c, offer), (e, answer))
+    }
+
+    /// The Confirm from the caller, and the callee's check of it.
+    fn complete(
+        (mut c, offer): (Caller, Vec<u8>),
+        (mut e, answer): (Callee, Vec<u8>),
+    ) -> Result<Handshake, Error> {
         let (confirm, at_caller) = c.finish(&answer)?;
         let at_callee = e.confirm(&confirm)?;
         Ok(Handshake {
