@@ -124,7 +124,12 @@ pub(super) fn run_endpoint(
     }
     let keying = Keying {
         post_quantum: est.is_post_quantum(),
-        continuity: est.continuity().map(|c| c.name()),
+        // Shown only when the call keeps a store: without one every call is `new`.
+        continuity: setup
+            .continuity
+            .as_ref()
+            .and(est.continuity())
+            .map(|c| c.name()),
         note,
     };
     if setup.handshake_only {
