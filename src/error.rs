@@ -70,6 +70,9 @@ pub enum Error {
     /// One side requires end-to-end encryption and the other has it off: the call must fail
     /// rather than downgrade.
     E2eeRequired,
+    /// This side's post-quantum setting is `required` and the peer sent a version-1 (X25519
+    /// only) Offer or Answer: the call must fail rather than downgrade.
+    PostQuantumRequired,
     /// A handshake step was called in the wrong state (for example twice).
     HandshakeState,
     /// A context already tracks as many streams (SSRCs) as it was configured for.
@@ -152,6 +155,9 @@ impl fmt::Display for Error {
             Error::E2eeRequired => {
                 f.write_str("end-to-end encryption required but the other side has it off")
             }
+            Error::PostQuantumRequired => f.write_str(
+                "post-quantum key agreement required but the other side sent version 1",
+            ),
             Error::HandshakeState => f.write_str("handshake step called in the wrong state"),
             Error::TooManyStreams => f.write_str("too many streams (SSRCs) for this context"),
             Error::FeatureUnavailable(feat) => {

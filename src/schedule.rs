@@ -14,24 +14,96 @@ use hkdf::Hkdf;
 use sha2::Sha256;
 use zeroize::Zeroize;
 
+/// The protocol versions of the handshake and the key schedule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Version {
+    /// Version 1: X25519 alone.
+    V1,
+    /// Version 2: X25519 and ML-KEM-768 (hybrid post-quantum), with key continuity.
+    V2,
+}
+
+impl Version {
+    /// The version byte every handshake message carries (`0x01`, `0x02`).
+    pub fn byte(self) -> u8 {
+        match self {
+            Version::V1 => 1,
+            Version::V2 => 2,
+        }
+    }
+
+    /// The version of a version byte; [`Malformed::Version`](crate::Malformed::Version) for any
+    /// other.
+    pub fn from_byte(b: u8) -> Result<Version> {
+        match b {
+            1 => Ok(Version::V1),
+            2 => Ok(Version::V2),
+            _ => Err(crate::Malformed::Version.into()),
+        }
+    }
+
+    /// The HKDF labels of this version.
+    pub(crate) fn labels(self) -> &'static labels::Labels {
+        match self {
+            Version::V1 => &labels::V1,
+            Version::V2 => &labels::V2,
+        }
+    }
+}
+
 /// Every HKDF label of the protocol, in one place.
 pub(crate) mod labels {
-    /// Key of the MAC that ends the Answer.
-    pub(crate) const CONFIRM_CALLEE: &[u8] = b"callseal v1 confirm callee";
-    /// Key of the MAC that ends the Confirm.
-    pub(crate) const CONFIRM_CALLER: &[u8] = b"callseal v1 confirm caller";
-    /// The 20 security code bytes.
-    pub(crate) const SECURITY_CODE: &[u8] = b"callseal v1 security code";
-    /// The epoch-0 media secret.
-    pub(crate) const MEDIA: &[u8] = b"callseal v1 media";
-    /// The next epoch's media secret.
-    pub(crate) const EPOCH: &[u8] = b"callseal v1 epoch";
-    /// A stream secret (followed by the direction byte and the kind byte).
-    pub(crate) const STREAM: &[u8] = b"callseal v1 stream";
-    /// An SRTP master key and salt.
-    pub(crate) const SRTP: &[u8] = b"callseal v1 srtp";
-    /// The SSRCs and first sequence numbers of a call's six streams (from TH; public values).
-    pub(crate) const RTP: &[u8] = b"callseal v1 rtp";
+    /// The labels of one protocol version: version 2 has every label of version 1 with `v2`
+    /// in place of `v1`.
+    pub(crate) struct Labels {
+        /// Key of the MAC that ends the Answer.
+        pub(crate) confirm_callee: &'static [u8],
+        /// Key of the MAC that ends the Confirm.
+        pub(crate) confirm_caller: &'static [u8],
+        /// The 20 security code bytes.
+        pub(crate) security_code: &'static [u8],
+        /// The epoch-0 media secret.
+        pub(crate) media: &'static [u8],
+        /// The next epoch's media secret.
+        pub(crate) epoch: &'static [u8],
+        /// A stream secret (followed by the direction byte and the kind byte).
+        pub(crate) stream: &'static [u8],
+        /// An SRTP master key and salt.
+        pub(crate) srtp: &'static [u8],
+        /// The SSRCs and first sequence numbers of a call's six streams (from TH; public
+        /// values).
+        pub(crate) rtp: &'static [u8],
+    }
+
+    /// Version 1.
+    pub(crate) const V1: Labels = Labels {
+        confirm_callee: b"callseal v1 confirm callee",
+        confirm_caller: b"callseal v1 confirm caller",
+        security_code: b"callseal v1 security code",
+        media: b"callseal v1 media",
+        epoch: b"callseal v1 epoch",
+        stream: b"callseal v1 stream",
+        srtp: b"callseal v1 srtp",
+        rtp: b"callseal v1 rtp",
+    };
+
+    /// Version 2.
+    pub(crate) const V2: Labels = Labels {
+        confirm_callee: b"callseal v2 confirm callee",
+        confirm_caller: b"callseal v2 confirm caller",
+        security_code: b"callseal v2 security code",
+        media: b"callseal v2 media",
+        epoch: b"callseal v2 epoch",
+        stream: b"callseal v2 stream",
+        srtp: b"callseal v2 srtp",
+        rtp: b"callseal v2 rtp",
+    };
+
+    /// Version 2: the continuity id of a retained secret, the first 8 bytes of
+    /// HMAC-SHA256(retained secret, this label).
+    pub(crate) const CONTINUITY_ID: &[u8] = b"callseal v2 continuity id";
+    /// Version 2: the next retained secret, HKDF-Expand(prk, this label, 32).
+    pub(crate) const CONTINUITY: &[u8] = b"callseal v2 continuity";
 }
 
 /// The SSRC and first RTP sequence number of each of a call's six streams, both directions'
@@ -54,12 +126,18 @@ pub struct RtpParams {
 }
 
 impl RtpParams {
-    /// Derive from the transcript hash `th` of a completed handshake.
+    /// Derive from the transcript hash `th` of a completed version-1 handshake.
     pub fn derive(th: &[u8; 32]) -> RtpParams {
+        Self::derive_for(Version::V1, th)
+    }
+
+    /// Derive from the transcript hash `th` of a completed handshake of `version` (its label
+    /// is `callseal v1 rtp` or `callseal v2 rtp`).
+    pub fn derive_for(version: Version, th: &[u8; 32]) -> RtpParams {
         let mut n = 0u8;
         loop {
             let mut out = [0u8; 36];
-            expand(th, &[labels::RTP, &[n]], &mut out);
+            expand(th, &[version.labels().rtp, &[n]], &mut out);
             let mut p = RtpParams {
                 ssrcs: [[Ssrc(0); 3]; 2],
                 first_seqs: [[0; 3]; 2],
@@ -92,6 +170,7 @@ pub(crate) fn expand(prk: &[u8], info: &[&[u8]], out: &mut [u8]) {
 
 /// The media keys of an end-to-end call at one epoch. Not `Clone`; zeroized on drop.
 pub struct CallKeys {
+    version: Version,
     epoch: Epoch,
     media: Secret<32>,
     srtp_suite: SrtpSuite,
@@ -99,13 +178,24 @@ pub struct CallKeys {
 }
 
 impl CallKeys {
-    pub(crate) fn new(media: Secret<32>, srtp_suite: SrtpSuite, sframe_suite: SframeSuite) -> Self {
+    pub(crate) fn new(
+        version: Version,
+        media: Secret<32>,
+        srtp_suite: SrtpSuite,
+        sframe_suite: SframeSuite,
+    ) -> Self {
         CallKeys {
+            version,
             epoch: Epoch(0),
             media,
             srtp_suite,
             sframe_suite,
         }
+    }
+
+    /// The protocol version whose labels derive these keys.
+    pub fn version(&self) -> Version {
+        self.version
     }
 
     /// The epoch these keys belong to.
@@ -128,7 +218,8 @@ impl CallKeys {
         &self.media
     }
 
-    /// Move to the next epoch: `media[e+1] = HKDF-Expand(media[e], "callseal v1 epoch", 32)`.
+    /// Move to the next epoch: `media[e+1] = HKDF-Expand(media[e], "callseal v1 epoch", 32)`
+    /// (`v2` in a version-2 call).
     /// The old secret is zeroized when `self` is dropped here. Past epoch 2^32 − 1 there is
     /// none: [`Error::LimitReached`](crate::Error::LimitReached).
     pub fn next_epoch(self) -> Result<CallKeys> {
@@ -139,8 +230,13 @@ impl CallKeys {
     pub(crate) fn derive_next(&self) -> Option<CallKeys> {
         let epoch = Epoch(self.epoch.0.checked_add(1)?);
         let mut next = Secret::<32>::zero();
-        expand(self.media.expose(), &[labels::EPOCH], next.expose_mut());
+        expand(
+            self.media.expose(),
+            &[self.version.labels().epoch],
+            next.expose_mut(),
+        );
         Some(CallKeys {
+            version: self.version,
             epoch,
             media: next,
             srtp_suite: self.srtp_suite,
@@ -153,10 +249,15 @@ impl CallKeys {
         let mut s = Secret::<32>::zero();
         expand(
             self.media.expose(),
-            &[labels::STREAM, &[direction.byte()], &[kind.byte()]],
+            &[
+                self.version.labels().stream,
+                &[direction.byte()],
+                &[kind.byte()],
+            ],
             s.expose_mut(),
         );
         StreamSecret {
+            version: self.version,
             epoch: self.epoch,
             direction,
             kind,
@@ -168,6 +269,7 @@ impl CallKeys {
 impl fmt::Debug for CallKeys {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("CallKeys")
+            .field("version", &self.version)
             .field("epoch", &self.epoch)
             .field("srtp_suite", &self.srtp_suite)
             .field("sframe_suite", &self.sframe_suite)
@@ -178,6 +280,7 @@ impl fmt::Debug for CallKeys {
 /// The secret of one stream (epoch × direction × media kind): the SFrame base key, or the
 /// input of the SRTP master key. Not `Clone`; zeroized on drop.
 pub struct StreamSecret {
+    version: Version,
     epoch: Epoch,
     direction: Direction,
     kind: MediaKind,
@@ -212,11 +315,16 @@ impl StreamSecret {
     }
 
     /// Consume into the SRTP master key ‖ master salt of `suite`:
-    /// `HKDF-Expand(stream_secret, "callseal v1 srtp", key_len + salt_len)`.
+    /// `HKDF-Expand(stream_secret, "callseal v1 srtp", key_len + salt_len)` (`v2` in a
+    /// version-2 call).
     pub fn into_srtp_master_key(self, suite: SrtpSuite) -> Result<SrtpMasterKey> {
         let mut okm = [0u8; 46];
         let n = suite.key_len() + suite.salt_len();
-        expand(self.secret.expose(), &[labels::SRTP], &mut okm[..n]);
+        expand(
+            self.secret.expose(),
+            &[self.version.labels().srtp],
+            &mut okm[..n],
+        );
         let k = SrtpMasterKey::from_concatenated(suite, &okm[..n]);
         okm.zeroize();
         k
@@ -261,6 +369,7 @@ mod tests {
     #[test]
     fn epochs_and_streams_differ() {
         let k = CallKeys::new(
+            Version::V1,
             Secret::new([1; 32]),
             SrtpSuite::AeadAes128Gcm,
             SframeSuite::Aes128GcmSha256_128,

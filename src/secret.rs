@@ -170,6 +170,27 @@ pub(crate) fn scrubbed<T>(f: impl FnOnce() -> T) -> T {
     r
 }
 
+/// For the ML-KEM operations, whose frames are far deeper than a key setup (their polynomial
+/// matrices and the copies of keys and seeds live on the stack): overwrites
+/// [`SCRUB_DEEP_BYTES`] below the caller after `f`. What `f` returns holds no padding (byte
+/// arrays and sealed secrets), so the zeroing before it that [`scrubbed`] does is left out.
+#[inline(always)]
+pub(crate) fn scrubbed_deep<T>(f: impl FnOnce() -> T) -> T {
+    let r = run(f);
+    zero_stack_deep();
+    r
+}
+
+/// Bytes of stack below the caller that [`scrubbed_deep`] overwrites: far more than an ML-KEM-768
+/// key generation, encapsulation or decapsulation uses.
+const SCRUB_DEEP_BYTES: usize = 128 * 1024;
+
+#[inline(never)]
+fn zero_stack_deep() {
+    let mut area = [0u8; SCRUB_DEEP_BYTES];
+    core::hint::black_box(&mut area);
+}
+
 #[inline(never)]
 fn run<T>(f: impl FnOnce() -> T) -> T {
     f()

@@ -294,3 +294,122 @@ fn the_scanner_finds_a_key_left_in_freed_memory() {
     let found = alloc::stop_scan();
     assert!(found.iter().any(|f| f.starts_with("planted")), "{found:?}");
 }
+
+/// One version-2 handshake with continuity from fixed inputs: the caller offers two retained
+/// secrets, the callee holds the older one. Both ends take their next record; everything is
+/// dropped before it returns, except the transcript hash.
+fn handshake_v2(inputs: &[[u8; 32]; 5]) -> [u8; 32] {
+    use callseal::handshake::{CalleeRandom, CallerRandom, PostQuantum, Retained};
+    use callseal::Secret;
+    let s = |i: usize| Secret::new(inputs[i]);
+    let cfg = HandshakeConfig::new(Intent::On).with_post_quantum(PostQuantum::On);
+    let (r1, r2) = (retained_v2(1), retained_v2(2));
+    let alice = Retained::new(Some(Secret::new(r1)), Some(Secret::new(r2)), true);
+    let bob = Retained::new(Some(Secret::new(r2)), None, true);
+    let ctx = b"freed memory v2 | alice | bob";
+    let (caller, offer) =
+        Caller::offer_with(&cfg, ctx, &alice, CallerRandom::new(s(0), s(2), s(3))).unwrap();
+    let mut caller = Box::new(caller);
+    let (callee, answer) =
+        Callee::accept_with(&cfg, ctx, &offer, &bob, CalleeRandom::new(s(1), s(4))).unwrap();
+    let mut callee = Box::new(callee);
+    let (confirm, mut at_a) = caller.finish(&answer).unwrap();
+    let mut at_b = callee.confirm(&confirm).unwrap();
+    let next = (at_a.take_retained().unwrap(), at_b.take_retained().unwrap());
+    assert_eq!(
+        at_a.continuity(),
+        Some(callseal::handshake::ContinuityStatus::Continued)
+    );
+    let th = *at_a.transcript_hash();
+    drop((caller, callee, at_a, at_b, next, alice, bob));
+    th
+}
+
+/// A retained secret of the version-2 test that looks like a key.
+fn retained_v2(n: u8) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    Hkdf::<Sha256>::from_prk(&[n; 32])
+        .unwrap()
+        .expand(b"retained", &mut out)
+        .unwrap();
+    out
+}
+
+/// Every secret of [`handshake_v2`], derived here from its inputs: the randomness, the ML-KEM
+/// decapsulation key and shared secret, the X25519 result, the retained secrets, the PRK and
+/// what comes from it.
+fn secrets_v2(inputs: &[[u8; 32]; 5], th: &[u8; 32]) -> Vec<(Bytes, String)> {
+    use libcrux_ml_kem::mlkem768;
+    let mut out: Vec<(Bytes, String)> = Vec::new();
+    let names = [
+        "caller X25519",
+        "callee X25519",
+        "ML-KEM d",
+        "ML-KEM z",
+        "ML-KEM m",
+    ];
+    for (i, name) in names.iter().enumerate() {
+        out.push((Zeroizing::new(inputs[i].to_vec()), (*name).into()));
+    }
+    let mut seed = Zeroizing::new([0u8; 64]);
+    seed[..32].copy_from_slice(&inputs[2]);
+    seed[32..].copy_from_slice(&inputs[3]);
+    let pair = mlkem768::generate_key_pair(*seed);
+    // FIPS 203: dk = dk_pke (1,152 bytes, secret) ‖ ek (public) ‖ H(ek) ‖ z (an input above).
+    let dk = Zeroizing::new(pair.sk().to_vec());
+    for at in [0, 560, 1152 - 32] {
+        out.push((
+            Zeroizing::new(dk[at..at + 32].to_vec()),
+            format!("ML-KEM decapsulation key at {at}"),
+        ));
+    }
+    let (_, ss) = mlkem768::encapsulate(pair.public_key(), inputs[4]);
+    out.push((Zeroizing::new(ss.to_vec()), "ML-KEM shared secret".into()));
+    let peer = x25519_dalek::x25519(inputs[1], x25519_dalek::X25519_BASEPOINT_BYTES);
+    let dh = x25519_dalek::x25519(inputs[0], peer);
+    out.push((Zeroizing::new(dh.to_vec()), "X25519 shared secret".into()));
+    let (r1, r2) = (retained_v2(1), retained_v2(2));
+    out.push((Zeroizing::new(r1.to_vec()), "retained secret 1".into()));
+    out.push((Zeroizing::new(r2.to_vec()), "retained secret 2".into()));
+    let mut ikm = Zeroizing::new(Vec::new());
+    ikm.extend_from_slice(&dh);
+    ikm.extend_from_slice(&ss);
+    ikm.extend_from_slice(&r2);
+    let (prk, _) = Hkdf::<Sha256>::extract(Some(th), &ikm);
+    let prk = Zeroizing::new(prk.to_vec());
+    out.push((prk.clone(), "PRK".into()));
+    for label in [
+        &b"callseal v2 confirm callee"[..],
+        b"callseal v2 confirm caller",
+        b"callseal v2 media",
+        b"callseal v2 continuity",
+    ] {
+        out.push((
+            expand(&prk, &[label], 32),
+            String::from_utf8_lossy(label).into(),
+        ));
+    }
+    out
+}
+
+#[test]
+fn no_key_material_in_freed_memory_after_a_version_2_handshake() {
+    let _serial = SERIAL.lock().unwrap();
+    alloc::poison_freed();
+    let mut rng = ChaCha8Rng::seed_from_u64(200);
+    let mut inputs = [[0u8; 32]; 5];
+    for i in &mut inputs {
+        rng.fill_bytes(i);
+    }
+    let th = handshake_v2(&inputs);
+    let mut patterns = Vec::new();
+    for (s, name) in secrets_v2(&inputs, &th) {
+        patterns.push((s[..12].to_vec(), format!("{name} (first bytes)")));
+        patterns.push((s[s.len() - 12..].to_vec(), format!("{name} (last bytes)")));
+    }
+    zero_stack();
+    alloc::scan_freed(patterns);
+    assert_eq!(handshake_v2(&inputs), th);
+    let found = alloc::stop_scan();
+    assert!(found.is_empty(), "{found:#?}");
+}

@@ -5,8 +5,10 @@ use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::process::ExitCode;
 
 mod bench;
+mod continuity_file;
 mod demo;
 mod demo_policy;
+mod locked_file;
 mod output;
 mod policy_cmd;
 mod policy_file;

@@ -401,3 +401,80 @@ fn bad_input_is_a_clear_error() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("port in use"));
 }
+
+#[test]
+fn post_quantum_by_default_and_version_1_on_request() {
+    let (out, v) = demo_json(&[]);
+    assert!(out.status.success());
+    assert_eq!(v["handshake"]["key_agreement"], "x25519+ml-kem-768");
+    assert_eq!(v["handshake"]["version"], 2);
+    // Without --continuity there is no store, and nothing to say about continuity.
+    assert!(v["handshake"]["continuity"]["caller"].is_null());
+    let (out, v) = demo_json(&["--no-pq"]);
+    assert!(out.status.success());
+    assert_eq!(v["handshake"]["key_agreement"], "x25519");
+    assert!(v["handshake"]["continuity"]["caller"].is_null());
+    let (_, text) = demo_text(&["--pq"]);
+    assert!(text.contains("X25519 + ML-KEM-768, post-quantum"), "{text}");
+    let out = demo(&["--no-pq", "--continuity", "x.json"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--continuity needs"));
+}
+
+#[test]
+fn continuity_file_second_call_continues_and_corruption_shows_mismatch() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("continuity.json");
+    let f = file.to_str().unwrap();
+    let status = |v: &Value| {
+        (
+            v["handshake"]["continuity"]["caller"].clone(),
+            v["handshake"]["continuity"]["callee"].clone(),
+        )
+    };
+    let (out, v) = demo_json(&["--continuity", f]);
+    assert!(out.status.success());
+    assert_eq!(status(&v), ("new".into(), "new".into()));
+    let (out, text) = demo_text(&["--continuity", f]);
+    assert!(out.status.success());
+    assert!(text.contains("continuity: continued"), "{text}");
+    assert!(!text.contains("MISMATCH"), "{text}");
+    let (_, v) = demo_json(&["--continuity", f]);
+    assert_eq!(status(&v), ("continued".into(), "continued".into()));
+
+    // Both of alice's secrets replaced: nothing she offers matches what bob holds.
+    let mut store: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    let rec = &mut store["alice@contoso.com"]["bob@contoso.com"];
+    rec["newest"] = "ab".repeat(32).into();
+    rec["previous"] = "cd".repeat(32).into();
+    std::fs::write(&file, store.to_string()).unwrap();
+    let (out, text) = demo_text(&["--continuity", f]);
+    assert!(out.status.success());
+    let code_line = text
+        .lines()
+        .find(|l| l.contains("alice sees security code"))
+        .unwrap();
+    assert!(code_line.ends_with("continuity: MISMATCH"), "{text}");
+    assert!(text.contains("!!  CONTINUITY MISMATCH"), "{text}");
+    // The mismatch started a new chain: the next call continues it.
+    let (_, v) = demo_json(&["--continuity", f]);
+    assert_eq!(status(&v), ("continued".into(), "continued".into()));
+
+    // A record that no longer parses is reported and taken as lost.
+    let mut store: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    store["bob@contoso.com"]["alice@contoso.com"]["newest"] = "zz".into();
+    std::fs::write(&file, store.to_string()).unwrap();
+    let (_, v) = demo_json(&["--continuity", f]);
+    assert_eq!(status(&v), ("mismatch".into(), "mismatch".into()));
+    assert!(v["handshake"]["continuity_notes"][0]
+        .as_str()
+        .unwrap()
+        .contains("unusable"));
+
+    // A file that is no store at all: an error, and the file is left as it is.
+    std::fs::write(&file, "not json").unwrap();
+    let out = demo(&["--fast", "--duration", "1", "--continuity", f]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a continuity store"));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "not json");
+}

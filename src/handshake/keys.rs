@@ -1,10 +1,11 @@
 //! What both sides derive: the fresh ephemeral key, the transcript hash, the secret from TH and
 //! the X25519 result, the MACs over TH, and the code and media keys released at the end.
 
+use super::continuity::{next_record, ContinuityStatus};
 use super::outcome::decide_outcome;
 use super::{Established, Outcome, SecurityCode};
 use crate::error::{Error, Result};
-use crate::schedule::{expand, labels, CallKeys};
+use crate::schedule::{expand, labels, CallKeys, Version};
 use crate::secret::Secret;
 use crate::types::{Intent, Role, SframeSuite, SrtpSuite};
 use hmac::{Hmac, Mac};
@@ -22,28 +23,79 @@ pub(super) fn transcript_hash(context: &[u8], offer: &[u8], answer_body: &[u8]) 
     h.finalize().into()
 }
 
-/// The secrets both sides derive from TH and the X25519 result.
+/// What version 2 adds to the key: the ML-KEM shared secret and the matched retained secret
+/// (32 zero bytes when none matched).
+pub(super) struct Hybrid<'a> {
+    pub(super) kem: &'a Secret<32>,
+    pub(super) retained: Option<&'a Secret<32>>,
+}
+
+/// What version 2 reports and hands out at the end: the continuity outcome, the secret that
+/// matched, and the verified mark of this side's record.
+pub(super) struct ContinuityInput<'a> {
+    pub(super) status: ContinuityStatus,
+    pub(super) matched: Option<&'a Secret<32>>,
+    pub(super) verified: bool,
+}
+
+/// The secrets both sides derive from TH, the X25519 result and, in version 2, the ML-KEM
+/// shared secret and the retained secret.
 pub(super) struct Derived {
+    version: Version,
     prk: Secret<32>,
     th: [u8; 32],
 }
 
 impl Derived {
-    pub(super) fn new(th: [u8; 32], secret: &StaticSecret, peer: &[u8; 32]) -> Result<Derived> {
-        crate::secret::scrubbed(|| Self::new_unscrubbed(th, secret, peer))
+    /// `prk = HKDF-Extract(TH, dh)` in version 1; `HKDF-Extract(TH, dh ‖ ss_kem ‖ rs)` in
+    /// version 2 (`hybrid` given).
+    pub(super) fn new(
+        th: [u8; 32],
+        secret: &StaticSecret,
+        peer: &[u8; 32],
+        hybrid: Option<Hybrid<'_>>,
+    ) -> Result<Derived> {
+        crate::secret::scrubbed(|| Self::new_unscrubbed(th, secret, peer, hybrid))
     }
 
-    fn new_unscrubbed(th: [u8; 32], secret: &StaticSecret, peer: &[u8; 32]) -> Result<Derived> {
+    fn new_unscrubbed(
+        th: [u8; 32],
+        secret: &StaticSecret,
+        peer: &[u8; 32],
+        hybrid: Option<Hybrid<'_>>,
+    ) -> Result<Derived> {
         let dh = secret.diffie_hellman(&PublicKey::from(*peer));
         if !dh.was_contributory() {
             return Err(Error::NonContributory);
         }
-        let (mut prk, mut hk) = hkdf::Hkdf::<Sha256>::extract(Some(&th), dh.as_bytes());
+        let mut ikm = [0u8; 96];
+        ikm[..32].copy_from_slice(dh.as_bytes());
+        let (version, ikm_len) = match &hybrid {
+            None => (Version::V1, 32),
+            Some(h) => {
+                ikm[32..64].copy_from_slice(h.kem.expose());
+                if let Some(rs) = h.retained {
+                    ikm[64..].copy_from_slice(rs.expose());
+                }
+                (Version::V2, 96)
+            }
+        };
+        let (mut prk, mut hk) = hkdf::Hkdf::<Sha256>::extract(Some(&th), &ikm[..ikm_len]);
+        ikm.zeroize();
         crate::crypto::wipe_hkdf(&mut hk);
         let mut out = Secret::<32>::zero();
         out.expose_mut().copy_from_slice(&prk);
         prk.zeroize();
-        Ok(Derived { prk: out, th })
+        Ok(Derived {
+            version,
+            prk: out,
+            th,
+        })
+    }
+
+    /// The labels of this handshake's version.
+    pub(super) fn labels(&self) -> &'static labels::Labels {
+        self.version.labels()
     }
 
     fn mac_key(&self, label: &[u8]) -> Hmac<Sha256> {
@@ -76,6 +128,7 @@ impl Derived {
         ok
     }
 
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn release(
         self,
         role: Role,
@@ -83,22 +136,42 @@ impl Derived {
         sframe_suite: SframeSuite,
         caller_intent: Intent,
         callee_intent: Intent,
+        continuity: Option<ContinuityInput<'_>>,
     ) -> Result<Established> {
-        let outcome = if decide_outcome(caller_intent, callee_intent)? {
+        let labels = self.labels();
+        let e2e = decide_outcome(caller_intent, callee_intent)?;
+        let outcome = if e2e {
             let mut code = [0u8; 20];
-            expand(self.prk.expose(), &[labels::SECURITY_CODE], &mut code);
+            expand(self.prk.expose(), &[labels.security_code], &mut code);
             let security_code = SecurityCode::from_bytes(&code);
             code.zeroize();
             let mut media = Secret::<32>::zero();
-            expand(self.prk.expose(), &[labels::MEDIA], media.expose_mut());
+            expand(self.prk.expose(), &[labels.media], media.expose_mut());
             Outcome::EndToEnd {
                 security_code,
-                keys: CallKeys::new(media, srtp_suite, sframe_suite),
+                keys: CallKeys::new(self.version, media, srtp_suite, sframe_suite),
             }
         } else {
             Outcome::Standard
         };
+        let (status, verified, retained) = match continuity {
+            None => (None, false, None),
+            Some(c) => {
+                let verified = c.verified && c.status == ContinuityStatus::Continued;
+                // The next retained secret only comes with an end-to-end outcome.
+                let retained = e2e.then(|| {
+                    let mut next = Secret::<32>::zero();
+                    expand(self.prk.expose(), &[labels::CONTINUITY], next.expose_mut());
+                    next_record(next, c.status, c.matched, verified)
+                });
+                (Some(c.status), verified, retained)
+            }
+        };
         Ok(Established {
+            version: self.version,
+            continuity: status,
+            verified,
+            retained,
             role,
             srtp_suite,
             sframe_suite,
@@ -110,19 +183,10 @@ impl Derived {
     }
 }
 
-/// 32 bytes from the operating system's random source.
-pub(super) fn os_random() -> Result<[u8; 32]> {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|_| Error::RandomUnavailable)?;
-    Ok(bytes)
-}
-
-/// The ephemeral secret made of `random` (wiped) and its public key.
-pub(super) fn draw_secret(random: [u8; 32]) -> (StaticSecret, PublicKey) {
+/// The ephemeral secret made of `random` and its public key.
+pub(super) fn draw_secret(random: &Secret<32>) -> (StaticSecret, PublicKey) {
     crate::secret::scrubbed(|| {
-        let mut bytes = random;
-        let secret = StaticSecret::from(bytes);
-        bytes.zeroize();
+        let secret = StaticSecret::from(*random.expose());
         let public = PublicKey::from(&secret);
         (secret, public)
     })

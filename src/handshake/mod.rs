@@ -36,18 +36,85 @@
 mod callee;
 mod caller;
 mod code;
+mod continuity;
+mod kem;
 mod keys;
 mod messages;
 mod outcome;
+mod random;
 
+pub use crate::schedule::Version;
 pub use callee::Callee;
 pub use caller::Caller;
 pub use code::SecurityCode;
+pub use continuity::{ContinuityStatus, Retained};
 pub use messages::MAX_SUITES;
 pub use outcome::{Established, Outcome};
+pub use random::{CalleeRandom, CallerRandom};
 
 use crate::error::{Error, Result};
 use crate::types::{Intent, SframeSuite, SrtpSuite};
+use core::fmt;
+use core::str::FromStr;
+
+/// Whether a side uses the hybrid post-quantum handshake (version 2: X25519 and ML-KEM-768).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum PostQuantum {
+    /// A caller sends version 1. A callee answers in the version of the Offer it received.
+    #[default]
+    Off,
+    /// A caller sends version 2. A callee answers in the version of the Offer it received.
+    On,
+    /// As `On`, and a version-1 Offer or Answer is refused with
+    /// [`Error::PostQuantumRequired`]: never a downgrade to X25519 alone.
+    Required,
+}
+
+impl PostQuantum {
+    /// `off`, `on` or `required`.
+    pub fn name(self) -> &'static str {
+        match self {
+            PostQuantum::Off => "off",
+            PostQuantum::On => "on",
+            PostQuantum::Required => "required",
+        }
+    }
+
+    /// The version a caller with this setting sends.
+    fn offer_version(self) -> Version {
+        match self {
+            PostQuantum::Off => Version::V1,
+            PostQuantum::On | PostQuantum::Required => Version::V2,
+        }
+    }
+
+    /// Whether a message of `version` from the peer is acceptable.
+    fn accepts(self, version: Version) -> Result<()> {
+        if self == PostQuantum::Required && version == Version::V1 {
+            Err(Error::PostQuantumRequired)
+        } else {
+            Ok(())
+        }
+    }
+}
+
+impl fmt::Display for PostQuantum {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for PostQuantum {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "off" => Ok(PostQuantum::Off),
+            "on" => Ok(PostQuantum::On),
+            "required" => Ok(PostQuantum::Required),
+            _ => Err(Error::UnknownName),
+        }
+    }
+}
 
 /// The longest context the application may bind.
 pub const MAX_CONTEXT_LEN: usize = 65_535;
@@ -63,6 +130,9 @@ pub struct HandshakeConfig {
     pub srtp_suites: Vec<SrtpSuite>,
     /// SFrame suites, most preferred first.
     pub sframe_suites: Vec<SframeSuite>,
+    /// The post-quantum setting: which version a caller sends, and whether version 1 is
+    /// refused. `Off` by default, so that version-1 peers keep working.
+    pub post_quantum: PostQuantum,
 }
 
 impl HandshakeConfig {
@@ -72,7 +142,14 @@ impl HandshakeConfig {
             intent,
             srtp_suites: SrtpSuite::ALL.to_vec(),
             sframe_suites: SframeSuite::ALL.to_vec(),
+            post_quantum: PostQuantum::Off,
         }
+    }
+
+    /// Replace the post-quantum setting.
+    pub fn with_post_quantum(mut self, setting: PostQuantum) -> Self {
+        self.post_quantum = setting;
+        self
     }
 
     /// Replace the SRTP suite list.

@@ -1,9 +1,10 @@
 //! What a completed handshake releases: whether the call is end-to-end, and if so the code to
 //! compare and the media keys.
 
+use super::continuity::{ContinuityStatus, Retained};
 use super::SecurityCode;
 use crate::error::{Error, Result};
-use crate::schedule::CallKeys;
+use crate::schedule::{CallKeys, Version};
 use crate::types::{Intent, Role, SframeSuite, SrtpSuite};
 use core::fmt;
 
@@ -23,6 +24,10 @@ pub enum Outcome {
 
 /// A completed handshake, on either side.
 pub struct Established {
+    pub(super) version: Version,
+    pub(super) continuity: Option<ContinuityStatus>,
+    pub(super) verified: bool,
+    pub(super) retained: Option<Retained>,
     pub(super) role: Role,
     pub(super) srtp_suite: SrtpSuite,
     pub(super) sframe_suite: SframeSuite,
@@ -36,6 +41,38 @@ impl Established {
     /// Which end this is.
     pub fn role(&self) -> Role {
         self.role
+    }
+
+    /// The protocol version of the handshake: [`Version::V2`] is the hybrid post-quantum one.
+    pub fn version(&self) -> Version {
+        self.version
+    }
+
+    /// Whether the key agreement included ML-KEM-768 (version 2).
+    pub fn is_post_quantum(&self) -> bool {
+        self.version == Version::V2
+    }
+
+    /// The continuity outcome (version 2; `None` in version 1), the same on both sides and
+    /// authenticated by the MACs. Show [`ContinuityStatus::Mismatch`] loudly, next to the
+    /// security code.
+    pub fn continuity(&self) -> Option<ContinuityStatus> {
+        self.continuity
+    }
+
+    /// Whether this side's record was marked verified and the call continued it: the users
+    /// compared the code on an earlier call of this chain. Always `false` on `new` and
+    /// `mismatch`.
+    pub fn verified(&self) -> bool {
+        self.verified
+    }
+
+    /// The record to store for the peer in place of the one given to the handshake (version
+    /// 2, end-to-end outcome only; once): the next retained secret as the newest, on
+    /// `continued` the matched one as the previous and the verified mark carried. `None` in
+    /// version 1, in a standard call, and after it was taken; then keep the old record.
+    pub fn take_retained(&mut self) -> Option<Retained> {
+        self.retained.take()
     }
 
     /// The negotiated SRTP suite.
@@ -93,6 +130,7 @@ impl Established {
 impl fmt::Debug for Established {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Established")
+            .field("version", &self.version)
             .field("role", &self.role)
             .field("srtp_suite", &self.srtp_suite)
             .field("sframe_suite", &self.sframe_suite)
@@ -100,6 +138,8 @@ impl fmt::Debug for Established {
             .field("callee_intent", &self.callee_intent)
             .field("end_to_end", &self.is_end_to_end())
             .field("security_code", &self.security_code())
+            .field("continuity", &self.continuity)
+            .field("verified", &self.verified)
             .finish_non_exhaustive()
     }
 }

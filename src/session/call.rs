@@ -144,7 +144,7 @@ impl Call {
             let role = handshake.role();
             let srtp_suite = handshake.srtp_suite();
             let sframe_suite = handshake.sframe_suite();
-            let rtp = RtpParams::derive(handshake.transcript_hash());
+            let rtp = RtpParams::derive_for(handshake.version(), handshake.transcript_hash());
             let keys = match handshake.into_outcome() {
                 Outcome::EndToEnd { keys, .. } => Some(keys),
                 Outcome::Standard => None,

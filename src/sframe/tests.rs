@@ -289,7 +289,12 @@ fn key_store_is_bounded_and_strict() {
 }
 
 fn call_keys(suite: SframeSuite) -> CallKeys {
-    CallKeys::new(Secret::new([5; 32]), SrtpSuite::AeadAes128Gcm, suite)
+    CallKeys::new(
+        crate::schedule::Version::V1,
+        Secret::new([5; 32]),
+        SrtpSuite::AeadAes128Gcm,
+        suite,
+    )
 }
 
 #[test]

@@ -8,9 +8,11 @@
 
 pub mod alloc;
 
-use callseal::handshake::{Callee, Caller, Established, HandshakeConfig};
+use callseal::handshake::{
+    Callee, CalleeRandom, Caller, CallerRandom, Established, HandshakeConfig, Retained,
+};
 use callseal::session::{Call, CallConfig, Layers, PacketKeys, Packets};
-use callseal::{Error, Intent, MediaKind, Role, SrtpMasterKey, SrtpSuite};
+use callseal::{Error, Intent, MediaKind, Role, Secret, SrtpMasterKey, SrtpSuite};
 use rand_chacha::rand_core::{CryptoRng, RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::time::Duration;
@@ -37,10 +39,34 @@ impl Handshake {
         caller: &HandshakeConfig,
         callee: &HandshakeConfig,
     ) -> Result<Handshake, Error> {
-        let (mut c, offer) = Caller::offer_with_random(caller, ctx, random(rng))?;
-        let (mut d, answer) = Callee::accept_with_random(callee, ctx, &offer, random(rng))?;
+        let (c, offer) = Caller::offer_with_random(caller, ctx, random(rng))?;
+        let (d, answer) = Callee::accept_with_random(callee, ctx, &offer, random(rng))?;
+        Self::complete((c, offer), (d, answer))
+    }
+
+    /// A handshake of any version in `ctx` with these retained records, drawing from `rng` as
+    /// the test vectors do: the caller's X25519 secret, the callee's, then the caller's ML-KEM
+    /// seeds `d` and `z` and the callee's `m` (32 bytes each). Returns the first step's error.
+    pub fn run_with<R: RngCore + CryptoRng>(
+        rng: &mut R,
+        ctx: &[u8],
+        caller: (&HandshakeConfig, &Retained),
+        callee: (&HandshakeConfig, &Retained),
+    ) -> Result<Handshake, Error> {
+        let [cx, ex, d, z, m] = core::array::from_fn(|_| Secret::new(random(rng)));
+        let (c, offer) = Caller::offer_with(caller.0, ctx, caller.1, CallerRandom::new(cx, d, z))?;
+        let (e, answer) =
+            Callee::accept_with(callee.0, ctx, &offer, callee.1, CalleeRandom::new(ex, m))?;
+        Self::complete((c, offer), (e, answer))
+    }
+
+    /// The Confirm from the caller, and the callee's check of it.
+    fn complete(
+        (mut c, offer): (Caller, Vec<u8>),
+        (mut e, answer): (Callee, Vec<u8>),
+    ) -> Result<Handshake, Error> {
         let (confirm, at_caller) = c.finish(&answer)?;
-        let at_callee = d.confirm(&confirm)?;
+        let at_callee = e.confirm(&confirm)?;
         Ok(Handshake {
             offer,
             answer,

@@ -101,9 +101,29 @@ pub(crate) struct DemoArgs {
     /// Seed of the media content and of the relay's attacks.
     #[arg(long, default_value_t = 1)]
     pub(super) seed: u64,
+    /// The hybrid post-quantum handshake (version 2: X25519 and ML-KEM-768) [default: on].
+    #[arg(long, overrides_with = "no_pq")]
+    pub(super) pq: bool,
+    /// The X25519-only handshake (version 1) instead.
+    #[arg(long, overrides_with = "pq")]
+    pub(super) no_pq: bool,
+    /// Keep the secrets retained from each call in FILE (JSON; created when missing) and offer
+    /// them on the next: the second run says `continued`, a corrupted file `mismatch`. Needs
+    /// the post-quantum handshake (version 2).
+    #[arg(long, value_name = "FILE")]
+    pub(super) continuity: Option<PathBuf>,
 }
 
 impl DemoArgs {
+    /// The handshake's post-quantum setting: on unless `--no-pq`.
+    pub(super) fn post_quantum(&self) -> callseal::handshake::PostQuantum {
+        if self.no_pq {
+            callseal::handshake::PostQuantum::Off
+        } else {
+            callseal::handshake::PostQuantum::On
+        }
+    }
+
     /// The man in the middle on the signaling is asked for.
     pub(super) fn mitm(&self) -> bool {
         self.attack.contains(&Attack::Mitm)

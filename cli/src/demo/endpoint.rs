@@ -4,6 +4,8 @@
 use super::media::{frame_id, MediaGen};
 use super::signaling::handshake;
 use super::{side, Shared, TICK};
+use anyhow::Context as _;
+use callseal::handshake::Retained;
 use callseal::session::{Call, CallConfig, Layers, PacketKeys, Packets, Rejected};
 use callseal::{MediaKind, Role, SrtpMasterKey, SrtpSuite};
 use sha2::{Digest, Sha256};
@@ -33,6 +35,25 @@ pub(super) struct EndpointSetup {
     pub(super) handshake_only: bool,
     pub(super) fast: bool,
     pub(super) seed: u64,
+    pub(super) post_quantum: callseal::handshake::PostQuantum,
+    /// `--continuity`: where this user's retained secrets for the peer are kept.
+    pub(super) continuity: Option<ContinuitySetup>,
+}
+
+/// This user's record in the continuity store, read before the call and replaced after it.
+pub(super) struct ContinuitySetup {
+    pub(super) path: std::path::PathBuf,
+    pub(super) owner: &'static str,
+    pub(super) peer: &'static str,
+}
+
+/// What one side's handshake gave besides the code: whether it was post-quantum (version 2),
+/// its continuity outcome, and a note when the stored record could not be used.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Keying {
+    pub(super) post_quantum: bool,
+    pub(super) continuity: Option<&'static str>,
+    pub(super) note: Option<String>,
 }
 
 /// Latency samples of one stream, in nanoseconds per packet.
@@ -48,6 +69,8 @@ pub(super) struct Samples {
 pub(super) struct EndpointReport {
     pub(super) role: Role,
     pub(super) code: Option<String>,
+    /// The handshake of this side: its version and continuity.
+    pub(super) keying: Keying,
     pub(super) epoch: u32,
     pub(super) sent: [callseal::session::StreamStats; 3],
     pub(super) received: [callseal::session::StreamStats; 3],
@@ -62,10 +85,11 @@ pub(super) struct EndpointReport {
 
 impl EndpointReport {
     /// The report of a side that has done its handshake and sent nothing yet.
-    fn new(role: Role, code: Option<String>) -> Self {
+    fn new(role: Role, code: Option<String>, keying: Keying) -> Self {
         EndpointReport {
             role,
             code,
+            keying,
             epoch: 0,
             sent: Default::default(),
             received: Default::default(),
@@ -89,10 +113,27 @@ pub(super) fn run_endpoint(
     setup: EndpointSetup,
     mut signal: TcpStream,
 ) -> anyhow::Result<EndpointReport> {
-    let est = handshake(&setup, &mut signal)?;
+    let (retained, note) = match &setup.continuity {
+        Some(c) => crate::continuity_file::load(&c.path, c.owner, c.peer)?,
+        None => (Retained::none(), None),
+    };
+    let mut est = handshake(&setup, &retained, &mut signal)?;
     let code = est.security_code().map(|c| c.as_str().to_owned());
+    if let (Some(c), Some(next)) = (&setup.continuity, est.take_retained()) {
+        crate::continuity_file::store(&c.path, c.owner, c.peer, &next).context("--continuity")?;
+    }
+    let keying = Keying {
+        post_quantum: est.is_post_quantum(),
+        // Shown only when the call keeps a store: without one every call is `new`.
+        continuity: setup
+            .continuity
+            .as_ref()
+            .and(est.continuity())
+            .map(|c| c.name()),
+        note,
+    };
     if setup.handshake_only {
-        return Ok(EndpointReport::new(setup.role, code));
+        return Ok(EndpointReport::new(setup.role, code, keying));
     }
     let me = side(setup.role);
     let peer = 1 - me;
@@ -106,7 +147,7 @@ pub(super) fn run_endpoint(
     let mut frames = Vec::new();
     let mut packets = Packets::new();
     let mut buf = vec![0u8; 65_536];
-    let mut report = EndpointReport::new(setup.role, code);
+    let mut report = EndpointReport::new(setup.role, code, keying);
     let mut delivered: HashSet<(u8, u8, u32)> = HashSet::new();
     setup
         .sock

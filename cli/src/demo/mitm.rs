@@ -6,7 +6,7 @@
 
 use super::signaling::{recv_msg, send_msg, CONTEXT, SIG_ANSWER, SIG_CONFIRM, SIG_OFFER};
 use anyhow::{bail, Context as _};
-use callseal::handshake::{Callee, Caller, Established, HandshakeConfig};
+use callseal::handshake::{Callee, Caller, Established, HandshakeConfig, PostQuantum};
 use callseal::Intent;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 
@@ -32,11 +32,16 @@ fn code(est: &Established) -> anyhow::Result<String> {
 }
 
 /// Takes the caller's signaling connection on `listener`, opens one to the callee at
-/// `callee`, and runs a handshake on each.
-pub(super) fn run_mitm(listener: TcpListener, callee: SocketAddr) -> anyhow::Result<MitmCodes> {
+/// `callee`, and runs a handshake on each, with the post-quantum setting of the call.
+pub(super) fn run_mitm(
+    listener: TcpListener,
+    callee: SocketAddr,
+    post_quantum: PostQuantum,
+) -> anyhow::Result<MitmCodes> {
     let (mut caller_side, _) = listener.accept().context("man in the middle: accept")?;
     let mut callee_side = TcpStream::connect(callee).context("man in the middle: connect")?;
-    let cfg = HandshakeConfig::new(Intent::On);
+    // It answers in the caller's version and calls in the same; it holds no retained secret.
+    let cfg = HandshakeConfig::new(Intent::On).with_post_quantum(post_quantum);
     // The caller's offer, answered as if by the callee...
     let offer = expect(&mut caller_side, SIG_OFFER, "caller's offer")?;
     let (mut as_callee, answer) = Callee::accept(&cfg, CONTEXT, &offer)?;

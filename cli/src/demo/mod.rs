@@ -29,7 +29,7 @@ use args::Attack;
 use callseal::session::Layers;
 use callseal::srtp::{SrtpConfig, SrtpReceiver};
 use callseal::{Error, Role, SrtpMasterKey};
-use endpoint::{run_endpoint, EndpointReport, EndpointSetup, HOP_SUITE};
+use endpoint::{run_endpoint, ContinuitySetup, EndpointReport, EndpointSetup, HOP_SUITE};
 use rand_chacha::rand_core::RngCore;
 use relay::{run_relay, PacketLayer, RelayDir};
 use report::{CallReport, RelaySample};
@@ -108,6 +108,12 @@ pub(crate) fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
             "--layers {} applies to end-to-end calls; with --no-e2ee the call is standard and \
              runs hop-by-hop SRTP: leave --layers out",
             Layers::from(layers).name()
+        );
+    }
+    if args.continuity.is_some() && args.no_pq {
+        bail!(
+            "--continuity needs the post-quantum handshake (version 2), which carries the \
+             retained secrets: leave --no-pq out"
         );
     }
     if args.mitm() && args.attack.iter().any(|a| *a != Attack::Mitm) {
@@ -206,6 +212,15 @@ pub(crate) fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         handshake_only: args.mitm(),
         fast: args.fast,
         seed: args.seed,
+        post_quantum: args.post_quantum(),
+        continuity: args.continuity.clone().map(|path| {
+            let (owner, peer) = if role == Role::Caller {
+                (CALLER, CALLEE)
+            } else {
+                (CALLEE, CALLER)
+            };
+            ContinuitySetup { path, owner, peer }
+        }),
     };
     let caller_setup = mk(Role::Caller, caller_sock, relay_a.local_addr()?);
     let callee_setup = mk(Role::Callee, callee_sock, relay_b.local_addr()?);
@@ -222,7 +237,10 @@ pub(crate) fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         let l = TcpListener::bind("127.0.0.1:0").context("man in the middle: listen")?;
         let addr = l.local_addr()?;
         (
-            Some(thread::spawn(move || mitm::run_mitm(l, signal_addr))),
+            Some({
+                let pq = args.post_quantum();
+                thread::spawn(move || mitm::run_mitm(l, signal_addr, pq))
+            }),
             addr,
         )
     } else {

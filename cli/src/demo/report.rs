@@ -6,7 +6,7 @@
 //! values.
 
 use super::args::{Attack, DemoArgs};
-use super::endpoint::EndpointReport;
+use super::endpoint::{EndpointReport, Keying};
 use super::mitm::MitmCodes;
 use super::{hop_layer, Shared, CALLEE, CALLER};
 use crate::demo_policy::PolicyView;
@@ -213,6 +213,8 @@ pub(super) struct CallReport {
     /// The code each side shows (none for standard encryption).
     security_codes: BySide<Option<String>>,
     codes_match: bool,
+    /// The handshake: its version and each side's continuity outcome.
+    handshake: HandshakeView,
     /// The policy decision, as [`PolicyView::json`] gives it.
     policy: Value,
     duration_s: f64,
@@ -254,6 +256,8 @@ struct MitmReport {
     /// The code each side shows.
     security_codes: BySide<Option<String>>,
     codes_match: bool,
+    /// The handshake: its version and each side's continuity outcome.
+    handshake: HandshakeView,
     /// The codes the man in the middle holds: of its handshake with the caller and with the
     /// callee.
     mitm_codes: BySide<String>,
@@ -262,6 +266,41 @@ struct MitmReport {
     policy: Value,
     ok: bool,
     problems: Vec<String>,
+}
+
+/// The handshake as both sides saw it: the key agreement, and with `--continuity` each side's
+/// continuity outcome (`new`, `continued`, `mismatch`) and any note on its stored record.
+#[derive(Debug, Serialize)]
+pub(super) struct HandshakeView {
+    /// `x25519+ml-kem-768` (version 2, post-quantum) or `x25519` (version 1).
+    key_agreement: &'static str,
+    version: u8,
+    continuity: BySide<Option<&'static str>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    continuity_notes: Vec<String>,
+}
+
+impl HandshakeView {
+    pub(super) fn new(caller: &Keying, callee: &Keying) -> Self {
+        let pq = caller.post_quantum && callee.post_quantum;
+        HandshakeView {
+            key_agreement: if pq { "x25519+ml-kem-768" } else { "x25519" },
+            version: if pq { 2 } else { 1 },
+            continuity: BySide {
+                caller: caller.continuity,
+                callee: callee.continuity,
+            },
+            continuity_notes: [&caller.note, &callee.note]
+                .into_iter()
+                .flatten()
+                .cloned()
+                .collect(),
+        }
+    }
+
+    fn mismatch(&self) -> bool {
+        self.continuity.caller == Some("mismatch") || self.continuity.callee == Some("mismatch")
+    }
 }
 
 /// A number written as the JSON writes it (`8.0`, not `8`), for the table.
@@ -295,6 +334,7 @@ pub(super) fn mitm(
     held: MitmCodes,
 ) -> anyhow::Result<ExitCode> {
     let codes_match = caller.code == callee.code;
+    let handshake = HandshakeView::new(&caller.keying, &callee.keying);
     let problems = if codes_match {
         vec!["the security codes match: the man in the middle went unseen".to_owned()]
     } else {
@@ -308,6 +348,7 @@ pub(super) fn mitm(
             callee: callee.code,
         },
         codes_match,
+        handshake,
         mitm_codes: BySide {
             caller: held.with_caller,
             callee: held.with_callee,
@@ -334,7 +375,7 @@ impl MitmReport {
         policy.print();
         println!();
         println!("attack: a man in the middle on the signaling ran a handshake with each side");
-        print_codes(&self.security_codes, self.codes_match);
+        print_codes(&self.security_codes, self.codes_match, &self.handshake);
         println!(
             "  the man in the middle holds {} with alice",
             self.mitm_codes.caller
@@ -360,17 +401,49 @@ impl MitmReport {
     }
 }
 
-/// The codes both sides show, and whether they match.
-fn print_codes(codes: &BySide<Option<String>>, codes_match: bool) {
+/// The key agreement, the codes both sides show with each side's continuity outcome beside
+/// its code, and whether the codes match. A continuity mismatch is shown loudly.
+fn print_codes(codes: &BySide<Option<String>>, codes_match: bool, hs: &HandshakeView) {
     println!(
-        "  alice sees security code  {}",
-        codes.caller.as_deref().unwrap_or("-")
+        "  key agreement: {} (handshake version {})",
+        match hs.version {
+            2 => "X25519 + ML-KEM-768, post-quantum",
+            _ => "X25519",
+        },
+        hs.version
+    );
+    let beside = |c: Option<&str>| match c {
+        Some("mismatch") => "   continuity: MISMATCH".to_owned(),
+        Some(c) => format!("   continuity: {c}"),
+        None => String::new(),
+    };
+    println!(
+        "  alice sees security code  {}{}",
+        codes.caller.as_deref().unwrap_or("-"),
+        beside(hs.continuity.caller)
     );
     println!(
-        "  bob sees security code    {}",
-        codes.callee.as_deref().unwrap_or("-")
+        "  bob sees security code    {}{}",
+        codes.callee.as_deref().unwrap_or("-"),
+        beside(hs.continuity.callee)
     );
     println!("  codes match: {}", if codes_match { "yes" } else { "NO" });
+    for note in &hs.continuity_notes {
+        print_wrapped("  continuity store: ", note);
+    }
+    if hs.mismatch() {
+        let text = [
+            "CONTINUITY MISMATCH: a side held a secret from an earlier call and it",
+            "did not match: a new device, a lost store, or a man in the middle.",
+            "Compare the security code above before you trust this call.",
+        ];
+        let line = "!".repeat(78);
+        println!("  {line}");
+        for t in text {
+            println!("  !!  {t:<70}  !!");
+        }
+        println!("  {line}");
+    }
 }
 
 impl CallReport {
@@ -440,6 +513,7 @@ impl CallReport {
         let attacks = AttackCounts::load(shared);
         let injected = attacks.injected();
         let codes_match = caller.code == callee.code;
+        let handshake = HandshakeView::new(&caller.keying, &callee.keying);
         let hop_keys = hop_layer(e2e, layers);
         let relay = RelayCounts {
             packets: shared.relay_packets.load(SeqCst),
@@ -517,6 +591,7 @@ impl CallReport {
                 callee: callee.code,
             },
             codes_match,
+            handshake,
             policy: policy.json(),
             duration_s: args.duration,
             rekeys: caller.epoch.max(callee.epoch),
@@ -568,7 +643,7 @@ impl CallReport {
                         _ => "sframe layer: SFrame, RTP in clear",
                     }
                 );
-                print_codes(&self.security_codes, self.codes_match);
+                print_codes(&self.security_codes, self.codes_match, &self.handshake);
                 println!("  rekeys during the call: {}", self.rekeys);
             }
             _ => {
@@ -919,6 +994,18 @@ mod tests {
                 callee: None,
             },
             codes_match: false,
+            handshake: HandshakeView::new(
+                &Keying {
+                    post_quantum: true,
+                    continuity: Some("continued"),
+                    note: None,
+                },
+                &Keying {
+                    post_quantum: true,
+                    continuity: Some("mismatch"),
+                    note: Some("n".to_owned()),
+                },
+            ),
             policy: json!({ "decision": "end_to_end" }),
             duration_s: 2.0,
             rekeys: 1,
@@ -985,7 +1072,10 @@ mod tests {
             &[
                 r#"{"security":"end_to_end","layers":"both","#,
                 r#""security_codes":{"caller":"11111 22222 33333 44444","callee":null},"#,
-                r#""codes_match":false,"policy":{"decision":"end_to_end"},"duration_s":2.0,"#,
+                r#""codes_match":false,"handshake":{"key_agreement":"x25519+ml-kem-768","#,
+                r#""version":2,"continuity":{"caller":"continued","callee":"mismatch"},"#,
+                r#""continuity_notes":["n"]},"#,
+                r#""policy":{"decision":"end_to_end"},"duration_s":2.0,"#,
                 r#""rekeys":1,"final_epoch":{"caller":1,"callee":0},"#,
                 r#""frames_sent":10,"frames_delivered":9,"frames_mismatched":0,"#,
                 r#""frames_duplicated":0,"frames_incomplete":1,"rejected_total":3,"#,
@@ -1086,6 +1176,7 @@ mod tests {
                 callee: Some("b".to_owned()),
             },
             codes_match: false,
+            handshake: HandshakeView::new(&Keying::default(), &Keying::default()),
             mitm_codes: BySide {
                 caller: "a".to_owned(),
                 callee: "b".to_owned(),
@@ -1100,6 +1191,8 @@ mod tests {
             &[
                 r#"{"security":"end_to_end","attack":"mitm","#,
                 r#""security_codes":{"caller":"a","callee":"b"},"codes_match":false,"#,
+                r#""handshake":{"key_agreement":"x25519","version":1,"#,
+                r#""continuity":{"caller":null,"callee":null}},"#,
                 r#""mitm_codes":{"caller":"a","callee":"b"},"media_sent":false,"policy":{},"#,
                 r#""ok":false,"problems":["p"]}"#,
             ],

@@ -3,7 +3,7 @@
 
 use super::endpoint::EndpointSetup;
 use anyhow::{anyhow, bail, Context as _};
-use callseal::handshake::{Callee, Caller, Established, HandshakeConfig};
+use callseal::handshake::{Callee, Caller, Established, HandshakeConfig, Retained};
 use callseal::{Error, Role};
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -35,15 +35,17 @@ pub(super) const SIG_REFUSED: u8 = 9;
 
 pub(super) const CONTEXT: &[u8] = b"callseal demo | call 1 | alice@contoso.com | bob@contoso.com";
 
-/// Handshake over the signaling connection; `Err` carries a refusal.
+/// Handshake over the signaling connection, offering or matching the secrets `retained` from
+/// earlier calls; `Err` carries a refusal.
 pub(super) fn handshake(
     setup: &EndpointSetup,
+    retained: &Retained,
     signal: &mut TcpStream,
 ) -> anyhow::Result<Established> {
-    let cfg = HandshakeConfig::new(setup.intent);
+    let cfg = HandshakeConfig::new(setup.intent).with_post_quantum(setup.post_quantum);
     match setup.role {
         Role::Caller => {
-            let (mut caller, offer) = Caller::offer(&cfg, CONTEXT)?;
+            let (mut caller, offer) = Caller::offer_with_retained(&cfg, CONTEXT, retained)?;
             send_msg(signal, SIG_OFFER, &offer)?;
             let (ty, answer) = recv_msg(signal)?;
             if ty == SIG_REFUSED {
@@ -62,7 +64,7 @@ pub(super) fn handshake(
         }
         Role::Callee => {
             let (_, offer) = recv_msg(signal)?;
-            match Callee::accept(&cfg, CONTEXT, &offer) {
+            match Callee::accept_with_retained(&cfg, CONTEXT, &offer, retained) {
                 Ok((mut callee, answer)) => {
                     send_msg(signal, SIG_ANSWER, &answer)?;
                     let (ty, confirm) = recv_msg(signal)?;
