@@ -42,8 +42,9 @@ const DEFAULT_REPLAY_WINDOW: u32 = 1024;
 #[derive(Args)]
 pub(crate) struct PcapArgs {
     /// Protection profile, in any case: AEAD_AES_128_GCM, AEAD_AES_256_GCM,
-    /// AES_CM_128_HMAC_SHA1_80 or AES_CM_128_HMAC_SHA1_32. Optional when --key is an a=crypto
-    /// line, which names it.
+    /// AES_CM_128_HMAC_SHA1_80, AES_CM_128_HMAC_SHA1_32, AES_256_CM_HMAC_SHA1_80,
+    /// AES_256_CM_HMAC_SHA1_32, AES_192_CM_HMAC_SHA1_80 or AES_192_CM_HMAC_SHA1_32. Optional
+    /// when --key is an a=crypto line, which names it.
     #[arg(long, value_parser = key::parse_suite)]
     suite: Option<SrtpSuite>,
     /// The SDP key: base64 of master key ‖ master salt; `inline:KEY|LIFETIME|MKI:LENGTH` (the

@@ -213,9 +213,17 @@ mod tests {
             parse_suite("Aead_Aes_256_Gcm"),
             Ok(SrtpSuite::AeadAes256Gcm)
         );
-        assert!(parse_suite("AES_256_CM_HMAC_SHA1_80")
+        assert_eq!(
+            parse_suite("aes_256_cm_hmac_sha1_80"),
+            Ok(SrtpSuite::Aes256CmHmacSha1_80)
+        );
+        assert_eq!(
+            parse_suite("AES_192_CM_HMAC_SHA1_32"),
+            Ok(SrtpSuite::Aes192CmHmacSha1_32)
+        );
+        assert!(parse_suite("AES_CM_256_HMAC_SHA1_80")
             .unwrap_err()
-            .contains("AEAD_AES_128_GCM"));
+            .contains("AES_192_CM_HMAC_SHA1_80"));
     }
 
     #[test]

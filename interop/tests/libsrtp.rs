@@ -1,9 +1,16 @@
 //! Live interoperability with real libsrtp 2.x (built from source by the `srtp` crate, with
 //! OpenSSL): for every suite, 10,000 RTP packets and 2,000 RTCP packets each way across a lossy,
 //! reordering, duplicating network; and MKI packets compared byte for byte.
+//!
+//! libsrtp 2.x derives the AES-192-CM session keys wrongly: it runs the AES-256 PRF keyed with
+//! the first 32 bytes of master key ‖ master salt ‖ 8 zero bytes, and takes the rest as the
+//! salt (`libsrtp_aes192_kdf_is_not_rfc6188` pins this down). callseal follows RFC 6188, so for
+//! those two suites the packet exchanges key callseal with the session keys libsrtp derives
+//! ([`SessionKeys::from_parts`]): what they test is the AES-192-CM packet transform, SRTCP and
+//! the replay handling, against libsrtp's.
 
 use callseal::srtp::Mki;
-use callseal::srtp::{SrtpConfig, SrtpReceiver, SrtpSender};
+use callseal::srtp::{SessionKeys, SrtpConfig, SrtpReceiver, SrtpSender};
 use callseal::{Error, SrtpMasterKey, SrtpSuite};
 use callseal_interop::with_backends;
 use rand::{Rng, SeedableRng};
@@ -21,13 +28,19 @@ fn policy(suite: SrtpSuite) -> CryptoPolicy {
         SrtpSuite::AesCm128HmacSha1_32 => CryptoPolicy::aes_cm_128_hmac_sha1_32(),
         SrtpSuite::AeadAes128Gcm => CryptoPolicy::aes_gcm_128_16_auth(),
         SrtpSuite::AeadAes256Gcm => CryptoPolicy::aes_gcm_256_16_auth(),
+        SrtpSuite::Aes256CmHmacSha1_80 => CryptoPolicy::aes_cm_256_hmac_sha1_80(),
+        SrtpSuite::Aes256CmHmacSha1_32 => CryptoPolicy::aes_cm_256_hmac_sha1_32(),
+        SrtpSuite::Aes192CmHmacSha1_80 => CryptoPolicy::aes_cm_192_hmac_sha1_80(),
+        SrtpSuite::Aes192CmHmacSha1_32 => CryptoPolicy::aes_cm_192_hmac_sha1_32(),
     }
 }
 
-/// RTCP always uses the 80-bit tag with the AES-CM suites (RFC 5764 §4.1.2).
+/// RTCP always uses the 80-bit tag with the AES-CM suites (RFC 5764 §4.1.2, RFC 6188 §5).
 fn rtcp_policy(suite: SrtpSuite) -> CryptoPolicy {
     match suite {
         SrtpSuite::AesCm128HmacSha1_32 => CryptoPolicy::aes_cm_128_hmac_sha1_80(),
+        SrtpSuite::Aes256CmHmacSha1_32 => CryptoPolicy::aes_cm_256_hmac_sha1_80(),
+        SrtpSuite::Aes192CmHmacSha1_32 => CryptoPolicy::aes_cm_192_hmac_sha1_80(),
         s => policy(s),
     }
 }
@@ -41,6 +54,50 @@ fn key_material(suite: SrtpSuite, rng: &mut ChaCha20Rng) -> Vec<u8> {
 
 fn master(suite: SrtpSuite, km: &[u8]) -> SrtpMasterKey {
     SrtpMasterKey::from_concatenated(suite, km).unwrap()
+}
+
+fn is_aes192(suite: SrtpSuite) -> bool {
+    matches!(
+        suite,
+        SrtpSuite::Aes192CmHmacSha1_80 | SrtpSuite::Aes192CmHmacSha1_32
+    )
+}
+
+/// The session keys libsrtp 2.x derives for an AES-192-CM master key ‖ salt `km`: the RFC 3711
+/// PRF run as AES-256 over `km` padded with 8 zero bytes (key: bytes 0..32, salt: 32..46),
+/// each cipher key cut to 24 bytes.
+fn libsrtp_aes192_session_keys(suite: SrtpSuite, km: &[u8]) -> SessionKeys {
+    let mut padded = km.to_vec();
+    padded.resize(46, 0);
+    let as256 = SessionKeys::derive(&master(SrtpSuite::Aes256CmHmacSha1_80, &padded));
+    SessionKeys::from_parts(
+        suite,
+        &as256.dangerous_srtp_key()[..24],
+        as256.dangerous_srtp_salt(),
+        as256.dangerous_srtp_auth_key(),
+        &as256.dangerous_srtcp_key()[..24],
+        as256.dangerous_srtcp_salt(),
+        as256.dangerous_srtcp_auth_key(),
+    )
+    .unwrap()
+}
+
+/// A callseal sender keyed as libsrtp keys its receiver for `km`.
+fn our_sender(suite: SrtpSuite, km: &[u8], config: SrtpConfig) -> SrtpSender {
+    if is_aes192(suite) {
+        SrtpSender::from_session_keys(&libsrtp_aes192_session_keys(suite, km), config).unwrap()
+    } else {
+        SrtpSender::new(&master(suite, km), config).unwrap()
+    }
+}
+
+/// A callseal receiver keyed as libsrtp keys its sender for `km`.
+fn our_receiver(suite: SrtpSuite, km: &[u8], config: SrtpConfig) -> SrtpReceiver {
+    if is_aes192(suite) {
+        SrtpReceiver::from_session_keys(&libsrtp_aes192_session_keys(suite, km), config).unwrap()
+    } else {
+        SrtpReceiver::new(&master(suite, km), config).unwrap()
+    }
 }
 
 fn libsrtp(suite: SrtpSuite, km: &[u8], inbound: bool) -> Session {
@@ -181,11 +238,7 @@ fn callseal_to_libsrtp_rtp_and_rtcp() {
     let mut rng = ChaCha20Rng::seed_from_u64(1);
     for (_, backend, suite) in with_backends(SrtpSuite::ALL) {
         let km = key_material(suite, &mut rng);
-        let mut tx = SrtpSender::new(
-            &master(suite, &km),
-            SrtpConfig::default().with_backend(backend),
-        )
-        .unwrap();
+        let mut tx = our_sender(suite, &km, SrtpConfig::default().with_backend(backend));
         let mut rx = libsrtp(suite, &km, true);
 
         let plain = rtp_packets(&mut rng, RTP_PACKETS);
@@ -216,11 +269,7 @@ fn libsrtp_to_callseal_rtp_and_rtcp() {
     for (_, backend, suite) in with_backends(SrtpSuite::ALL) {
         let km = key_material(suite, &mut rng);
         let mut tx = libsrtp(suite, &km, false);
-        let mut rx = SrtpReceiver::new(
-            &master(suite, &km),
-            SrtpConfig::default().with_backend(backend),
-        )
-        .unwrap();
+        let mut rx = our_receiver(suite, &km, SrtpConfig::default().with_backend(backend));
 
         let plain = rtp_packets(&mut rng, RTP_PACKETS);
         let protected: Vec<Vec<u8>> = plain
@@ -356,11 +405,13 @@ impl Drop for MkiSession {
 
 /// MKI placement, byte for byte against libsrtp, for every suite and MKI lengths 1 and 4:
 /// both sides protect the same packets with the same two keys (switching between them), the
-/// outputs must be identical, and each side unprotects the other's packets.
+/// outputs must be identical, and each side unprotects the other's packets. Not the AES-192-CM
+/// suites, whose master keys libsrtp derives differently (see the top of this file).
 #[test]
 fn mki_byte_for_byte() {
     let mut rng = ChaCha20Rng::seed_from_u64(3);
-    for (_, backend, suite) in with_backends(SrtpSuite::ALL) {
+    let suites = SrtpSuite::ALL.into_iter().filter(|s| !is_aes192(*s));
+    for (_, backend, suite) in with_backends(suites) {
         for mki_len in [1usize, 4] {
             let mkis = [
                 Mki(0x00),
@@ -422,7 +473,7 @@ fn mki_byte_for_byte() {
                     // libsrtp 2.x looks for the MKI of an SRTCP packet using the SRTP tag
                     // length (4 bytes for this suite, where SRTCP's tag is 10), so it cannot
                     // find the MKI of any SRTCP packet of this suite, its own included.
-                    Err(e) if suite == SrtpSuite::AesCm128HmacSha1_32 => {
+                    Err(e) if suite.srtp_tag_len() == 4 => {
                         assert_eq!(e, srtp::Error::BAD_MKI);
                         if n == 0 {
                             eprintln!("{suite} mki {mki_len}: libsrtp cannot unprotect SRTCP with MKI (its own packets included)");
@@ -433,6 +484,33 @@ fn mki_byte_for_byte() {
                 }
             }
         }
+    }
+}
+
+/// libsrtp's AES-192-CM key derivation is not RFC 6188's: the same master key gives packets
+/// that only the libsrtp key schedule above reproduces, while callseal's derivation matches the
+/// RFC 6188 §7.4 vector (`tests/srtp_vectors.rs`) and so cannot read libsrtp's packets.
+#[test]
+fn libsrtp_aes192_kdf_is_not_rfc6188() {
+    let mut rng = ChaCha20Rng::seed_from_u64(4);
+    for suite in [
+        SrtpSuite::Aes192CmHmacSha1_80,
+        SrtpSuite::Aes192CmHmacSha1_32,
+    ] {
+        let km = key_material(suite, &mut rng);
+        let mut lib = libsrtp(suite, &km, false);
+        let mut rfc = SrtpSender::new(&master(suite, &km), SrtpConfig::default()).unwrap();
+        let mut compat = our_sender(suite, &km, SrtpConfig::default());
+        for p in rtp_packets(&mut rng, 20) {
+            let mut b = p.clone();
+            lib.protect(&mut b).unwrap();
+            assert_eq!(compat.protect_rtp_vec(&p).unwrap(), b);
+            assert_ne!(rfc.protect_rtp_vec(&p).unwrap(), b);
+        }
+        let mut rx = SrtpReceiver::new(&master(suite, &km), SrtpConfig::default()).unwrap();
+        let mut b = rtp_packets(&mut rng, 1).remove(0);
+        libsrtp(suite, &km, false).protect(&mut b).unwrap();
+        assert_eq!(rx.unprotect_rtp_vec(&b), Err(Error::Authentication));
     }
 }
 

@@ -153,7 +153,7 @@ pub(super) fn encode_offer(config: &HandshakeConfig, public: &PublicKey) -> Vec<
     m.extend_from_slice(public.as_bytes());
     m.push(config.srtp_suites.len() as u8);
     for s in &config.srtp_suites {
-        m.extend_from_slice(&s.id().to_be_bytes());
+        m.extend_from_slice(&srtp_wire_id(*s).to_be_bytes());
     }
     m.push(config.sframe_suites.len() as u8);
     for s in &config.sframe_suites {
@@ -204,9 +204,16 @@ pub(super) fn encode_answer_body(
     let mut answer = Vec::with_capacity(ANSWER_LEN);
     answer.extend_from_slice(&[TYPE_ANSWER, VERSION, intent.byte()]);
     answer.extend_from_slice(public.as_bytes());
-    answer.extend_from_slice(&srtp.id().to_be_bytes());
+    answer.extend_from_slice(&srtp_wire_id(srtp).to_be_bytes());
     answer.extend_from_slice(&sframe.id().to_be_bytes());
     answer
+}
+
+/// The protection profile number of an SRTP suite the handshake negotiates: the configuration
+/// was validated to hold only [`SrtpSuite::HANDSHAKE`] suites, which all have one.
+fn srtp_wire_id(s: SrtpSuite) -> u16 {
+    s.id()
+        .expect("handshake suites have a protection profile number")
 }
 
 /// The caller's MAC in a Confirm.

@@ -1,4 +1,4 @@
-//! The per-key cipher contexts of the four suites, built once per master key, and the packet
+//! The per-key cipher contexts of the suites, built once per master key, and the packet
 //! transforms on caller-owned buffers.
 //!
 //! Protected packet layouts (`m` is the MKI length, 0 without MKI):
@@ -11,7 +11,7 @@
 //! ```
 
 use super::kdf::SessionKeys;
-use crate::crypto::{verify_truncated, Aes128Ctr, AesGcm, Backend, HmacSha1};
+use crate::crypto::{verify_truncated, Aes128Ctr, AesCtr, AesGcm, Backend, HmacSha1};
 use crate::error::Result;
 use crate::secret::Secret;
 use crate::types::SrtpSuite;
@@ -29,12 +29,39 @@ pub(crate) struct GcmKeys {
     rtcp_salt: Secret<12>,
 }
 
+/// AES counter mode with the suite's key size.
+pub(crate) enum CmCipher {
+    Aes128(Aes128Ctr),
+    Aes192(AesCtr<aes::Aes192>),
+    Aes256(AesCtr<aes::Aes256>),
+}
+
+impl CmCipher {
+    fn new(key: &[u8]) -> Result<Self> {
+        Ok(match key.len() {
+            32 => CmCipher::Aes256(AesCtr::new(key)?),
+            24 => CmCipher::Aes192(AesCtr::new(key)?),
+            _ => CmCipher::Aes128(AesCtr::new(key)?),
+        })
+    }
+
+    /// XOR the keystream starting at counter block `iv` into `buf`.
+    #[inline]
+    fn apply(&self, iv: &[u8; 16], buf: &mut [u8]) {
+        match self {
+            CmCipher::Aes128(c) => c.apply(iv, buf),
+            CmCipher::Aes192(c) => c.apply(iv, buf),
+            CmCipher::Aes256(c) => c.apply(iv, buf),
+        }
+    }
+}
+
 pub(crate) struct CmKeys {
-    rtp: Aes128Ctr,
+    rtp: CmCipher,
     rtp_salt: Secret<14>,
     rtp_mac: HmacSha1,
     rtp_tag_len: usize,
-    rtcp: Aes128Ctr,
+    rtcp: CmCipher,
     rtcp_salt: Secret<14>,
     rtcp_mac: HmacSha1,
 }
@@ -88,11 +115,11 @@ impl KeyCipher {
             }))
         } else {
             Ok(KeyCipher::Cm(CmKeys {
-                rtp: Aes128Ctr::new(keys.dangerous_srtp_key())?,
+                rtp: CmCipher::new(keys.dangerous_srtp_key())?,
                 rtp_salt: Secret::from_slice(keys.dangerous_srtp_salt())?,
                 rtp_mac: HmacSha1::new(keys.dangerous_srtp_auth_key()),
                 rtp_tag_len: suite.srtp_tag_len(),
-                rtcp: Aes128Ctr::new(keys.dangerous_srtcp_key())?,
+                rtcp: CmCipher::new(keys.dangerous_srtcp_key())?,
                 rtcp_salt: Secret::from_slice(keys.dangerous_srtcp_salt())?,
                 rtcp_mac: HmacSha1::new(keys.dangerous_srtcp_auth_key()),
             }))

@@ -65,7 +65,8 @@ impl SessionKeys {
     ///
     /// The AES-GCM suites' 12-byte master salt is zero-padded on the right to 14 bytes before
     /// the PRF, as libsrtp does (RFC 7714 errata 4938); their session salts are 12 bytes.
-    /// AEAD_AES_256_GCM uses AES-256 as the PRF (RFC 6188 §7).
+    /// The PRF is AES with the master key's length: AES-128, AES-192 for the AES-192-CM suites
+    /// and AES-256 for AEAD_AES_256_GCM and the AES-256-CM suites (RFC 6188 §5.2).
     pub fn derive(master: &SrtpMasterKey) -> Self {
         crate::secret::scrubbed(|| Self::derive_unscrubbed(master))
     }
@@ -75,17 +76,21 @@ impl SessionKeys {
         let mut salt = [0u8; 14];
         salt[..master.dangerous_salt().len()].copy_from_slice(master.dangerous_salt());
         let mut k = SessionKeys::zero(suite);
-        match master.dangerous_key().len() {
-            32 => {
-                let c =
-                    aes::Aes256Enc::new_from_slice(master.dangerous_key()).expect("32-byte key");
-                k.fill(&c, &salt);
-            }
-            _ => {
-                let c =
-                    aes::Aes128Enc::new_from_slice(master.dangerous_key()).expect("16-byte key");
-                k.fill(&c, &salt);
-            }
+        let key = master.dangerous_key();
+        // The PRF is AES of the master key's size (RFC 3711 §4.3.3, RFC 6188 §5.2 and §7).
+        match key.len() {
+            32 => k.fill(
+                &aes::Aes256Enc::new_from_slice(key).expect("32-byte key"),
+                &salt,
+            ),
+            24 => k.fill(
+                &aes::Aes192Enc::new_from_slice(key).expect("24-byte key"),
+                &salt,
+            ),
+            _ => k.fill(
+                &aes::Aes128Enc::new_from_slice(key).expect("16-byte key"),
+                &salt,
+            ),
         }
         salt.zeroize();
         k
