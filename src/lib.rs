@@ -68,7 +68,7 @@ mod types;
 
 pub use error::{Error, Malformed, Result};
 pub use replay::{DEFAULT_REPLAY_WINDOW, MAX_REPLAY_WINDOW, MIN_REPLAY_WINDOW};
-pub use secret::{Secret, SrtpMasterKey};
+pub use secret::{Secret, SrtpMasterKey, MAX_KEY_LIFETIME};
 pub use security::{CallSecurity, Feature};
 pub use types::{
     Direction, Epoch, FrameCounter, Intent, KeyId, MediaKind, PacketIndex, Roc, Role, SeqNum,

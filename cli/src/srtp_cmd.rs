@@ -94,6 +94,7 @@ fn reason(e: Error) -> &'static str {
         Error::UnknownKey => "unknown_key",
         Error::Malformed(_) => "malformed",
         Error::LimitReached => "limit",
+        Error::KeyExpired => "key_expired",
         Error::TooManyStreams => "too_many_streams",
         _ => "other",
     }

@@ -2,7 +2,8 @@
 //! forms people have at hand.
 //!
 //! - `BASE64`: master key ‖ master salt;
-//! - `inline:BASE64[|LIFETIME][|MKI:LENGTH]`: the key parameter of an `a=crypto` line;
+//! - `inline:BASE64[|LIFETIME][|MKI:LENGTH]`: the key parameter of an `a=crypto` line; the
+//!   lifetime (`2^N` or a number, at most 2^48) becomes the key's lifetime;
 //! - `a=crypto:TAG SUITE inline:…[;inline:…] [SESSION-PARAMS]`: the whole line, which names
 //!   the suite (several keys need an MKI each; encrypting uses the first);
 //! - `@FILE`: any of these read from FILE, which keeps the key off the command line. A file of
@@ -170,7 +171,7 @@ fn key_param(suite: SrtpSuite, s: &str) -> anyhow::Result<KeyParam> {
         .or_else(|_| base64::engine::general_purpose::STANDARD_NO_PAD.decode(b64))
         .ok()
         .context("the key is not valid base64")?;
-    let master = SrtpMasterKey::from_concatenated(suite, &raw).map_err(|_| {
+    let mut master = SrtpMasterKey::from_concatenated(suite, &raw).map_err(|_| {
         anyhow::anyhow!(
             "{suite} needs {} bytes of master key and salt, the key has {}",
             suite.key_len() + suite.salt_len(),
@@ -179,7 +180,7 @@ fn key_param(suite: SrtpSuite, s: &str) -> anyhow::Result<KeyParam> {
     })?;
     let mut mki = None;
     for p in parts {
-        // The lifetime ("2^31" or a number) is informational here; "VALUE:LENGTH" is the MKI.
+        // "VALUE:LENGTH" is the MKI; the lifetime is "2^N" or a number of packets.
         if let Some((v, l)) = p.split_once(':') {
             let value: u32 = v.parse().context("MKI value")?;
             let len: usize = l.parse().context("MKI length")?;
@@ -190,8 +191,15 @@ fn key_param(suite: SrtpSuite, s: &str) -> anyhow::Result<KeyParam> {
                 bail!("MKI {value} does not fit in {len} bytes");
             }
             mki = Some((Mki(value), len));
-        } else if p.strip_prefix("2^").unwrap_or(p).parse::<u64>().is_err() {
-            bail!("the key lifetime {p:?} is neither a number nor 2^N");
+        } else {
+            let packets = match p.strip_prefix("2^") {
+                Some(n) => n.parse::<u32>().ok().and_then(|n| 1u64.checked_shl(n)),
+                None => p.parse::<u64>().ok(),
+            }
+            .with_context(|| format!("the key lifetime {p:?} is neither a number nor 2^N"))?;
+            master = master
+                .with_lifetime(packets)
+                .map_err(|_| anyhow::anyhow!("the key lifetime {p} is out of 1..=2^48 packets"))?;
         }
     }
     Ok(KeyParam { master, mki })
@@ -244,7 +252,11 @@ mod tests {
         assert_eq!(k.suite, SrtpSuite::AesCm128HmacSha1_80);
         assert_eq!(k.keys.len(), 2);
         assert_eq!(k.keys[1].mki, Some((Mki(2), 4)));
+        assert_eq!(k.keys[1].master.lifetime(), 1 << 20);
         assert_eq!(k.replay_window, Some(128));
+        let k = parse(&format!("inline:{KEY30}|1000"), cm).unwrap();
+        assert_eq!(k.keys[0].master.lifetime(), 1000);
+        assert_eq!(parse(KEY30, cm).unwrap().keys[0].master.lifetime(), 1 << 48);
         assert!(parse(&line, cm).is_ok());
         let err = parse(&line, Some(SrtpSuite::AeadAes128Gcm))
             .err()
@@ -257,6 +269,9 @@ mod tests {
             format!("a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:{KEY30} UNENCRYPTED_SRTP"),
             format!("a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:{KEY30};inline:{KEY30}"),
             format!("a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:{KEY30}|forever"),
+            format!("a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:{KEY30}|2^49"),
+            format!("a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:{KEY30}|2^64"),
+            format!("a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:{KEY30}|0"),
             format!("a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:{KEY30}|256:1"),
             "a=crypto:1 AES_CM_128_HMAC_SHA1_80".to_owned(),
         ] {

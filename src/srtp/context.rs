@@ -3,7 +3,7 @@
 
 use super::cipher::{KeyCipher, Layout};
 use super::kdf::SessionKeys;
-use super::keyring::{KeyRing, PreparedKey};
+use super::keyring::{KeyRing, NewKey, PreparedKey};
 use super::streams::{SrtcpState, Streams};
 use super::{Mki, SrtpConfig};
 #[cfg(doc)]
@@ -64,7 +64,7 @@ impl<C: SrtcpState> Context<C> {
             mki_len_checked(&config, false)?;
             let mut s = Self::empty(keys.suite(), config);
             s.keys
-                .replace_single(KeyCipher::new(keys, config.backend)?)?;
+                .replace_single(NewKey::unlimited(KeyCipher::new(keys, config.backend)?))?;
             Ok(s)
         })
     }

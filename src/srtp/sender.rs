@@ -14,8 +14,6 @@ use crate::secret::SrtpMasterKey;
 use crate::types::{PacketIndex, Roc, SrtcpIndex, SrtpSuite, Ssrc};
 use core::fmt;
 
-/// Packets one master key may protect with SRTP (RFC 3711 §9.2).
-const SRTP_KEY_LIMIT: u64 = 1 << 48;
 /// Packets one master key may protect with SRTCP, and the largest SRTCP index + 1.
 const SRTCP_KEY_LIMIT: u64 = 1 << 31;
 /// The largest SRTCP index.
@@ -135,8 +133,10 @@ impl SrtpSender {
     ///
     /// Errors (nothing changes, `buf` is untouched): [`Error::BufferTooSmall`],
     /// [`Error::Malformed`] for a bad header, [`Error::Replay`] / [`Error::TooOld`] for an index
-    /// already used or behind the window, [`Error::LimitReached`] when the stream's index or the
-    /// key's packet count is exhausted, [`Error::TooManyStreams`] for a new SSRC past the bound.
+    /// already used or behind the window, [`Error::LimitReached`] when the stream's index is
+    /// exhausted, [`Error::KeyExpired`] when the key has protected its lifetime's worth of
+    /// packets (2^48 unless [`SrtpMasterKey::with_lifetime`] says fewer),
+    /// [`Error::TooManyStreams`] for a new SSRC past the bound.
     #[inline]
     pub fn protect_rtp(&mut self, buf: &mut [u8], len: usize) -> Result<usize> {
         let Some(packet) = buf.get(..len) else {
@@ -152,8 +152,9 @@ impl SrtpSender {
         if buf.len() < needed {
             return Err(Error::BufferTooSmall { needed });
         }
-        if ctx.keys.slots[self.active].srtp_used >= SRTP_KEY_LIMIT {
-            return Err(Error::LimitReached);
+        let slot = &ctx.keys.slots[self.active];
+        if slot.srtp_used >= slot.lifetime {
+            return Err(Error::KeyExpired);
         }
         let stream = ctx.streams.entry(ssrc, &ctx.keys)?;
         let index = match stream.get() {
@@ -188,7 +189,11 @@ impl SrtpSender {
         if buf.len() < needed {
             return Err(Error::BufferTooSmall { needed });
         }
-        if ctx.keys.slots[self.active].srtcp_used >= SRTCP_KEY_LIMIT {
+        let slot = &ctx.keys.slots[self.active];
+        if slot.srtcp_used >= slot.lifetime {
+            return Err(Error::KeyExpired);
+        }
+        if slot.srtcp_used >= SRTCP_KEY_LIMIT {
             return Err(Error::LimitReached);
         }
         let stream = ctx.streams.entry(ssrc, &ctx.keys)?;
@@ -290,13 +295,16 @@ impl SrtpSender {
         (self.ctx.keys.mki_len != 0).then(|| self.ctx.keys.mki_of(self.active))
     }
 
-    /// "Rekey soon": the active key has protected at least [`SrtpConfig::soft_limit`] SRTP
-    /// packets, or at least `min(soft_limit, 2^31 − 2^20)` SRTCP packets. Past 2^48 SRTP or
-    /// 2^31 SRTCP packets under one key, protect fails with [`Error::LimitReached`].
+    /// "Rekey soon": the active key has protected at least `min(soft_limit, lifetime −
+    /// lifetime/16)` SRTP packets, or at least `min(soft_limit, 2^31 − 2^20, lifetime −
+    /// lifetime/16)` SRTCP packets ([`SrtpConfig::soft_limit`],
+    /// [`SrtpMasterKey::with_lifetime`]). Once the key has protected its lifetime's worth of
+    /// SRTP or of SRTCP packets (2^48 by default), protect fails with [`Error::KeyExpired`];
+    /// past 2^31 SRTCP packets with [`Error::LimitReached`].
     pub fn rekey_soon(&self) -> bool {
         let s = &self.ctx.keys.slots[self.active];
-        s.srtp_used >= self.ctx.config.soft_limit
-            || s.srtcp_used >= self.ctx.config.soft_limit.min(SRTCP_SOFT_LIMIT)
+        let soft = self.ctx.config.soft_limit.min(s.lifetime - s.lifetime / 16);
+        s.srtp_used >= soft || s.srtcp_used >= soft.min(SRTCP_SOFT_LIMIT)
     }
 
     /// Start the stream `ssrc` at rollover counter `roc` (for a stream that continues one sent
