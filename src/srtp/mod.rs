@@ -58,6 +58,7 @@ pub use sender::SrtpSender;
 use crate::crypto::Backend;
 use crate::error::{Error, Result};
 use crate::replay::{DEFAULT_REPLAY_WINDOW, MAX_REPLAY_WINDOW, MIN_REPLAY_WINDOW};
+use crate::types::Roc;
 
 /// The most master keys a context holds at once (with MKI).
 pub const MAX_KEYS: usize = 16;
@@ -93,6 +94,10 @@ pub struct SrtpConfig {
     pub soft_limit: u64,
     /// Where AES-GCM comes from (default [`Backend::Ring`]); the AES-CM suites do not use it.
     pub backend: Backend,
+    /// The rollover counter every new stream starts at (default 0): for a receiver that
+    /// joins a stream in the middle, such as a capture that starts late (libsrtp's
+    /// `rtp_decoder -r`). [`SrtpSender::set_roc`] / [`SrtpReceiver::set_roc`] set one SSRC's.
+    pub initial_roc: Roc,
 }
 
 impl Default for SrtpConfig {
@@ -103,6 +108,7 @@ impl Default for SrtpConfig {
             mki_len: 0,
             soft_limit: DEFAULT_SOFT_LIMIT,
             backend: Backend::Ring,
+            initial_roc: Roc(0),
         }
     }
 }
@@ -129,6 +135,12 @@ impl SrtpConfig {
     /// With another soft limit.
     pub fn with_soft_limit(mut self, packets: u64) -> Self {
         self.soft_limit = packets;
+        self
+    }
+
+    /// With another initial rollover counter for new streams.
+    pub fn with_initial_roc(mut self, roc: Roc) -> Self {
+        self.initial_roc = roc;
         self
     }
 

@@ -126,10 +126,7 @@ impl SrtpReceiver {
         let mki_at = ctx.layout.srtp_mki_at(total, m);
         let slot = ctx.keys.for_packet(&buf[mki_at..mki_at + m])?;
         let stream = ctx.streams.entry(ssrc, &ctx.keys)?;
-        let index = match stream.get() {
-            Some(s) => s.rtp_index(seq)?,
-            None => seq as u64,
-        };
+        let index = stream.rtp_index(seq)?;
         let plain = slot.cipher.unprotect_rtp(buf, hdr_len, ssrc, index, m)?;
         stream.or_start()?.rtp.commit(index);
         Ok(&mut buf[..plain])

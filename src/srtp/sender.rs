@@ -157,10 +157,7 @@ impl SrtpSender {
             return Err(Error::KeyExpired);
         }
         let stream = ctx.streams.entry(ssrc, &ctx.keys)?;
-        let index = match stream.get() {
-            Some(s) => s.rtp_index(seq)?,
-            None => seq as u64,
-        };
+        let index = stream.rtp_index(seq)?;
         let slot = &mut ctx.keys.slots[self.active];
         let out = slot
             .cipher
