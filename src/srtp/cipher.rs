@@ -11,6 +11,7 @@
 //! ```
 
 use super::kdf::SessionKeys;
+use super::rcc::Rcc;
 use crate::crypto::{verify_truncated, Aes128Ctr, AesCtr, AesGcm, Backend, HmacSha1};
 use crate::error::Result;
 use crate::secret::Secret;
@@ -47,7 +48,7 @@ impl CmCipher {
 
     /// XOR the keystream starting at counter block `iv` into `buf`.
     #[inline]
-    fn apply(&self, iv: &[u8; 16], buf: &mut [u8]) {
+    pub(super) fn apply(&self, iv: &[u8; 16], buf: &mut [u8]) {
         match self {
             CmCipher::Aes128(c) => c.apply(iv, buf),
             CmCipher::Aes192(c) => c.apply(iv, buf),
@@ -57,9 +58,9 @@ impl CmCipher {
 }
 
 pub(crate) struct CmKeys {
-    rtp: CmCipher,
-    rtp_salt: Secret<14>,
-    rtp_mac: HmacSha1,
+    pub(super) rtp: CmCipher,
+    pub(super) rtp_salt: Secret<14>,
+    pub(super) rtp_mac: HmacSha1,
     rtp_tag_len: usize,
     rtcp: CmCipher,
     rtcp_salt: Secret<14>,
@@ -76,7 +77,7 @@ pub(crate) enum KeyCipher {
 
 /// RFC 3711 §4.1.1 counter block: `(salt * 2^16) ^ (SSRC * 2^64) ^ (index * 2^16)`.
 #[inline]
-fn cm_iv(salt: &[u8; 14], ssrc: u32, index: u64) -> [u8; 16] {
+pub(super) fn cm_iv(salt: &[u8; 14], ssrc: u32, index: u64) -> [u8; 16] {
     let mut iv = [0u8; 16];
     iv[..14].copy_from_slice(salt);
     let s = ssrc.to_be_bytes();
@@ -321,14 +322,21 @@ pub(crate) struct Layout {
     pub(crate) aead: bool,
     pub(crate) srtp_tag: usize,
     pub(crate) srtcp_tag: usize,
+    /// The ROC carried in band, if it is.
+    pub(crate) rcc: Option<Rcc>,
+    /// The longest SRTP tag (without MKI): `srtp_tag`, or what RCC makes of it.
+    pub(crate) srtp_max_tag: usize,
 }
 
 impl Layout {
-    pub(crate) fn new(suite: SrtpSuite) -> Self {
+    pub(crate) fn new(suite: SrtpSuite, rcc: Option<Rcc>) -> Self {
+        let srtp_tag = suite.srtp_tag_len();
         Layout {
             aead: suite.is_aead(),
-            srtp_tag: suite.srtp_tag_len(),
+            srtp_tag,
             srtcp_tag: suite.srtcp_tag_len(),
+            rcc,
+            srtp_max_tag: rcc.map_or(srtp_tag, |r| r.max_tag(srtp_tag)),
         }
     }
 

@@ -14,6 +14,9 @@
 //!   for [`SrtpSender::srtp_overhead`] more bytes; [`SrtpReceiver::unprotect_rtp`] works in
 //!   place and returns the plaintext slice. No allocation per packet; a new SSRC allocates its
 //!   state once, and the number of SSRCs is bounded ([`SrtpConfig::max_streams`]).
+//! - Options deployments ask for: key lifetimes ([`SrtpMasterKey::with_lifetime`](crate::SrtpMasterKey::with_lifetime)),
+//!   an initial ROC for receivers that join mid-stream ([`SrtpConfig::initial_roc`]), and the
+//!   ROC carried in band (RFC 4771, [`SrtpConfig::rcc`], [`Rcc`]).
 //! - [`RtpHeader`] and [`RtcpHeader`] are zero-copy header views with typed errors.
 //!
 //! ```
@@ -45,6 +48,7 @@ mod header;
 mod index;
 mod kdf;
 mod keyring;
+mod rcc;
 mod receiver;
 mod sender;
 mod streams;
@@ -52,6 +56,7 @@ mod streams;
 pub use header::{is_rtcp, RtcpHeader, RtpHeader, RTCP_HEADER_LEN, RTP_FIXED_HEADER_LEN};
 pub use kdf::SessionKeys;
 pub(crate) use keyring::PreparedKey;
+pub use rcc::{Rcc, RccMode};
 pub use receiver::SrtpReceiver;
 pub use sender::SrtpSender;
 
@@ -98,6 +103,10 @@ pub struct SrtpConfig {
     /// joins a stream in the middle, such as a capture that starts late (libsrtp's
     /// `rtp_decoder -r`). [`SrtpSender::set_roc`] / [`SrtpReceiver::set_roc`] set one SSRC's.
     pub initial_roc: Roc,
+    /// The ROC carried in band (RFC 4771), off by default. Both ends must agree on it; see
+    /// [`Rcc`] for the modes (two of which give up integrity protection) and the suites that
+    /// can carry it ([`Error::InvalidConfig`] for the others).
+    pub rcc: Option<Rcc>,
 }
 
 impl Default for SrtpConfig {
@@ -109,6 +118,7 @@ impl Default for SrtpConfig {
             soft_limit: DEFAULT_SOFT_LIMIT,
             backend: Backend::Ring,
             initial_roc: Roc(0),
+            rcc: None,
         }
     }
 }
@@ -141,6 +151,12 @@ impl SrtpConfig {
     /// With another initial rollover counter for new streams.
     pub fn with_initial_roc(mut self, roc: Roc) -> Self {
         self.initial_roc = roc;
+        self
+    }
+
+    /// With the ROC carried in band: `mode` and R (`rate`).
+    pub fn with_rcc(mut self, mode: RccMode, rate: u16) -> Self {
+        self.rcc = Some(Rcc { mode, rate });
         self
     }
 

@@ -118,9 +118,10 @@ impl SrtpSender {
         &self.ctx.config
     }
 
-    /// The most bytes [`SrtpSender::protect_rtp`] adds: the suite's tag plus the MKI.
+    /// The most bytes [`SrtpSender::protect_rtp`] adds: the suite's tag plus the MKI (with
+    /// [`SrtpConfig::rcc`] mode 3, the 4-byte ROC in place of the tag).
     pub fn srtp_overhead(&self) -> usize {
-        self.ctx.keys.suite.srtp_overhead() + self.ctx.keys.mki_len
+        self.ctx.layout.srtp_max_tag + self.ctx.keys.mki_len
     }
 
     /// The most bytes [`SrtpSender::protect_rtcp`] adds: tag, E‖index word and MKI.
@@ -148,7 +149,7 @@ impl SrtpSender {
         let (hdr_len, ssrc, seq) = (hdr.header_len(), hdr.ssrc().0, hdr.sequence_number().0);
         let ctx = &mut self.ctx;
         let m = ctx.keys.mki_len;
-        let needed = len + ctx.layout.srtp_tag + m;
+        let needed = len + ctx.layout.srtp_max_tag + m;
         if buf.len() < needed {
             return Err(Error::BufferTooSmall { needed });
         }
@@ -159,9 +160,17 @@ impl SrtpSender {
         let stream = ctx.streams.entry(ssrc, &ctx.keys)?;
         let index = stream.rtp_index(seq)?;
         let slot = &mut ctx.keys.slots[self.active];
-        let out = slot
-            .cipher
-            .protect_rtp(buf, hdr_len, len, ssrc, index, &slot.mki[..m])?;
+        let mki = &slot.mki[..m];
+        let out = match ctx.layout.rcc {
+            None => slot
+                .cipher
+                .protect_rtp(buf, hdr_len, len, ssrc, index, mki)?,
+            Some(rcc) => {
+                let t = rcc.trailer(seq, ctx.layout.srtp_tag);
+                slot.cipher
+                    .protect_rtp_rcc(buf, hdr_len, len, ssrc, index, mki, t)?
+            }
+        };
         slot.srtp_used += 1;
         stream.or_start()?.rtp.commit(index);
         Ok(out)

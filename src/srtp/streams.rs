@@ -84,6 +84,15 @@ impl<'a, C: SrtcpState> Entry<'a, C> {
         }
     }
 
+    /// Refuse the index `i` if the stream already had it or it is behind the window.
+    #[inline]
+    pub(super) fn check_index(&self, i: u64) -> Result<()> {
+        match self {
+            Entry::Occupied(s) => s.rtp.check(i),
+            Entry::Vacant(..) => Ok(()),
+        }
+    }
+
     /// The stream, if the SSRC has one.
     #[inline]
     pub(super) fn get(&self) -> Option<&Stream<C>> {
