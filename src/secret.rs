@@ -112,10 +112,14 @@ struct MasterBytes {
 }
 
 impl SrtpMasterKey {
-    /// Build from key and salt of the lengths `suite` wants (16 or 32; 12 or 14).
+    /// Build from key and salt of the lengths `suite` wants (16, 24 or 32; 12 or 14). An
+    /// all-zero key for a NULL-cipher suite is [`Error::WeakKey`].
     pub fn new(suite: SrtpSuite, key: &[u8], salt: &[u8]) -> Result<Self> {
         if key.len() != suite.key_len() || salt.len() != suite.salt_len() {
             return Err(Error::InvalidKeyLength);
+        }
+        if suite.is_null_cipher() && all_zero(key) {
+            return Err(Error::WeakKey);
         }
         let mut k = SrtpMasterKey {
             suite,
@@ -173,6 +177,11 @@ impl SrtpMasterKey {
     pub fn dangerous_salt(&self) -> &[u8] {
         &self.bytes.salt[..self.suite.salt_len()]
     }
+}
+
+/// Whether every byte of `bytes` is zero, in time independent of where a non-zero byte is.
+pub(crate) fn all_zero(bytes: &[u8]) -> bool {
+    bytes.iter().fold(0u8, |acc, b| acc | b) == 0
 }
 
 impl fmt::Debug for SrtpMasterKey {

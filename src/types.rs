@@ -242,6 +242,14 @@ pub enum SrtpSuite {
     Aes192CmHmacSha1_80,
     /// RFC 6188 AES-192-CM with HMAC-SHA1, 32-bit SRTP tag (80-bit on SRTCP).
     Aes192CmHmacSha1_32,
+    /// RFC 5764 NULL cipher with HMAC-SHA1, 80-bit tag: authentication only, the media is
+    /// **not encrypted**. Not in [`SrtpSuite::ALL`]: a context takes it only with
+    /// [`SrtpConfig::allow_null_cipher`](crate::srtp::SrtpConfig::allow_null_cipher); the
+    /// handshake and the call session never use it.
+    NullHmacSha1_80,
+    /// RFC 5764 NULL cipher with HMAC-SHA1, 32-bit SRTP tag (80-bit on SRTCP); as
+    /// [`SrtpSuite::NullHmacSha1_80`], **not encrypted**.
+    NullHmacSha1_32,
 }
 
 impl SrtpSuite {
@@ -257,6 +265,10 @@ impl SrtpSuite {
         SrtpSuite::Aes192CmHmacSha1_80,
         SrtpSuite::Aes192CmHmacSha1_32,
     ];
+
+    /// The NULL-cipher suites (authentication only, no encryption), kept out of
+    /// [`SrtpSuite::ALL`] so that nothing that walks the suites picks one by accident.
+    pub const NULL: [SrtpSuite; 2] = [SrtpSuite::NullHmacSha1_80, SrtpSuite::NullHmacSha1_32];
 
     /// The suites callseal's handshake offers and accepts, in its default preference order:
     /// the ones with a DTLS-SRTP protection profile number, the number the handshake carries.
@@ -276,6 +288,8 @@ impl SrtpSuite {
             SrtpSuite::AesCm128HmacSha1_32 => Some(0x0002),
             SrtpSuite::AeadAes128Gcm => Some(0x0007),
             SrtpSuite::AeadAes256Gcm => Some(0x0008),
+            SrtpSuite::NullHmacSha1_80 => Some(0x0005),
+            SrtpSuite::NullHmacSha1_32 => Some(0x0006),
             SrtpSuite::Aes256CmHmacSha1_80
             | SrtpSuite::Aes256CmHmacSha1_32
             | SrtpSuite::Aes192CmHmacSha1_80
@@ -283,15 +297,25 @@ impl SrtpSuite {
         }
     }
 
-    /// From the protection profile number.
+    /// From the protection profile number (the NULL-cipher profiles 5 and 6 included).
     pub fn from_id(id: u16) -> Result<Self> {
         Self::ALL
             .into_iter()
+            .chain(Self::NULL)
             .find(|x| x.id() == Some(id))
             .ok_or(Error::UnsupportedSuite)
     }
 
-    /// Master key length in bytes (16, 24 or 32).
+    /// Whether this is a NULL-cipher suite: packets are authenticated, **not encrypted**.
+    pub fn is_null_cipher(self) -> bool {
+        matches!(
+            self,
+            SrtpSuite::NullHmacSha1_80 | SrtpSuite::NullHmacSha1_32
+        )
+    }
+
+    /// Master key length in bytes (16, 24 or 32; 16 for the NULL-cipher suites, whose keys are
+    /// derived with AES-128 as libsrtp does).
     pub fn key_len(self) -> usize {
         match self {
             SrtpSuite::AeadAes256Gcm
@@ -321,10 +345,12 @@ impl SrtpSuite {
             SrtpSuite::AeadAes128Gcm | SrtpSuite::AeadAes256Gcm => 16,
             SrtpSuite::AesCm128HmacSha1_80
             | SrtpSuite::Aes256CmHmacSha1_80
-            | SrtpSuite::Aes192CmHmacSha1_80 => 10,
+            | SrtpSuite::Aes192CmHmacSha1_80
+            | SrtpSuite::NullHmacSha1_80 => 10,
             SrtpSuite::AesCm128HmacSha1_32
             | SrtpSuite::Aes256CmHmacSha1_32
-            | SrtpSuite::Aes192CmHmacSha1_32 => 4,
+            | SrtpSuite::Aes192CmHmacSha1_32
+            | SrtpSuite::NullHmacSha1_32 => 4,
         }
     }
 
@@ -357,6 +383,8 @@ names!(SrtpSuite, crate::Error::UnsupportedSuite, "The RFC name, e.g. `AEAD_AES_
     Aes256CmHmacSha1_32 => "AES_256_CM_HMAC_SHA1_32",
     Aes192CmHmacSha1_80 => "AES_192_CM_HMAC_SHA1_80",
     Aes192CmHmacSha1_32 => "AES_192_CM_HMAC_SHA1_32",
+    NullHmacSha1_80 => "NULL_HMAC_SHA1_80",
+    NullHmacSha1_32 => "NULL_HMAC_SHA1_32",
 });
 
 /// An SFrame cipher suite (RFC 9605 §4.5).
@@ -456,6 +484,12 @@ mod tests {
         }
         for s in SrtpSuite::HANDSHAKE {
             assert!(s.id().is_some(), "{s}");
+            assert!(!s.is_null_cipher());
+        }
+        for s in SrtpSuite::NULL {
+            assert!(s.is_null_cipher() && !SrtpSuite::ALL.contains(&s));
+            assert_eq!(s.name().parse::<SrtpSuite>(), Ok(s));
+            assert_eq!(SrtpSuite::from_id(s.id().unwrap()), Ok(s));
         }
         for s in SframeSuite::ALL {
             assert_eq!(s.name().parse::<SframeSuite>(), Ok(s));

@@ -708,7 +708,8 @@ size_t callseal_srtp_salt_len(uint16_t suite);
 // One master key belongs to one sender: two senders given the same key repeat the keystream
 // (and, with AES-GCM, allow forgeries) for every SSRC and sequence number they share, and
 // callseal cannot see that across handles. Keys from DTLS-SRTP or SDES are fresh for every
-// session and direction; use each in one sender.
+// session and direction; use each in one sender. The NULL-cipher profiles (5, 6) are refused
+// with `CALLSEAL_RESULT_INVALID_ARGUMENT`: they do not encrypt.
 enum CallsealResult callseal_srtp_sender_new(uint16_t suite,
                                              const uint8_t *key_and_salt,
                                              size_t len,

@@ -98,7 +98,8 @@ fn config(replay_window: u32) -> Res<SrtpConfig> {
 /// One master key belongs to one sender: two senders given the same key repeat the keystream
 /// (and, with AES-GCM, allow forgeries) for every SSRC and sequence number they share, and
 /// callseal cannot see that across handles. Keys from DTLS-SRTP or SDES are fresh for every
-/// session and direction; use each in one sender.
+/// session and direction; use each in one sender. The NULL-cipher profiles (5, 6) are refused
+/// with `CALLSEAL_RESULT_INVALID_ARGUMENT`: they do not encrypt.
 #[no_mangle]
 pub unsafe extern "C" fn callseal_srtp_sender_new(
     suite: u16,

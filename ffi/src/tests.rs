@@ -288,6 +288,27 @@ fn rfc6188_suites_from_c() {
     }
 }
 
+/// The NULL-cipher profiles (5 and 6) are refused by the C ABI: it has no way to consent.
+#[test]
+fn null_cipher_suites_are_refused() {
+    let km = [0x42u8; 30];
+    for suite in [5, 6] {
+        unsafe {
+            let (mut tx, mut rx) = (null_mut(), null_mut());
+            assert_eq!(
+                callseal_srtp_sender_new(suite, km.as_ptr(), 30, &mut tx),
+                CallsealResult::InvalidArgument
+            );
+            assert!(tx.is_null());
+            assert_eq!(
+                callseal_srtp_receiver_new(suite, km.as_ptr(), 30, &mut rx),
+                CallsealResult::InvalidArgument
+            );
+            assert!(rx.is_null());
+        }
+    }
+}
+
 /// `callseal_result_message` took the enum by value: 1000 or -1 were undefined behaviour.
 #[test]
 fn result_message_takes_any_integer() {

@@ -32,6 +32,36 @@ fn policy(suite: SrtpSuite) -> CryptoPolicy {
         SrtpSuite::Aes256CmHmacSha1_32 => CryptoPolicy::aes_cm_256_hmac_sha1_32(),
         SrtpSuite::Aes192CmHmacSha1_80 => CryptoPolicy::aes_cm_192_hmac_sha1_80(),
         SrtpSuite::Aes192CmHmacSha1_32 => CryptoPolicy::aes_cm_192_hmac_sha1_32(),
+        SrtpSuite::NullHmacSha1_80 => null_policy(10),
+        SrtpSuite::NullHmacSha1_32 => null_policy(4),
+    }
+}
+
+/// libsrtp's NULL-cipher policy with a `tag`-byte tag and a 30-byte master key ‖ salt.
+/// libsrtp 2.3's setter leaves the key length at 0, and then derives the authentication key
+/// from an all-zero master key, whatever key it is given (anyone can forge such packets);
+/// libsrtp 2.5 sets 30, as here, and uses the key. The srtp crate has no _32 setter.
+fn null_policy(tag: i32) -> CryptoPolicy {
+    let mut p = CryptoPolicy::null_cipher_hmac_sha1_80().into_raw();
+    p.cipher_key_len = 30;
+    p.auth_tag_len = tag;
+    // SAFETY: a policy libsrtp initialised, with the key length libsrtp 2.5's own setter
+    // gives and the tag length of its _32 setters.
+    unsafe { CryptoPolicy::from_raw(p) }
+}
+
+/// Every suite callseal has, the NULL-cipher ones included.
+fn every_suite() -> impl Iterator<Item = SrtpSuite> {
+    SrtpSuite::ALL.into_iter().chain(SrtpSuite::NULL)
+}
+
+/// The default configuration for `backend`, consenting to the NULL cipher for its suites.
+fn config(suite: SrtpSuite, backend: callseal::crypto::Backend) -> SrtpConfig {
+    let c = SrtpConfig::default().with_backend(backend);
+    if suite.is_null_cipher() {
+        c.with_null_cipher_allowed()
+    } else {
+        c
     }
 }
 
@@ -41,6 +71,7 @@ fn rtcp_policy(suite: SrtpSuite) -> CryptoPolicy {
         SrtpSuite::AesCm128HmacSha1_32 => CryptoPolicy::aes_cm_128_hmac_sha1_80(),
         SrtpSuite::Aes256CmHmacSha1_32 => CryptoPolicy::aes_cm_256_hmac_sha1_80(),
         SrtpSuite::Aes192CmHmacSha1_32 => CryptoPolicy::aes_cm_192_hmac_sha1_80(),
+        SrtpSuite::NullHmacSha1_32 => null_policy(10),
         s => policy(s),
     }
 }
@@ -236,9 +267,9 @@ fn is_libsrtp_replay(e: srtp::Error) -> bool {
 #[test]
 fn callseal_to_libsrtp_rtp_and_rtcp() {
     let mut rng = ChaCha20Rng::seed_from_u64(1);
-    for (_, backend, suite) in with_backends(SrtpSuite::ALL) {
+    for (_, backend, suite) in with_backends(every_suite()) {
         let km = key_material(suite, &mut rng);
-        let mut tx = our_sender(suite, &km, SrtpConfig::default().with_backend(backend));
+        let mut tx = our_sender(suite, &km, config(suite, backend));
         let mut rx = libsrtp(suite, &km, true);
 
         let plain = rtp_packets(&mut rng, RTP_PACKETS);
@@ -246,6 +277,17 @@ fn callseal_to_libsrtp_rtp_and_rtcp() {
             .iter()
             .map(|p| tx.protect_rtp_vec(p).unwrap())
             .collect();
+        for (p, s) in plain.iter().zip(&protected) {
+            // The NULL cipher leaves the payload readable; every other suite hides it.
+            let hdr = callseal::srtp::RtpHeader::parse(p).unwrap().header_len();
+            if p.len() > hdr {
+                assert_eq!(
+                    s[hdr..p.len()] == p[hdr..],
+                    suite.is_null_cipher(),
+                    "{suite}"
+                );
+            }
+        }
         let (ok, dups) = deliver(&mut rng, &plain, &protected, |buf| {
             rx.unprotect(buf).map_err(is_libsrtp_replay)
         });
@@ -266,10 +308,10 @@ fn callseal_to_libsrtp_rtp_and_rtcp() {
 #[test]
 fn libsrtp_to_callseal_rtp_and_rtcp() {
     let mut rng = ChaCha20Rng::seed_from_u64(2);
-    for (_, backend, suite) in with_backends(SrtpSuite::ALL) {
+    for (_, backend, suite) in with_backends(every_suite()) {
         let km = key_material(suite, &mut rng);
         let mut tx = libsrtp(suite, &km, false);
-        let mut rx = our_receiver(suite, &km, SrtpConfig::default().with_backend(backend));
+        let mut rx = our_receiver(suite, &km, config(suite, backend));
 
         let plain = rtp_packets(&mut rng, RTP_PACKETS);
         let protected: Vec<Vec<u8>> = plain

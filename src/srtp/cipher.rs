@@ -30,15 +30,20 @@ pub(crate) struct GcmKeys {
     rtcp_salt: Secret<12>,
 }
 
-/// AES counter mode with the suite's key size.
+/// AES counter mode with the suite's key size, or the NULL cipher.
 pub(crate) enum CmCipher {
     Aes128(Aes128Ctr),
     Aes192(AesCtr<aes::Aes192>),
     Aes256(AesCtr<aes::Aes256>),
+    /// The NULL cipher of the NULL_HMAC_SHA1 suites: the payload stays as it is.
+    Null,
 }
 
 impl CmCipher {
-    fn new(key: &[u8]) -> Result<Self> {
+    fn new(suite: SrtpSuite, key: &[u8]) -> Result<Self> {
+        if suite.is_null_cipher() {
+            return Ok(CmCipher::Null);
+        }
         Ok(match key.len() {
             32 => CmCipher::Aes256(AesCtr::new(key)?),
             24 => CmCipher::Aes192(AesCtr::new(key)?),
@@ -53,6 +58,7 @@ impl CmCipher {
             CmCipher::Aes128(c) => c.apply(iv, buf),
             CmCipher::Aes192(c) => c.apply(iv, buf),
             CmCipher::Aes256(c) => c.apply(iv, buf),
+            CmCipher::Null => {}
         }
     }
 }
@@ -116,11 +122,11 @@ impl KeyCipher {
             }))
         } else {
             Ok(KeyCipher::Cm(CmKeys {
-                rtp: CmCipher::new(keys.dangerous_srtp_key())?,
+                rtp: CmCipher::new(suite, keys.dangerous_srtp_key())?,
                 rtp_salt: Secret::from_slice(keys.dangerous_srtp_salt())?,
                 rtp_mac: HmacSha1::new(keys.dangerous_srtp_auth_key()),
                 rtp_tag_len: suite.srtp_tag_len(),
-                rtcp: CmCipher::new(keys.dangerous_srtcp_key())?,
+                rtcp: CmCipher::new(suite, keys.dangerous_srtcp_key())?,
                 rtcp_salt: Secret::from_slice(keys.dangerous_srtcp_salt())?,
                 rtcp_mac: HmacSha1::new(keys.dangerous_srtcp_auth_key()),
             }))
@@ -212,8 +218,8 @@ impl KeyCipher {
         }
     }
 
-    /// Protect the RTCP packet `buf[..len]` in place with SRTCP index `index` (E = 1) and
-    /// append the trailer. The caller has checked the room.
+    /// Protect the RTCP packet `buf[..len]` in place with SRTCP index `index` (E = 1; E = 0
+    /// with the NULL cipher) and append the trailer. The caller has checked the room.
     #[inline]
     pub(crate) fn protect_rtcp(
         &self,
@@ -240,6 +246,11 @@ impl KeyCipher {
                 Ok(len + GCM_TAG_LEN + 4 + m)
             }
             KeyCipher::Cm(k) => {
+                // The NULL cipher sends E = 0: the packet is not encrypted (as libsrtp does).
+                let word = match k.rtcp {
+                    CmCipher::Null => index.to_be_bytes(),
+                    _ => word,
+                };
                 let iv = cm_iv(k.rtcp_salt.expose(), ssrc, index as u64);
                 k.rtcp.apply(&iv, &mut buf[RTCP_HDR..len]);
                 buf[len..len + 4].copy_from_slice(&word);

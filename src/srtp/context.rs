@@ -15,6 +15,9 @@ use core::fmt;
 
 fn mki_len_checked(suite: SrtpSuite, config: &SrtpConfig, with_mki: bool) -> Result<()> {
     config.validate()?;
+    if suite.is_null_cipher() && !config.allow_null_cipher {
+        return Err(Error::InvalidConfig);
+    }
     if let Some(rcc) = config.rcc {
         rcc.check(suite)?;
     }

@@ -128,7 +128,8 @@ impl SessionKeys {
 
     /// Take session keys as they are. Keys are `suite.key_len()` bytes, salts
     /// `suite.salt_len()` bytes; the authentication keys are 20 bytes for the AES-CM suites and
-    /// empty for AES-GCM. Anything else is [`Error::InvalidKeyLength`].
+    /// empty for AES-GCM. Anything else is [`Error::InvalidKeyLength`]; an all-zero
+    /// authentication key of a NULL-cipher suite is [`Error::WeakKey`].
     #[allow(clippy::too_many_arguments)]
     pub fn from_parts(
         suite: SrtpSuite,
@@ -148,6 +149,11 @@ impl SessionKeys {
             || srtcp_auth_key.len() != auth_len
         {
             return Err(Error::InvalidKeyLength);
+        }
+        if suite.is_null_cipher()
+            && (crate::secret::all_zero(srtp_auth_key) || crate::secret::all_zero(srtcp_auth_key))
+        {
+            return Err(Error::WeakKey);
         }
         let mut k = SessionKeys::zero(suite);
         k.b.srtp_key[..srtp_key.len()].copy_from_slice(srtp_key);

@@ -107,6 +107,11 @@ pub struct SrtpConfig {
     /// [`Rcc`] for the modes (two of which give up integrity protection) and the suites that
     /// can carry it ([`Error::InvalidConfig`] for the others).
     pub rcc: Option<Rcc>,
+    /// Consent to a NULL-cipher suite ([`SrtpSuite::NULL`](crate::SrtpSuite::NULL):
+    /// authentication only, the media is **not encrypted**), for tests, measurement and gear
+    /// that uses them. Off by default: a context for a NULL-cipher key without it is
+    /// [`Error::InvalidConfig`]. The handshake and the call session never use these suites.
+    pub allow_null_cipher: bool,
 }
 
 impl Default for SrtpConfig {
@@ -119,6 +124,7 @@ impl Default for SrtpConfig {
             backend: Backend::Ring,
             initial_roc: Roc(0),
             rcc: None,
+            allow_null_cipher: false,
         }
     }
 }
@@ -157,6 +163,12 @@ impl SrtpConfig {
     /// With the ROC carried in band: `mode` and R (`rate`).
     pub fn with_rcc(mut self, mode: RccMode, rate: u16) -> Self {
         self.rcc = Some(Rcc { mode, rate });
+        self
+    }
+
+    /// Allowing a NULL-cipher suite (see [`SrtpConfig::allow_null_cipher`]).
+    pub fn with_null_cipher_allowed(mut self) -> Self {
+        self.allow_null_cipher = true;
         self
     }
 
