@@ -24,8 +24,8 @@ const GCM_TAG_LEN: usize = 16;
 const RTCP_HDR: usize = super::header::RTCP_HEADER_LEN;
 
 pub(crate) struct GcmKeys {
-    rtp: AesGcm,
-    rtp_salt: Secret<12>,
+    pub(super) rtp: AesGcm,
+    pub(super) rtp_salt: Secret<12>,
     rtcp: AesGcm,
     rtcp_salt: Secret<12>,
 }

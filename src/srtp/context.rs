@@ -21,6 +21,9 @@ fn mki_len_checked(suite: SrtpSuite, config: &SrtpConfig, with_mki: bool) -> Res
     if let Some(rcc) = config.rcc {
         rcc.check(suite)?;
     }
+    if config.cryptex && (config.rcc.is_some() || suite.is_null_cipher()) {
+        return Err(Error::InvalidConfig);
+    }
     if with_mki != (config.mki_len != 0) {
         return Err(Error::MkiMismatch);
     }

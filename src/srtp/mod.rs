@@ -16,7 +16,8 @@
 //!   state once, and the number of SSRCs is bounded ([`SrtpConfig::max_streams`]).
 //! - Options deployments ask for: key lifetimes ([`SrtpMasterKey::with_lifetime`](crate::SrtpMasterKey::with_lifetime)),
 //!   an initial ROC for receivers that join mid-stream ([`SrtpConfig::initial_roc`]), and the
-//!   ROC carried in band (RFC 4771, [`SrtpConfig::rcc`], [`Rcc`]).
+//!   ROC carried in band (RFC 4771, [`SrtpConfig::rcc`], [`Rcc`]), and cryptex (RFC 9335,
+//!   [`SrtpConfig::cryptex`]): CSRCs and header extensions encrypted with the payload.
 //! - [`RtpHeader`] and [`RtcpHeader`] are zero-copy header views with typed errors.
 //!
 //! ```
@@ -44,6 +45,7 @@
 
 mod cipher;
 mod context;
+mod cryptex;
 mod header;
 mod index;
 mod kdf;
@@ -53,6 +55,7 @@ mod receiver;
 mod sender;
 mod streams;
 
+pub use cryptex::CRYPTEX_OVERHEAD;
 pub use header::{is_rtcp, RtcpHeader, RtpHeader, RTCP_HEADER_LEN, RTP_FIXED_HEADER_LEN};
 pub use kdf::SessionKeys;
 pub(crate) use keyring::PreparedKey;
@@ -112,6 +115,13 @@ pub struct SrtpConfig {
     /// that uses them. Off by default: a context for a NULL-cipher key without it is
     /// [`Error::InvalidConfig`]. The handshake and the call session never use these suites.
     pub allow_null_cipher: bool,
+    /// Cryptex (RFC 9335), off by default: the sender encrypts the CSRCs and the RFC 8285
+    /// header extensions (one- and two-byte) with the payload, marking them `0xC0DE` /
+    /// `0xC2DE`, and adds an empty extension to a packet with CSRCs only
+    /// ([`CRYPTEX_OVERHEAD`] bytes more); the receiver decrypts packets so marked and takes
+    /// the others as usual. Not with [`SrtpConfig::rcc`] or a NULL-cipher suite
+    /// ([`Error::InvalidConfig`]).
+    pub cryptex: bool,
 }
 
 impl Default for SrtpConfig {
@@ -125,6 +135,7 @@ impl Default for SrtpConfig {
             initial_roc: Roc(0),
             rcc: None,
             allow_null_cipher: false,
+            cryptex: false,
         }
     }
 }
@@ -169,6 +180,12 @@ impl SrtpConfig {
     /// Allowing a NULL-cipher suite (see [`SrtpConfig::allow_null_cipher`]).
     pub fn with_null_cipher_allowed(mut self) -> Self {
         self.allow_null_cipher = true;
+        self
+    }
+
+    /// With cryptex (RFC 9335) on or off.
+    pub fn with_cryptex(mut self, on: bool) -> Self {
+        self.cryptex = on;
         self
     }
 

@@ -3,6 +3,7 @@
 
 use super::cipher::SRTCP_E_BIT;
 use super::context::Context;
+use super::cryptex::decrypted_profile;
 use super::header::{RtcpHeader, RtpHeader, RTCP_HEADER_LEN, RTP_FIXED_HEADER_LEN};
 use super::kdf::SessionKeys;
 use super::keyring::PreparedKey;
@@ -126,11 +127,25 @@ impl SrtpReceiver {
         }
         let hdr = RtpHeader::parse(&buf[..total - trailer])?;
         let (hdr_len, ssrc, seq) = (hdr.header_len(), hdr.ssrc().0, hdr.sequence_number().0);
+        let cryptex = match ctx.config.cryptex {
+            true => hdr.extension_profile().and_then(decrypted_profile),
+            false => None,
+        };
+        let ext_at = RTP_FIXED_HEADER_LEN + 4 * hdr.csrc_count() as usize;
         let mki_at = ctx.layout.srtp_mki_at(total, m);
         let slot = ctx.keys.for_packet(&buf[mki_at..mki_at + m])?;
         let stream = ctx.streams.entry(ssrc, &ctx.keys)?;
         let index = stream.rtp_index(seq)?;
-        let plain = slot.cipher.unprotect_rtp(buf, hdr_len, ssrc, index, m)?;
+        let plain = match cryptex {
+            None => slot.cipher.unprotect_rtp(buf, hdr_len, ssrc, index, m)?,
+            Some(profile) => {
+                let body = total - trailer;
+                let tag = ctx.layout.srtp_tag;
+                slot.cipher
+                    .unprotect_rtp_cryptex(buf, ext_at, body, ssrc, index, tag, profile)?;
+                body
+            }
+        };
         stream.or_start()?.rtp.commit(index);
         Ok(&mut buf[..plain])
     }

@@ -2,6 +2,7 @@
 //! state.
 
 use super::context::Context;
+use super::cryptex::{self, CRYPTEX_OVERHEAD};
 use super::header::{RtcpHeader, RtpHeader};
 use super::kdf::SessionKeys;
 use super::keyring::PreparedKey;
@@ -121,7 +122,12 @@ impl SrtpSender {
     /// The most bytes [`SrtpSender::protect_rtp`] adds: the suite's tag plus the MKI (with
     /// [`SrtpConfig::rcc`] mode 3, the 4-byte ROC in place of the tag).
     pub fn srtp_overhead(&self) -> usize {
-        self.ctx.layout.srtp_max_tag + self.ctx.keys.mki_len
+        let cryptex = if self.ctx.config.cryptex {
+            CRYPTEX_OVERHEAD
+        } else {
+            0
+        };
+        self.ctx.layout.srtp_max_tag + self.ctx.keys.mki_len + cryptex
     }
 
     /// The most bytes [`SrtpSender::protect_rtcp`] adds: tag, E‖index word and MKI.
@@ -150,6 +156,12 @@ impl SrtpSender {
         let ctx = &mut self.ctx;
         let m = ctx.keys.mki_len;
         let needed = len + ctx.layout.srtp_max_tag + m;
+        let needed = needed
+            + if ctx.config.cryptex {
+                CRYPTEX_OVERHEAD
+            } else {
+                0
+            };
         if buf.len() < needed {
             return Err(Error::BufferTooSmall { needed });
         }
@@ -161,11 +173,20 @@ impl SrtpSender {
         let index = stream.rtp_index(seq)?;
         let slot = &mut ctx.keys.slots[self.active];
         let mki = &slot.mki[..m];
-        let out = match ctx.layout.rcc {
-            None => slot
+        let prepared = match ctx.config.cryptex {
+            true => cryptex::prepare(buf, len)?,
+            false => None,
+        };
+        let out = match (ctx.layout.rcc, prepared) {
+            (_, Some((len, ext_at))) => {
+                let tag = ctx.layout.srtp_tag;
+                slot.cipher
+                    .protect_rtp_cryptex(buf, ext_at, len, ssrc, index, mki, tag)?
+            }
+            (None, None) => slot
                 .cipher
                 .protect_rtp(buf, hdr_len, len, ssrc, index, mki)?,
-            Some(rcc) => {
+            (Some(rcc), None) => {
                 let t = rcc.trailer(seq, ctx.layout.srtp_tag);
                 slot.cipher
                     .protect_rtp_rcc(buf, hdr_len, len, ssrc, index, mki, t)?
