@@ -10,6 +10,7 @@
 //! SRTCP  AES-GCM: header (8) | encrypted rest | tag (16) | E‖index | MKI (m)  RFC 7714 §9, libsrtp
 //! ```
 
+use super::hdrext::{Block, ExtensionIds, HeaderCipher};
 use super::kdf::SessionKeys;
 use super::rcc::Rcc;
 use crate::crypto::{verify_truncated, Aes128Ctr, AesCtr, AesGcm, Backend, HmacSha1};
@@ -68,6 +69,8 @@ pub(crate) struct CmKeys {
     pub(super) rtp_salt: Secret<14>,
     pub(super) rtp_mac: HmacSha1,
     rtp_tag_len: usize,
+    /// The RFC 6904 header extension cipher, when the context encrypts extensions.
+    pub(super) header: Option<HeaderCipher>,
     rtcp: CmCipher,
     rtcp_salt: Secret<14>,
     rtcp_mac: HmacSha1,
@@ -111,8 +114,16 @@ pub(crate) fn gcm_nonce(salt: &[u8; 12], ssrc: u32, mid: u32, low: u16) -> [u8; 
 }
 
 impl KeyCipher {
-    pub(crate) fn new(keys: &SessionKeys, backend: Backend) -> Result<Self> {
+    pub(crate) fn new(keys: &SessionKeys, backend: Backend, header_ext: bool) -> Result<Self> {
         let suite = keys.suite();
+        let header = match (header_ext, keys.srtp_header_key_and_salt()) {
+            (false, _) => None,
+            (true, Some((k, s))) if !suite.is_aead() => Some(HeaderCipher {
+                cipher: CmCipher::new(suite, k)?,
+                salt: Secret::from_slice(s)?,
+            }),
+            (true, _) => return Err(crate::error::Error::InvalidConfig),
+        };
         if suite.is_aead() {
             Ok(KeyCipher::Gcm(GcmKeys {
                 rtp: AesGcm::new(keys.dangerous_srtp_key(), backend)?,
@@ -126,10 +137,30 @@ impl KeyCipher {
                 rtp_salt: Secret::from_slice(keys.dangerous_srtp_salt())?,
                 rtp_mac: HmacSha1::new(keys.dangerous_srtp_auth_key()),
                 rtp_tag_len: suite.srtp_tag_len(),
+                header,
                 rtcp: CmCipher::new(suite, keys.dangerous_srtcp_key())?,
                 rtcp_salt: Secret::from_slice(keys.dangerous_srtcp_salt())?,
                 rtcp_mac: HmacSha1::new(keys.dangerous_srtcp_auth_key()),
             }))
+        }
+    }
+
+    /// XOR the RFC 6904 keystream into the chosen elements of the extension block `b` (checked
+    /// by the caller); nothing for a key without a header extension cipher.
+    #[inline]
+    pub(crate) fn crypt_extensions(
+        &self,
+        buf: &mut [u8],
+        b: Block,
+        ids: ExtensionIds,
+        ssrc: u32,
+        index: u64,
+    ) {
+        if let KeyCipher::Cm(CmKeys {
+            header: Some(h), ..
+        }) = self
+        {
+            h.apply(buf, b, ids, ssrc, index);
         }
     }
 

@@ -24,6 +24,12 @@ fn mki_len_checked(suite: SrtpSuite, config: &SrtpConfig, with_mki: bool) -> Res
     if config.cryptex && (config.rcc.is_some() || suite.is_null_cipher()) {
         return Err(Error::InvalidConfig);
     }
+    // RFC 6904: the AES-CM suites, and never together with cryptex (RFC 9335 §4).
+    let ext = !config.encrypted_extensions.is_empty();
+    if ext && (config.cryptex || config.rcc.is_some() || suite.is_aead() || suite.is_null_cipher())
+    {
+        return Err(Error::InvalidConfig);
+    }
     if with_mki != (config.mki_len != 0) {
         return Err(Error::MkiMismatch);
     }
@@ -44,7 +50,12 @@ impl<C: SrtcpState> Context<C> {
     fn empty(suite: SrtpSuite, config: SrtpConfig) -> Self {
         Context {
             layout: Layout::new(suite, config.rcc),
-            keys: KeyRing::new(suite, config.mki_len, config.backend),
+            keys: KeyRing::new(
+                suite,
+                config.mki_len,
+                config.backend,
+                !config.encrypted_extensions.is_empty(),
+            ),
             streams: Streams::new(&config),
             config,
         }
@@ -72,8 +83,11 @@ impl<C: SrtcpState> Context<C> {
         crate::secret::scrubbed(|| {
             mki_len_checked(keys.suite(), &config, false)?;
             let mut s = Self::empty(keys.suite(), config);
-            s.keys
-                .replace_single(NewKey::unlimited(KeyCipher::new(keys, config.backend)?))?;
+            s.keys.replace_single(NewKey::unlimited(KeyCipher::new(
+                keys,
+                config.backend,
+                !config.encrypted_extensions.is_empty(),
+            )?))?;
             Ok(s)
         })
     }

@@ -14,6 +14,9 @@ const LABEL_SRTP_SALT: u8 = 2;
 const LABEL_SRTCP_ENCRYPTION: u8 = 3;
 const LABEL_SRTCP_AUTH: u8 = 4;
 const LABEL_SRTCP_SALT: u8 = 5;
+/// RFC 6904 §5: the header extension encryption key and salt.
+const LABEL_SRTP_HEADER_ENCRYPTION: u8 = 6;
+const LABEL_SRTP_HEADER_SALT: u8 = 7;
 
 /// Length of the HMAC-SHA1 authentication keys of the AES-CM suites.
 pub(crate) const AUTH_KEY_LEN: usize = 20;
@@ -26,6 +29,8 @@ pub(crate) const AUTH_KEY_LEN: usize = 20;
 /// shows only the suite.
 pub struct SessionKeys {
     suite: SrtpSuite,
+    /// Whether the RFC 6904 header extension key and salt were derived (not by `from_parts`).
+    has_header_keys: bool,
     b: Sealed<SessionBytes>,
 }
 
@@ -37,6 +42,8 @@ struct SessionBytes {
     srtcp_key: [u8; 32],
     srtcp_salt: [u8; 14],
     srtcp_auth: [u8; AUTH_KEY_LEN],
+    srtp_header_key: [u8; 32],
+    srtp_header_salt: [u8; 14],
 }
 
 /// One run of the AES-CM PRF: `out` is the keystream for the IV `(master_salt ^ label) * 2^16`.
@@ -99,6 +106,7 @@ impl SessionKeys {
     fn zero(suite: SrtpSuite) -> Self {
         SessionKeys {
             suite,
+            has_header_keys: false,
             b: Sealed::new(SessionBytes {
                 srtp_key: [0; 32],
                 srtp_salt: [0; 14],
@@ -106,6 +114,8 @@ impl SessionKeys {
                 srtcp_key: [0; 32],
                 srtcp_salt: [0; 14],
                 srtcp_auth: [0; AUTH_KEY_LEN],
+                srtp_header_key: [0; 32],
+                srtp_header_salt: [0; 14],
             }),
         }
     }
@@ -123,6 +133,15 @@ impl SessionKeys {
         if !self.suite.is_aead() {
             prf(c, salt, LABEL_SRTP_AUTH, &mut self.b.srtp_auth);
             prf(c, salt, LABEL_SRTCP_AUTH, &mut self.b.srtcp_auth);
+            let h = &mut self.b.srtp_header_key[..kl];
+            prf(c, salt, LABEL_SRTP_HEADER_ENCRYPTION, h);
+            prf(
+                c,
+                salt,
+                LABEL_SRTP_HEADER_SALT,
+                &mut self.b.srtp_header_salt,
+            );
+            self.has_header_keys = true;
         }
     }
 
@@ -192,6 +211,17 @@ impl SessionKeys {
     /// The SRTP authentication key (label 1): 20 bytes for AES-CM, empty for AES-GCM.
     pub fn dangerous_srtp_auth_key(&self) -> &[u8] {
         &self.b.srtp_auth[..self.auth_len()]
+    }
+
+    /// The RFC 6904 header extension key (label 6) and salt (label 7) of the AES-CM suites;
+    /// `None` for AES-GCM and for keys given with [`SessionKeys::from_parts`].
+    pub(crate) fn srtp_header_key_and_salt(&self) -> Option<(&[u8], &[u8])> {
+        self.has_header_keys.then(|| {
+            (
+                &self.b.srtp_header_key[..self.suite.key_len()],
+                &self.b.srtp_header_salt[..],
+            )
+        })
     }
 
     /// The SRTCP cipher key (label 3). Do not log it.

@@ -44,6 +44,8 @@ pub(crate) struct PreparedKey(pub(super) KeySlot);
 pub(super) struct KeyRing {
     pub(super) suite: SrtpSuite,
     backend: Backend,
+    /// Whether each key also gets its RFC 6904 header extension cipher.
+    header_ext: bool,
     pub(super) mki_len: usize,
     pub(super) slots: Vec<KeySlot>,
     serials: u64,
@@ -59,10 +61,16 @@ impl Drop for KeyRing {
 }
 
 impl KeyRing {
-    pub(super) fn new(suite: SrtpSuite, mki_len: usize, backend: Backend) -> Self {
+    pub(super) fn new(
+        suite: SrtpSuite,
+        mki_len: usize,
+        backend: Backend,
+        header_ext: bool,
+    ) -> Self {
         KeyRing {
             suite,
             backend,
+            header_ext,
             mki_len,
             slots: Vec::with_capacity(if mki_len == 0 { 1 } else { MAX_KEYS }),
             serials: 0,
@@ -120,7 +128,7 @@ impl KeyRing {
             return Err(Error::SuiteMismatch);
         }
         Ok(NewKey {
-            cipher: KeyCipher::new(&SessionKeys::derive(key), self.backend)?,
+            cipher: KeyCipher::new(&SessionKeys::derive(key), self.backend, self.header_ext)?,
             lifetime: key.lifetime(),
         })
     }

@@ -17,7 +17,8 @@
 //! - Options deployments ask for: key lifetimes ([`SrtpMasterKey::with_lifetime`](crate::SrtpMasterKey::with_lifetime)),
 //!   an initial ROC for receivers that join mid-stream ([`SrtpConfig::initial_roc`]), and the
 //!   ROC carried in band (RFC 4771, [`SrtpConfig::rcc`], [`Rcc`]), and cryptex (RFC 9335,
-//!   [`SrtpConfig::cryptex`]): CSRCs and header extensions encrypted with the payload.
+//!   [`SrtpConfig::cryptex`]): CSRCs and header extensions encrypted with the payload, or
+//!   chosen header extensions encrypted by ID (RFC 6904, [`SrtpConfig::encrypted_extensions`]).
 //! - [`RtpHeader`] and [`RtcpHeader`] are zero-copy header views with typed errors.
 //!
 //! ```
@@ -46,6 +47,7 @@
 mod cipher;
 mod context;
 mod cryptex;
+mod hdrext;
 mod header;
 mod index;
 mod kdf;
@@ -56,6 +58,7 @@ mod sender;
 mod streams;
 
 pub use cryptex::CRYPTEX_OVERHEAD;
+pub use hdrext::ExtensionIds;
 pub use header::{is_rtcp, RtcpHeader, RtpHeader, RTCP_HEADER_LEN, RTP_FIXED_HEADER_LEN};
 pub use kdf::SessionKeys;
 pub(crate) use keyring::PreparedKey;
@@ -122,6 +125,10 @@ pub struct SrtpConfig {
     /// the others as usual. Not with [`SrtpConfig::rcc`] or a NULL-cipher suite
     /// ([`Error::InvalidConfig`]).
     pub cryptex: bool,
+    /// RFC 6904: the RFC 8285 header extension IDs whose data is encrypted (none by default),
+    /// with a key and salt of their own. The AES-CM suites only, and not with cryptex or RCC
+    /// ([`Error::InvalidConfig`]).
+    pub encrypted_extensions: ExtensionIds,
 }
 
 impl Default for SrtpConfig {
@@ -136,6 +143,7 @@ impl Default for SrtpConfig {
             rcc: None,
             allow_null_cipher: false,
             cryptex: false,
+            encrypted_extensions: ExtensionIds::NONE,
         }
     }
 }
@@ -186,6 +194,12 @@ impl SrtpConfig {
     /// With cryptex (RFC 9335) on or off.
     pub fn with_cryptex(mut self, on: bool) -> Self {
         self.cryptex = on;
+        self
+    }
+
+    /// With the data of header extension `id` encrypted (RFC 6904).
+    pub fn with_encrypted_extension(mut self, id: u8) -> Self {
+        self.encrypted_extensions = self.encrypted_extensions.with(id);
         self
     }
 

@@ -4,6 +4,7 @@
 use super::cipher::SRTCP_E_BIT;
 use super::context::Context;
 use super::cryptex::decrypted_profile;
+use super::hdrext;
 use super::header::{RtcpHeader, RtpHeader, RTCP_HEADER_LEN, RTP_FIXED_HEADER_LEN};
 use super::kdf::SessionKeys;
 use super::keyring::PreparedKey;
@@ -132,6 +133,14 @@ impl SrtpReceiver {
             false => None,
         };
         let ext_at = RTP_FIXED_HEADER_LEN + 4 * hdr.csrc_count() as usize;
+        let ids = ctx.config.encrypted_extensions;
+        let ext = match ids.is_empty() {
+            true => None,
+            false => hdrext::block(&buf[..total - trailer]),
+        };
+        if let Some(b) = ext {
+            hdrext::check(buf, b, ids)?;
+        }
         let mki_at = ctx.layout.srtp_mki_at(total, m);
         let slot = ctx.keys.for_packet(&buf[mki_at..mki_at + m])?;
         let stream = ctx.streams.entry(ssrc, &ctx.keys)?;
@@ -146,6 +155,9 @@ impl SrtpReceiver {
                 body
             }
         };
+        if let Some(b) = ext {
+            slot.cipher.crypt_extensions(buf, b, ids, ssrc, index);
+        }
         stream.or_start()?.rtp.commit(index);
         Ok(&mut buf[..plain])
     }

@@ -3,6 +3,7 @@
 
 use super::context::Context;
 use super::cryptex::{self, CRYPTEX_OVERHEAD};
+use super::hdrext;
 use super::header::{RtcpHeader, RtpHeader};
 use super::kdf::SessionKeys;
 use super::keyring::PreparedKey;
@@ -173,6 +174,15 @@ impl SrtpSender {
         let index = stream.rtp_index(seq)?;
         let slot = &mut ctx.keys.slots[self.active];
         let mki = &slot.mki[..m];
+        let ids = ctx.config.encrypted_extensions;
+        let ext = match ids.is_empty() {
+            true => None,
+            false => hdrext::block(&buf[..len]),
+        };
+        if let Some(b) = ext {
+            hdrext::check(buf, b, ids)?;
+            slot.cipher.crypt_extensions(buf, b, ids, ssrc, index);
+        }
         let prepared = match ctx.config.cryptex {
             true => cryptex::prepare(buf, len)?,
             false => None,
