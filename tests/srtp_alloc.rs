@@ -43,17 +43,20 @@ fn rtcp(ssrc: u32, buf: &mut [u8]) -> usize {
 }
 
 /// One test function, so no other test thread allocates while we count. Every suite, with
-/// and without MKI, with cryptex, and with the ROC carried in band where the suite can.
+/// and without MKI, with cryptex, and with the ROC carried in band and encrypted header
+/// extensions where the suite can.
 #[test]
 fn no_allocation_per_packet() {
     for suite in SrtpSuite::ALL {
         let rcc = (!suite.is_aead() && suite.srtp_tag_len() > 4)
             .then(|| SrtpConfig::default().with_rcc(RccMode::Mode1, 16));
+        let hdrext = (!suite.is_aead()).then(|| SrtpConfig::default().with_encrypted_extension(1));
         let configs = [
             Some(SrtpConfig::default()),
             Some(SrtpConfig::default().with_mki_len(1)),
             Some(SrtpConfig::default().with_cryptex(true)),
             rcc,
+            hdrext,
         ];
         for cfg in configs.into_iter().flatten() {
             let mki_len = cfg.mki_len;
