@@ -38,6 +38,21 @@ pub fn network(rng: &mut ChaCha20Rng, n: usize) -> (Vec<usize>, HashSet<usize>) 
     (arrivals.into_iter().map(|(_, i)| i).collect(), lost)
 }
 
+/// What [`deliver`] wants of a callseal receiver: `unprotect` runs on the packet in `buf` and
+/// gives the plaintext length; `buf` is cut to it, and a replay is told from other errors.
+pub fn callseal_receive(
+    buf: &mut Vec<u8>,
+    unprotect: impl FnOnce(&mut [u8]) -> callseal::Result<usize>,
+) -> Result<(), bool> {
+    match unprotect(buf) {
+        Ok(n) => {
+            buf.truncate(n);
+            Ok(())
+        }
+        Err(e) => Err(e == callseal::Error::Replay),
+    }
+}
+
 /// Deliver `protected` in network order to `receive`, which returns the plaintext or an error
 /// tagged as a replay (`Err(true)`) or anything else (`Err(false)`). First arrivals must give
 /// back `plain` byte for byte, later copies must be replays, and every packet not lost must be

@@ -12,7 +12,9 @@
 use callseal::srtp::Mki;
 use callseal::srtp::{SessionKeys, SrtpConfig, SrtpReceiver, SrtpSender};
 use callseal::{Error, SrtpMasterKey, SrtpSuite};
-use callseal_interop::{deliver, extension_packets, with_backends, ENCRYPTED_IDS};
+use callseal_interop::{
+    callseal_receive, deliver, extension_packets, with_backends, ENCRYPTED_IDS,
+};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha20Rng;
 use srtp::{sys, CryptoPolicy, Session, StreamPolicy};
@@ -270,14 +272,7 @@ fn libsrtp_to_callseal_rtp_and_rtcp() {
             })
             .collect();
         let (ok, dups) = deliver(&mut rng, &plain, &protected, |buf| {
-            match rx.unprotect_rtp(buf) {
-                Ok(p) => {
-                    let n = p.len();
-                    buf.truncate(n);
-                    Ok(())
-                }
-                Err(e) => Err(e == Error::Replay),
-            }
+            callseal_receive(buf, |b| rx.unprotect_rtp(b).map(|p| p.len()))
         });
         eprintln!("{suite} ({backend}): libsrtp -> callseal RTP: {ok} recovered, {dups} duplicates refused");
 
@@ -291,14 +286,7 @@ fn libsrtp_to_callseal_rtp_and_rtcp() {
             })
             .collect();
         let (ok, dups) = deliver(&mut rng, &plain, &protected, |buf| {
-            match rx.unprotect_rtcp(buf) {
-                Ok(p) => {
-                    let n = p.len();
-                    buf.truncate(n);
-                    Ok(())
-                }
-                Err(e) => Err(e == Error::Replay),
-            }
+            callseal_receive(buf, |b| rx.unprotect_rtcp(b).map(|p| p.len()))
         });
         eprintln!("{suite} ({backend}): libsrtp -> callseal RTCP: {ok} recovered, {dups} duplicates refused");
     }
@@ -559,14 +547,7 @@ fn encrypted_header_extensions_both_ways() {
             })
             .collect();
         let (ok, dups) = deliver(&mut rng, &plain, &protected, |buf| {
-            match rx.unprotect_rtp(buf) {
-                Ok(p) => {
-                    let n = p.len();
-                    buf.truncate(n);
-                    Ok(())
-                }
-                Err(e) => Err(e == Error::Replay),
-            }
+            callseal_receive(buf, |b| rx.unprotect_rtp(b).map(|p| p.len()))
         });
         eprintln!(
             "{suite} RFC 6904: libsrtp -> callseal: {ok} recovered, {dups} duplicates refused"

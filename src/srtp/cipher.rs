@@ -76,6 +76,89 @@ pub(crate) struct CmKeys {
     rtcp_mac: HmacSha1,
 }
 
+impl GcmKeys {
+    /// The RFC 7714 §8.1 nonce of the RTP packet `index`.
+    #[inline]
+    fn rtp_nonce(&self, ssrc: u32, index: u64) -> [u8; 12] {
+        gcm_nonce(
+            self.rtp_salt.expose(),
+            ssrc,
+            (index >> 16) as u32,
+            index as u16,
+        )
+    }
+
+    /// Seal `buf[aad..len]` in place with `buf[..aad]` as associated data and write the tag at
+    /// `buf[len..]` (RFC 7714 §8.1 nonce of `index`).
+    #[inline]
+    pub(super) fn seal_rtp(
+        &self,
+        buf: &mut [u8],
+        aad: usize,
+        len: usize,
+        ssrc: u32,
+        index: u64,
+    ) -> Result<()> {
+        let nonce = self.rtp_nonce(ssrc, index);
+        let (head, rest) = buf.split_at_mut(aad);
+        let (payload, trailer) = rest.split_at_mut(len - aad);
+        let tag: &mut [u8; GCM_TAG_LEN] = (&mut trailer[..GCM_TAG_LEN])
+            .try_into()
+            .expect("the trailer holds the tag");
+        self.rtp.seal_to(nonce, head, payload, tag)
+    }
+
+    /// Open `buf[aad..body]` in place with `buf[..aad]` as associated data and the tag at
+    /// `buf[body..]`.
+    #[inline]
+    pub(super) fn open_rtp(
+        &self,
+        buf: &mut [u8],
+        aad: usize,
+        body: usize,
+        ssrc: u32,
+        index: u64,
+    ) -> Result<()> {
+        let nonce = self.rtp_nonce(ssrc, index);
+        let (head, rest) = buf.split_at_mut(aad);
+        let (payload, trailer) = rest.split_at_mut(body - aad);
+        self.rtp.open(nonce, head, payload, &trailer[..GCM_TAG_LEN])
+    }
+}
+
+impl CmKeys {
+    /// XOR the RTP keystream of `index` (RFC 3711 §4.1.1) into `data`.
+    #[inline]
+    pub(super) fn rtp_crypt(&self, data: &mut [u8], ssrc: u32, index: u64) {
+        self.rtp
+            .apply(&cm_iv(self.rtp_salt.expose(), ssrc, index), data);
+    }
+
+    /// The HMAC-SHA1 state over `packet` ‖ ROC (RFC 3711 §4.2).
+    #[inline]
+    fn rtp_mac_over(&self, packet: &[u8], roc: u32) -> hmac::Hmac<sha1::Sha1> {
+        let mut mac = self.rtp_mac.start();
+        mac.update(packet);
+        mac.update(&roc.to_be_bytes());
+        mac
+    }
+
+    /// The HMAC-SHA1 of `packet` ‖ ROC.
+    #[inline]
+    pub(super) fn rtp_tag(&self, packet: &[u8], roc: u32) -> [u8; 20] {
+        self.rtp_mac_over(packet, roc)
+            .finalize()
+            .into_bytes()
+            .into()
+    }
+
+    /// Check `tag` (a prefix of the HMAC-SHA1 of `packet` ‖ ROC) in constant time.
+    #[inline]
+    pub(super) fn verify_rtp(&self, packet: &[u8], roc: u32, tag: &[u8]) -> Result<()> {
+        verify_truncated(self.rtp_mac_over(packet, roc), tag)
+    }
+}
+
 /// The cipher contexts of one master key. Held in the context's key list (on the heap), so the
 /// variants' sizes do not matter; boxing would add an indirection per packet.
 #[allow(clippy::large_enum_variant)]
@@ -178,28 +261,14 @@ impl KeyCipher {
     ) -> Result<usize> {
         match self {
             KeyCipher::Gcm(k) => {
-                let nonce = gcm_nonce(
-                    k.rtp_salt.expose(),
-                    ssrc,
-                    (index >> 16) as u32,
-                    index as u16,
-                );
-                let (head, rest) = buf.split_at_mut(hdr_len);
-                let (payload, trailer) = rest.split_at_mut(len - hdr_len);
-                let tag: &mut [u8; GCM_TAG_LEN] = (&mut trailer[..GCM_TAG_LEN])
-                    .try_into()
-                    .expect("the trailer holds the tag");
-                k.rtp.seal_to(nonce, head, payload, tag)?;
-                trailer[GCM_TAG_LEN..GCM_TAG_LEN + mki.len()].copy_from_slice(mki);
-                Ok(len + GCM_TAG_LEN + mki.len())
+                k.seal_rtp(buf, hdr_len, len, ssrc, index)?;
+                let at = len + GCM_TAG_LEN;
+                buf[at..at + mki.len()].copy_from_slice(mki);
+                Ok(at + mki.len())
             }
             KeyCipher::Cm(k) => {
-                let iv = cm_iv(k.rtp_salt.expose(), ssrc, index);
-                k.rtp.apply(&iv, &mut buf[hdr_len..len]);
-                let mut mac = k.rtp_mac.start();
-                mac.update(&buf[..len]);
-                mac.update(&((index >> 16) as u32).to_be_bytes());
-                let full = mac.finalize().into_bytes();
+                k.rtp_crypt(&mut buf[hdr_len..len], ssrc, index);
+                let full = k.rtp_tag(&buf[..len], (index >> 16) as u32);
                 let m = mki.len();
                 buf[len..len + m].copy_from_slice(mki);
                 buf[len + m..len + m + k.rtp_tag_len].copy_from_slice(&full[..k.rtp_tag_len]);
@@ -225,25 +294,14 @@ impl KeyCipher {
         match self {
             KeyCipher::Gcm(k) => {
                 let body = total - mki_len - GCM_TAG_LEN;
-                let nonce = gcm_nonce(
-                    k.rtp_salt.expose(),
-                    ssrc,
-                    (index >> 16) as u32,
-                    index as u16,
-                );
-                let (head, rest) = buf.split_at_mut(hdr_len);
-                let (payload, trailer) = rest.split_at_mut(body - hdr_len);
-                k.rtp.open(nonce, head, payload, &trailer[..GCM_TAG_LEN])?;
+                k.open_rtp(buf, hdr_len, body, ssrc, index)?;
                 Ok(body)
             }
             KeyCipher::Cm(k) => {
                 let body = total - mki_len - k.rtp_tag_len;
-                let mut mac = k.rtp_mac.start();
-                mac.update(&buf[..body]);
-                mac.update(&((index >> 16) as u32).to_be_bytes());
-                verify_truncated(mac, &buf[total - k.rtp_tag_len..])?;
-                let iv = cm_iv(k.rtp_salt.expose(), ssrc, index);
-                k.rtp.apply(&iv, &mut buf[hdr_len..body]);
+                let tag = &buf[total - k.rtp_tag_len..];
+                k.verify_rtp(&buf[..body], (index >> 16) as u32, tag)?;
+                k.rtp_crypt(&mut buf[hdr_len..body], ssrc, index);
                 Ok(body)
             }
         }

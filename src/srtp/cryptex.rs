@@ -15,11 +15,9 @@
 //! the packet is protected with a 16-byte "header", and the bytes are moved back. No copy of
 //! the packet is made and nothing is allocated.
 
-use super::cipher::{cm_iv, gcm_nonce, KeyCipher};
+use super::cipher::KeyCipher;
 use super::header::RTP_FIXED_HEADER_LEN;
-use crate::crypto::verify_truncated;
 use crate::error::{Malformed, Result};
-use hmac::Mac;
 
 /// The most bytes cryptex adds to a packet: the empty extension of a packet with CSRCs only.
 pub const CRYPTEX_OVERHEAD: usize = 4;
@@ -98,31 +96,17 @@ impl KeyCipher {
         rotate(buf, ext_at, true);
         match self {
             KeyCipher::Gcm(k) => {
-                let nonce = gcm_nonce(
-                    k.rtp_salt.expose(),
-                    ssrc,
-                    (index >> 16) as u32,
-                    index as u16,
-                );
-                let (head, rest) = buf.split_at_mut(MOVED);
-                let (payload, trailer) = rest.split_at_mut(len - MOVED);
-                let tag: &mut [u8; GCM_TAG_LEN] = (&mut trailer[..GCM_TAG_LEN])
-                    .try_into()
-                    .expect("the trailer holds the tag");
-                let r = k.rtp.seal_to(nonce, head, payload, tag);
+                let r = k.seal_rtp(buf, MOVED, len, ssrc, index);
                 rotate(buf, ext_at, false);
                 r?;
-                buf[len + GCM_TAG_LEN..len + GCM_TAG_LEN + mki.len()].copy_from_slice(mki);
-                Ok(len + GCM_TAG_LEN + mki.len())
+                let at = len + GCM_TAG_LEN;
+                buf[at..at + mki.len()].copy_from_slice(mki);
+                Ok(at + mki.len())
             }
             KeyCipher::Cm(k) => {
-                let iv = cm_iv(k.rtp_salt.expose(), ssrc, index);
-                k.rtp.apply(&iv, &mut buf[MOVED..len]);
+                k.rtp_crypt(&mut buf[MOVED..len], ssrc, index);
                 rotate(buf, ext_at, false);
-                let mut mac = k.rtp_mac.start();
-                mac.update(&buf[..len]);
-                mac.update(&((index >> 16) as u32).to_be_bytes());
-                let full = mac.finalize().into_bytes();
+                let full = k.rtp_tag(&buf[..len], (index >> 16) as u32);
                 let m = mki.len();
                 buf[len..len + m].copy_from_slice(mki);
                 buf[len + m..len + m + tag_len].copy_from_slice(&full[..tag_len]);
@@ -148,28 +132,16 @@ impl KeyCipher {
     ) -> Result<()> {
         match self {
             KeyCipher::Gcm(k) => {
-                let nonce = gcm_nonce(
-                    k.rtp_salt.expose(),
-                    ssrc,
-                    (index >> 16) as u32,
-                    index as u16,
-                );
                 rotate(buf, ext_at, true);
-                let (head, rest) = buf.split_at_mut(MOVED);
-                let (payload, trailer) = rest.split_at_mut(body - MOVED);
-                let r = k.rtp.open(nonce, head, payload, &trailer[..GCM_TAG_LEN]);
+                let r = k.open_rtp(buf, MOVED, body, ssrc, index);
                 rotate(buf, ext_at, false);
                 r?;
             }
             KeyCipher::Cm(k) => {
-                let mut mac = k.rtp_mac.start();
-                mac.update(&buf[..body]);
-                mac.update(&((index >> 16) as u32).to_be_bytes());
-                let total = buf.len();
-                verify_truncated(mac, &buf[total - tag_len..])?;
+                let tag = &buf[buf.len() - tag_len..];
+                k.verify_rtp(&buf[..body], (index >> 16) as u32, tag)?;
                 rotate(buf, ext_at, true);
-                let iv = cm_iv(k.rtp_salt.expose(), ssrc, index);
-                k.rtp.apply(&iv, &mut buf[MOVED..body]);
+                k.rtp_crypt(&mut buf[MOVED..body], ssrc, index);
                 rotate(buf, ext_at, false);
             }
         }

@@ -22,11 +22,9 @@
 //! every packet) and only to the HMAC-SHA1 suites; modes 1 and 2 need a tag longer than the
 //! ROC, so not the _32 suites.
 
-use super::cipher::{cm_iv, KeyCipher};
-use crate::crypto::verify_truncated;
+use super::cipher::KeyCipher;
 use crate::error::{Error, Result};
 use crate::types::SrtpSuite;
-use hmac::Mac;
 
 /// Length of the ROC carried in a tag.
 pub(super) const ROC_LEN: usize = 4;
@@ -122,21 +120,17 @@ impl KeyCipher {
         let KeyCipher::Cm(k) = self else {
             return Err(Error::InvalidConfig);
         };
-        let roc = ((index >> 16) as u32).to_be_bytes();
-        let iv = cm_iv(k.rtp_salt.expose(), ssrc, index);
-        k.rtp.apply(&iv, &mut buf[hdr_len..len]);
+        let roc = (index >> 16) as u32;
+        k.rtp_crypt(&mut buf[hdr_len..len], ssrc, index);
         let mut at = len;
         buf[at..at + mki.len()].copy_from_slice(mki);
         at += mki.len();
         if t.roc {
-            buf[at..at + ROC_LEN].copy_from_slice(&roc);
+            buf[at..at + ROC_LEN].copy_from_slice(&roc.to_be_bytes());
             at += ROC_LEN;
         }
         if t.mac > 0 {
-            let mut mac = k.rtp_mac.start();
-            mac.update(&buf[..len]);
-            mac.update(&roc);
-            let full = mac.finalize().into_bytes();
+            let full = k.rtp_tag(&buf[..len], roc);
             buf[at..at + t.mac].copy_from_slice(&full[..t.mac]);
             at += t.mac;
         }
@@ -158,13 +152,10 @@ impl KeyCipher {
             return Err(Error::InvalidConfig);
         };
         if t.mac > 0 {
-            let mut mac = k.rtp_mac.start();
-            mac.update(&buf[..body]);
-            mac.update(&((index >> 16) as u32).to_be_bytes());
-            verify_truncated(mac, &buf[buf.len() - t.mac..])?;
+            let tag = &buf[buf.len() - t.mac..];
+            k.verify_rtp(&buf[..body], (index >> 16) as u32, tag)?;
         }
-        let iv = cm_iv(k.rtp_salt.expose(), ssrc, index);
-        k.rtp.apply(&iv, &mut buf[hdr_len..body]);
+        k.rtp_crypt(&mut buf[hdr_len..body], ssrc, index);
         Ok(())
     }
 }
