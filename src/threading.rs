@@ -21,11 +21,10 @@
 //! - Moving a context to another thread (`Send`) is always fine, for example to a worker that
 //!   owns it from then on.
 
-/// Fails to compile unless `T` is `Send + Sync`.
-const fn send_sync<T: Send + Sync>() {}
-
 /// The statement in the module documentation, as the compiler checks it on every build.
 const _: () = {
+    /// Fails to compile unless `T` is `Send + Sync`.
+    const fn send_sync<T: Send + Sync>() {}
     use crate::handshake::{Callee, Caller, Established, HandshakeConfig, SecurityCode};
     use crate::schedule::{CallKeys, StreamSecret};
     use crate::session::{Call, CallConfig, Event, PacketKeys, Packets};
