@@ -152,3 +152,28 @@ fn what_cryptex_refuses() {
         Error::InvalidConfig
     );
 }
+
+/// With an MKI too: the MKI sits where the suite puts it, and the packets come back.
+#[test]
+fn with_an_mki() {
+    use callseal::srtp::Mki;
+    for suite in SrtpSuite::ALL {
+        let key = SrtpMasterKey::new(suite, &vec![5; suite.key_len()], &vec![6; suite.salt_len()])
+            .unwrap();
+        let cfg = cryptex().with_mki_len(2);
+        let mut tx = SrtpSender::new_with_mki(Mki(0x0102), &key, cfg).unwrap();
+        let mut rx = SrtpReceiver::new_with_mki(suite, cfg).unwrap();
+        rx.add_key(Mki(0x0102), &key).unwrap();
+        for (seq, csrcs) in [(1u16, 2u8), (2, 0)] {
+            let p = packet(seq, csrcs, Some((0xbede, &[0x10, 0xaa, 0, 0])), 20);
+            let s = tx.protect_rtp_vec(&p).unwrap();
+            let mki_at = if suite.is_aead() {
+                s.len() - 2
+            } else {
+                s.len() - 2 - suite.srtp_tag_len()
+            };
+            assert_eq!(s[mki_at..mki_at + 2], [1, 2], "{suite}");
+            assert_eq!(rx.unprotect_rtp_vec(&s).unwrap(), p, "{suite}");
+        }
+    }
+}
