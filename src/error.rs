@@ -27,6 +27,12 @@ pub enum Error {
     Malformed(Malformed),
     /// A counter (packet index, frame counter, SRTCP index) has reached its limit: rekey.
     LimitReached,
+    /// The SRTP master key has protected as many packets as its lifetime allows
+    /// ([`SrtpMasterKey::with_lifetime`](crate::SrtpMasterKey::with_lifetime)): rekey.
+    KeyExpired,
+    /// An all-zero key where one is refused: the NULL-cipher SRTP suites, whose
+    /// authentication key is all the protection there is.
+    WeakKey,
     /// A key or salt of the wrong length for the suite.
     InvalidKeyLength,
     /// A configuration value is out of its documented range (see the `validate` method of
@@ -131,6 +137,8 @@ impl fmt::Display for Error {
             }
             Error::Malformed(m) => write!(f, "malformed input: {m}"),
             Error::LimitReached => f.write_str("counter limit reached: rekey required"),
+            Error::KeyExpired => f.write_str("the key's lifetime is used up: rekey required"),
+            Error::WeakKey => f.write_str("all-zero key refused for this suite"),
             Error::InvalidKeyLength => f.write_str("key or salt length does not match the suite"),
             Error::InvalidConfig => f.write_str("configuration value out of range"),
             Error::UnknownName => f.write_str("unknown name"),

@@ -45,6 +45,13 @@
 //! Bytes go in and out; time and randomness are passed in. Protect and unprotect work in place
 //! on caller-owned buffers, allocate nothing per packet or frame, and publish their maximum
 //! overhead so buffers are sized once.
+//!
+//! ## Threads
+//!
+//! Every public type is `Send` and `Sync`; packet and frame paths take `&mut self`, so one
+//! thread at a time uses a context. An app's audio and video threads each keep their own
+//! sender and receiver, or share one behind a `Mutex`. See [`threading`] for the statement and
+//! its compile-time checks.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs, unreachable_pub)]
@@ -66,11 +73,12 @@ mod security;
 pub mod session;
 pub mod sframe;
 pub mod srtp;
+pub mod threading;
 mod types;
 
 pub use error::{Error, Malformed, Result};
 pub use replay::{DEFAULT_REPLAY_WINDOW, MAX_REPLAY_WINDOW, MIN_REPLAY_WINDOW};
-pub use secret::{Secret, SrtpMasterKey};
+pub use secret::{Secret, SrtpMasterKey, MAX_KEY_LIFETIME};
 pub use security::{CallSecurity, Feature};
 pub use types::{
     Direction, Epoch, FrameCounter, Intent, KeyId, MediaKind, PacketIndex, Roc, Role, SeqNum,

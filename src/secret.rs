@@ -97,8 +97,13 @@ impl<const N: usize> fmt::Debug for Secret<N> {
 /// application (standard, hop-by-hop SRTP). Zeroized on drop.
 pub struct SrtpMasterKey {
     suite: SrtpSuite,
+    /// The most SRTP packets, and the most SRTCP packets, this key may protect.
+    lifetime: u64,
     bytes: Sealed<MasterBytes>,
 }
+
+/// The longest key lifetime: 2^48 packets, SRTP's limit for one master key (RFC 3711 §9.2).
+pub const MAX_KEY_LIFETIME: u64 = 1 << 48;
 
 #[derive(Zeroize)]
 struct MasterBytes {
@@ -107,13 +112,18 @@ struct MasterBytes {
 }
 
 impl SrtpMasterKey {
-    /// Build from key and salt of the lengths `suite` wants (16 or 32; 12 or 14).
+    /// Build from key and salt of the lengths `suite` wants (16, 24 or 32; 12 or 14). An
+    /// all-zero key for a NULL-cipher suite is [`Error::WeakKey`].
     pub fn new(suite: SrtpSuite, key: &[u8], salt: &[u8]) -> Result<Self> {
         if key.len() != suite.key_len() || salt.len() != suite.salt_len() {
             return Err(Error::InvalidKeyLength);
         }
+        if suite.is_null_cipher() && all_zero(key) {
+            return Err(Error::WeakKey);
+        }
         let mut k = SrtpMasterKey {
             suite,
+            lifetime: MAX_KEY_LIFETIME,
             bytes: Sealed::new(MasterBytes {
                 key: [0; 32],
                 salt: [0; 14],
@@ -138,6 +148,25 @@ impl SrtpMasterKey {
         self.suite
     }
 
+    /// With a key lifetime (RFC 3711 §8.1, the `|2^20` of an SDES `a=crypto` key, RFC 4568
+    /// §6.1): a sender protects at most `packets` SRTP packets and at most `packets` SRTCP
+    /// packets with this key, then refuses with [`Error::KeyExpired`];
+    /// [`SrtpSender::rekey_soon`](crate::srtp::SrtpSender::rekey_soon) turns true at 15/16 of
+    /// it. 1..=2^48 ([`MAX_KEY_LIFETIME`], the default); anything else is
+    /// [`Error::InvalidConfig`].
+    pub fn with_lifetime(mut self, packets: u64) -> Result<Self> {
+        if !(1..=MAX_KEY_LIFETIME).contains(&packets) {
+            return Err(Error::InvalidConfig);
+        }
+        self.lifetime = packets;
+        Ok(self)
+    }
+
+    /// The key lifetime in packets (2^48 unless [`SrtpMasterKey::with_lifetime`] set one).
+    pub fn lifetime(&self) -> u64 {
+        self.lifetime
+    }
+
     /// The master key bytes. Dangerous: for handing the key to another SRTP stack (libsrtp,
     /// a DTLS-SRTP peer) and for test vectors; never log or store them.
     pub fn dangerous_key(&self) -> &[u8] {
@@ -148,6 +177,11 @@ impl SrtpMasterKey {
     pub fn dangerous_salt(&self) -> &[u8] {
         &self.bytes.salt[..self.suite.salt_len()]
     }
+}
+
+/// Whether every byte of `bytes` is zero, in time independent of where a non-zero byte is.
+pub(crate) fn all_zero(bytes: &[u8]) -> bool {
+    bytes.iter().fold(0u8, |acc, b| acc | b) == 0
 }
 
 impl fmt::Debug for SrtpMasterKey {

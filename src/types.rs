@@ -234,39 +234,94 @@ pub enum SrtpSuite {
     AesCm128HmacSha1_80,
     /// RFC 3711 AES-128-CM with HMAC-SHA1, 32-bit SRTP tag (80-bit on SRTCP).
     AesCm128HmacSha1_32,
+    /// RFC 6188 AES-256-CM with HMAC-SHA1, 80-bit tag; AES-256 as the key derivation PRF.
+    Aes256CmHmacSha1_80,
+    /// RFC 6188 AES-256-CM with HMAC-SHA1, 32-bit SRTP tag (80-bit on SRTCP).
+    Aes256CmHmacSha1_32,
+    /// RFC 6188 AES-192-CM with HMAC-SHA1, 80-bit tag; AES-192 as the key derivation PRF.
+    Aes192CmHmacSha1_80,
+    /// RFC 6188 AES-192-CM with HMAC-SHA1, 32-bit SRTP tag (80-bit on SRTCP).
+    Aes192CmHmacSha1_32,
+    /// RFC 5764 NULL cipher with HMAC-SHA1, 80-bit tag: authentication only, the media is
+    /// **not encrypted**. Not in [`SrtpSuite::ALL`]: a context takes it only with
+    /// [`SrtpConfig::allow_null_cipher`](crate::srtp::SrtpConfig::allow_null_cipher); the
+    /// handshake and the call session never use it.
+    NullHmacSha1_80,
+    /// RFC 5764 NULL cipher with HMAC-SHA1, 32-bit SRTP tag (80-bit on SRTCP); as
+    /// [`SrtpSuite::NullHmacSha1_80`], **not encrypted**.
+    NullHmacSha1_32,
 }
 
 impl SrtpSuite {
-    /// All suites, in callseal's default preference order.
-    pub const ALL: [SrtpSuite; 4] = [
+    /// All suites: the four the handshake negotiates ([`SrtpSuite::HANDSHAKE`], in callseal's
+    /// default preference order), then the RFC 6188 AES-256-CM and AES-192-CM suites.
+    pub const ALL: [SrtpSuite; 8] = [
+        SrtpSuite::AeadAes128Gcm,
+        SrtpSuite::AeadAes256Gcm,
+        SrtpSuite::AesCm128HmacSha1_80,
+        SrtpSuite::AesCm128HmacSha1_32,
+        SrtpSuite::Aes256CmHmacSha1_80,
+        SrtpSuite::Aes256CmHmacSha1_32,
+        SrtpSuite::Aes192CmHmacSha1_80,
+        SrtpSuite::Aes192CmHmacSha1_32,
+    ];
+
+    /// The NULL-cipher suites (authentication only, no encryption), kept out of
+    /// [`SrtpSuite::ALL`] so that nothing that walks the suites picks one by accident.
+    pub const NULL: [SrtpSuite; 2] = [SrtpSuite::NullHmacSha1_80, SrtpSuite::NullHmacSha1_32];
+
+    /// The suites callseal's handshake offers and accepts, in its default preference order:
+    /// the ones with a DTLS-SRTP protection profile number, the number the handshake carries.
+    /// The RFC 6188 suites have none and are for standard SRTP (SDES, libsrtp peers) only.
+    pub const HANDSHAKE: [SrtpSuite; 4] = [
         SrtpSuite::AeadAes128Gcm,
         SrtpSuite::AeadAes256Gcm,
         SrtpSuite::AesCm128HmacSha1_80,
         SrtpSuite::AesCm128HmacSha1_32,
     ];
 
-    /// The DTLS-SRTP protection profile number (RFC 5764, RFC 7714), used on the wire.
-    pub fn id(self) -> u16 {
+    /// The DTLS-SRTP protection profile number (RFC 5764, RFC 7714), used on the wire; `None`
+    /// for the RFC 6188 suites, to which the registry assigns none.
+    pub fn id(self) -> Option<u16> {
         match self {
-            SrtpSuite::AesCm128HmacSha1_80 => 0x0001,
-            SrtpSuite::AesCm128HmacSha1_32 => 0x0002,
-            SrtpSuite::AeadAes128Gcm => 0x0007,
-            SrtpSuite::AeadAes256Gcm => 0x0008,
+            SrtpSuite::AesCm128HmacSha1_80 => Some(0x0001),
+            SrtpSuite::AesCm128HmacSha1_32 => Some(0x0002),
+            SrtpSuite::AeadAes128Gcm => Some(0x0007),
+            SrtpSuite::AeadAes256Gcm => Some(0x0008),
+            SrtpSuite::NullHmacSha1_80 => Some(0x0005),
+            SrtpSuite::NullHmacSha1_32 => Some(0x0006),
+            SrtpSuite::Aes256CmHmacSha1_80
+            | SrtpSuite::Aes256CmHmacSha1_32
+            | SrtpSuite::Aes192CmHmacSha1_80
+            | SrtpSuite::Aes192CmHmacSha1_32 => None,
         }
     }
 
-    /// From the protection profile number.
+    /// From the protection profile number (the NULL-cipher profiles 5 and 6 included).
     pub fn from_id(id: u16) -> Result<Self> {
         Self::ALL
             .into_iter()
-            .find(|x| x.id() == id)
+            .chain(Self::NULL)
+            .find(|x| x.id() == Some(id))
             .ok_or(Error::UnsupportedSuite)
     }
 
-    /// Master key length in bytes.
+    /// Whether this is a NULL-cipher suite: packets are authenticated, **not encrypted**.
+    pub fn is_null_cipher(self) -> bool {
+        matches!(
+            self,
+            SrtpSuite::NullHmacSha1_80 | SrtpSuite::NullHmacSha1_32
+        )
+    }
+
+    /// Master key length in bytes (16, 24 or 32; 16 for the NULL-cipher suites, whose keys are
+    /// derived with AES-128 as libsrtp does).
     pub fn key_len(self) -> usize {
         match self {
-            SrtpSuite::AeadAes256Gcm => 32,
+            SrtpSuite::AeadAes256Gcm
+            | SrtpSuite::Aes256CmHmacSha1_80
+            | SrtpSuite::Aes256CmHmacSha1_32 => 32,
+            SrtpSuite::Aes192CmHmacSha1_80 | SrtpSuite::Aes192CmHmacSha1_32 => 24,
             _ => 16,
         }
     }
@@ -288,12 +343,19 @@ impl SrtpSuite {
     pub fn srtp_tag_len(self) -> usize {
         match self {
             SrtpSuite::AeadAes128Gcm | SrtpSuite::AeadAes256Gcm => 16,
-            SrtpSuite::AesCm128HmacSha1_80 => 10,
-            SrtpSuite::AesCm128HmacSha1_32 => 4,
+            SrtpSuite::AesCm128HmacSha1_80
+            | SrtpSuite::Aes256CmHmacSha1_80
+            | SrtpSuite::Aes192CmHmacSha1_80
+            | SrtpSuite::NullHmacSha1_80 => 10,
+            SrtpSuite::AesCm128HmacSha1_32
+            | SrtpSuite::Aes256CmHmacSha1_32
+            | SrtpSuite::Aes192CmHmacSha1_32
+            | SrtpSuite::NullHmacSha1_32 => 4,
         }
     }
 
-    /// Authentication tag length appended to each SRTCP packet (80 bits for both AES-CM suites).
+    /// Authentication tag length appended to each SRTCP packet (80 bits for every HMAC-SHA1
+    /// suite, the _32 ones included: RFC 5764 §4.1.2, RFC 6188 §5).
     pub fn srtcp_tag_len(self) -> usize {
         match self {
             SrtpSuite::AeadAes128Gcm | SrtpSuite::AeadAes256Gcm => 16,
@@ -317,6 +379,12 @@ names!(SrtpSuite, crate::Error::UnsupportedSuite, "The RFC name, e.g. `AEAD_AES_
     AeadAes256Gcm => "AEAD_AES_256_GCM",
     AesCm128HmacSha1_80 => "AES_CM_128_HMAC_SHA1_80",
     AesCm128HmacSha1_32 => "AES_CM_128_HMAC_SHA1_32",
+    Aes256CmHmacSha1_80 => "AES_256_CM_HMAC_SHA1_80",
+    Aes256CmHmacSha1_32 => "AES_256_CM_HMAC_SHA1_32",
+    Aes192CmHmacSha1_80 => "AES_192_CM_HMAC_SHA1_80",
+    Aes192CmHmacSha1_32 => "AES_192_CM_HMAC_SHA1_32",
+    NullHmacSha1_80 => "NULL_HMAC_SHA1_80",
+    NullHmacSha1_32 => "NULL_HMAC_SHA1_32",
 });
 
 /// An SFrame cipher suite (RFC 9605 §4.5).
@@ -410,7 +478,18 @@ mod tests {
     fn suite_names_and_ids_round_trip() {
         for s in SrtpSuite::ALL {
             assert_eq!(s.name().parse::<SrtpSuite>(), Ok(s));
-            assert_eq!(SrtpSuite::from_id(s.id()), Ok(s));
+            if let Some(id) = s.id() {
+                assert_eq!(SrtpSuite::from_id(id), Ok(s));
+            }
+        }
+        for s in SrtpSuite::HANDSHAKE {
+            assert!(s.id().is_some(), "{s}");
+            assert!(!s.is_null_cipher());
+        }
+        for s in SrtpSuite::NULL {
+            assert!(s.is_null_cipher() && !SrtpSuite::ALL.contains(&s));
+            assert_eq!(s.name().parse::<SrtpSuite>(), Ok(s));
+            assert_eq!(SrtpSuite::from_id(s.id().unwrap()), Ok(s));
         }
         for s in SframeSuite::ALL {
             assert_eq!(s.name().parse::<SframeSuite>(), Ok(s));

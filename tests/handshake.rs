@@ -273,6 +273,35 @@ fn negotiation_follows_caller_preference() {
     ));
 }
 
+/// The handshake carries protection profile numbers, so it negotiates only the suites that have
+/// one: a configuration naming an RFC 6188 suite is refused by both sides before anything is
+/// sent, and the default offer is exactly [`SrtpSuite::HANDSHAKE`].
+#[test]
+fn only_handshake_suites_are_negotiated() {
+    assert_eq!(
+        HandshakeConfig::new(Intent::On).srtp_suites,
+        SrtpSuite::HANDSHAKE.to_vec()
+    );
+    let mut rng = ChaCha20Rng::from_seed([3; 32]);
+    let good = HandshakeConfig::new(Intent::On);
+    let (_, offer) = Caller::offer_with_random(&good, CTX, random(&mut rng)).unwrap();
+    for suite in SrtpSuite::ALL
+        .into_iter()
+        .filter(|s| !SrtpSuite::HANDSHAKE.contains(s))
+    {
+        let bad =
+            HandshakeConfig::new(Intent::On).with_srtp_suites(&[SrtpSuite::AeadAes128Gcm, suite]);
+        assert!(matches!(
+            Caller::offer_with_random(&bad, CTX, random(&mut rng)),
+            Err(Error::InvalidConfig)
+        ));
+        assert!(matches!(
+            Callee::accept_with_random(&bad, CTX, &offer, random(&mut rng)),
+            Err(Error::InvalidConfig)
+        ));
+    }
+}
+
 #[test]
 fn malformed_answers_and_confirms_leave_state_unchanged() {
     let mut rng = ChaCha20Rng::from_seed([8; 32]);

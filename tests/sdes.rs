@@ -80,8 +80,8 @@ proptest! {
         tag in 1u32..=999_999_999,
         bytes in prop::collection::vec(any::<u8>(), 46),
         lifetime in prop::option::of(prop_oneof![
-            (0u8..=64).prop_map(Lifetime::PowerOfTwo),
-            (1u64..).prop_map(Lifetime::Packets),
+            (0u8..=48).prop_map(Lifetime::PowerOfTwo),
+            (1u64..=1 << 48).prop_map(Lifetime::Packets),
         ]),
         mki in prop::option::of((1u8..=4).prop_flat_map(|len| {
             (0..=(u64::from(u32::MAX) >> (32 - 8 * u32::from(len)))).prop_map(move |value| SdesMki { value, len })

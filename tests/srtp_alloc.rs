@@ -3,7 +3,7 @@
 
 mod common;
 
-use callseal::srtp::Mki;
+use callseal::srtp::{Mki, RccMode};
 use callseal::srtp::{SrtpConfig, SrtpReceiver, SrtpSender};
 use callseal::{SrtpMasterKey, SrtpSuite};
 use common::alloc::{self, allocations};
@@ -11,16 +11,28 @@ use common::alloc::{self, allocations};
 #[global_allocator]
 static GLOBAL: alloc::Counting = alloc::Counting;
 
+/// An RTP packet; every third has a CSRC, every fifth a one-byte header extension.
 fn rtp(ssrc: u32, seq: u16, buf: &mut [u8], payload_len: usize) -> usize {
-    buf[0] = 0x80;
+    let csrc = seq % 3 == 0;
+    let ext = seq % 5 == 0;
+    buf[0] = 0x80 | if csrc { 1 } else { 0 } | if ext { 0x10 } else { 0 };
     buf[1] = 96;
     buf[2..4].copy_from_slice(&seq.to_be_bytes());
     buf[4..8].copy_from_slice(&[0, 0, 1, 0]);
     buf[8..12].copy_from_slice(&ssrc.to_be_bytes());
-    for (i, b) in buf[12..12 + payload_len].iter_mut().enumerate() {
+    let mut at = 12;
+    if csrc {
+        buf[at..at + 4].copy_from_slice(&[0xc5, 0xc0, 0, 1]);
+        at += 4;
+    }
+    if ext {
+        buf[at..at + 8].copy_from_slice(&[0xbe, 0xde, 0, 1, 0x10, 0xaa, 0, 0]);
+        at += 8;
+    }
+    for (i, b) in buf[at..at + payload_len].iter_mut().enumerate() {
         *b = i as u8;
     }
-    12 + payload_len
+    at + payload_len
 }
 
 fn rtcp(ssrc: u32, buf: &mut [u8]) -> usize {
@@ -30,16 +42,28 @@ fn rtcp(ssrc: u32, buf: &mut [u8]) -> usize {
     28
 }
 
-/// One test function, so no other test thread allocates while we count.
+/// One test function, so no other test thread allocates while we count. Every suite, with
+/// and without MKI, with cryptex, and with the ROC carried in band and encrypted header
+/// extensions where the suite can.
 #[test]
 fn no_allocation_per_packet() {
     for suite in SrtpSuite::ALL {
-        for mki_len in [0usize, 1] {
+        let rcc = (!suite.is_aead() && suite.srtp_tag_len() > 4)
+            .then(|| SrtpConfig::default().with_rcc(RccMode::Mode1, 16));
+        let hdrext = Some(SrtpConfig::default().with_encrypted_extension(1));
+        let configs = [
+            Some(SrtpConfig::default()),
+            Some(SrtpConfig::default().with_mki_len(1)),
+            Some(SrtpConfig::default().with_cryptex(true)),
+            rcc,
+            hdrext,
+        ];
+        for cfg in configs.into_iter().flatten() {
+            let mki_len = cfg.mki_len;
             let key = || {
                 SrtpMasterKey::new(suite, &vec![1; suite.key_len()], &vec![2; suite.salt_len()])
                     .unwrap()
             };
-            let cfg = SrtpConfig::default().with_mki_len(mki_len);
             let (mut tx, mut rx) = if mki_len == 0 {
                 (
                     SrtpSender::new(&key(), cfg).unwrap(),
@@ -88,7 +112,7 @@ fn no_allocation_per_packet() {
             assert_eq!(
                 after - before,
                 0,
-                "{suite} mki {mki_len}: allocations in the hot path"
+                "{suite} {cfg:?}: allocations in the hot path"
             );
         }
     }

@@ -1,5 +1,6 @@
-//! The official SRTP vectors (tests/vectors/): RFC 3711 B.2 and B.3, RFC 7714 §16 and §17, and
-//! every packet of libsrtp-generated.json in both directions, through the public API.
+//! The official SRTP vectors (tests/vectors/): RFC 3711 B.2 and B.3, RFC 6188 §7, RFC 7714 §16
+//! and §17, and every packet of libsrtp-generated.json in both directions, through the public
+//! API.
 
 use callseal::crypto::Backend;
 use callseal::srtp::{SessionKeys, SrtpConfig, SrtpReceiver, SrtpSender};
@@ -92,6 +93,67 @@ fn rfc3711_b2_keystream() {
         }
         assert_eq!(vectors.len(), 6);
     }
+}
+
+/// RFC 6188 §7.2 and §7.4: the AES-256 and AES-192 PRFs derive the session keys, for both the
+/// _80 and the _32 suite of each key size.
+#[test]
+fn rfc6188_key_derivation() {
+    let d = load("rfc6188-aes-cm.json");
+    let mut checked = 0;
+    for v in d["key_derivation"].as_array().unwrap() {
+        let eighty = suite_of(v["suite"].as_str().unwrap());
+        let thirty_two = match eighty {
+            SrtpSuite::Aes256CmHmacSha1_80 => SrtpSuite::Aes256CmHmacSha1_32,
+            SrtpSuite::Aes192CmHmacSha1_80 => SrtpSuite::Aes192CmHmacSha1_32,
+            other => panic!("unexpected suite {other}"),
+        };
+        for suite in [eighty, thirty_two] {
+            let master =
+                SrtpMasterKey::new(suite, &hx(&v["master_key"]), &hx(&v["master_salt"])).unwrap();
+            let keys = SessionKeys::derive(&master);
+            assert_eq!(keys.dangerous_srtp_key(), &hx(&v["cipher_key"])[..]);
+            assert_eq!(keys.dangerous_srtp_salt(), &hx(&v["cipher_salt"])[..]);
+            assert_eq!(keys.dangerous_srtp_auth_key(), &hx(&v["auth_key"])[..]);
+        }
+        checked += 1;
+    }
+    assert_eq!(checked, 2);
+}
+
+/// RFC 6188 §7.1 and §7.3: the AES-256-CM and AES-192-CM keystreams, read off an all-zero
+/// payload protected with the session key and salt (SSRC 0, ROC 0, SEQ 0), as for RFC 3711 B.2.
+#[test]
+fn rfc6188_keystream() {
+    let d = load("rfc6188-aes-cm.json");
+    let mut checked = 0;
+    for set in d["keystream"].as_array().unwrap() {
+        let suite = match set["cipher"].as_str().unwrap() {
+            "AES-256-CM" => SrtpSuite::Aes256CmHmacSha1_80,
+            "AES-192-CM" => SrtpSuite::Aes192CmHmacSha1_80,
+            other => panic!("unexpected cipher {other}"),
+        };
+        let key = hx(&set["session_key"]);
+        let salt = hx(&set["session_salt"]);
+        let keys =
+            SessionKeys::from_parts(suite, &key, &salt, &[0; 20], &key, &salt, &[0; 20]).unwrap();
+        let mut tx = SrtpSender::from_session_keys(&keys, SrtpConfig::default()).unwrap();
+        let payload_len = 0xff02 * 16;
+        let mut buf = vec![0u8; 12 + payload_len + suite.srtp_overhead()];
+        buf[0] = 0x80;
+        let n = tx.protect_rtp(&mut buf, 12 + payload_len).unwrap();
+        assert_eq!(n, 12 + payload_len + 10);
+        for v in set["vectors"].as_array().unwrap() {
+            let b = v["block_index"].as_u64().unwrap() as usize;
+            assert_eq!(
+                &buf[12 + 16 * b..12 + 16 * b + 16],
+                &hx(&v["keystream"])[..],
+                "{suite} block {b}"
+            );
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 12);
 }
 
 #[test]

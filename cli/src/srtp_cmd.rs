@@ -11,7 +11,7 @@ mod key;
 
 use anyhow::{bail, Context};
 use callseal::srtp::{is_rtcp, SrtpConfig, SrtpReceiver, SrtpSender, MAX_STREAMS};
-use callseal::{Error, SrtpSuite};
+use callseal::{Error, Roc, SrtpSuite, Ssrc};
 use clap::{Args, Subcommand};
 use etherparse::{NetSlice, SlicedPacket, TransportSlice, UdpHeader};
 use pcap_file::pcap::{PcapHeader, PcapPacket, PcapReader, PcapWriter};
@@ -42,8 +42,9 @@ const DEFAULT_REPLAY_WINDOW: u32 = 1024;
 #[derive(Args)]
 pub(crate) struct PcapArgs {
     /// Protection profile, in any case: AEAD_AES_128_GCM, AEAD_AES_256_GCM,
-    /// AES_CM_128_HMAC_SHA1_80 or AES_CM_128_HMAC_SHA1_32. Optional when --key is an a=crypto
-    /// line, which names it.
+    /// AES_CM_128_HMAC_SHA1_80, AES_CM_128_HMAC_SHA1_32, AES_256_CM_HMAC_SHA1_80,
+    /// AES_256_CM_HMAC_SHA1_32, AES_192_CM_HMAC_SHA1_80 or AES_192_CM_HMAC_SHA1_32. Optional
+    /// when --key is an a=crypto line, which names it.
     #[arg(long, value_parser = key::parse_suite)]
     suite: Option<SrtpSuite>,
     /// The SDP key: base64 of master key ‖ master salt; `inline:KEY|LIFETIME|MKI:LENGTH` (the
@@ -55,6 +56,13 @@ pub(crate) struct PcapArgs {
     /// Replay window per SSRC (64..=32768) [default: the key's WSH=, else 1024].
     #[arg(long)]
     replay_window: Option<u32>,
+    /// The rollover counter the streams start at, for a capture that begins in the middle of
+    /// a call (as libsrtp's `rtp_decoder -r`): every stream's, or only --ssrc's [default: 0].
+    #[arg(long, value_name = "ROC")]
+    roc: Option<u32>,
+    /// Give --roc to this SSRC alone (decimal or 0x hex); the others start at 0.
+    #[arg(long, value_name = "SSRC", requires = "roc", value_parser = parse_ssrc)]
+    ssrc: Option<u32>,
     /// Print only warnings and errors, not the per-SSRC summary.
     #[arg(short, long)]
     quiet: bool,
@@ -93,6 +101,7 @@ fn reason(e: Error) -> &'static str {
         Error::UnknownKey => "unknown_key",
         Error::Malformed(_) => "malformed",
         Error::LimitReached => "limit",
+        Error::KeyExpired => "key_expired",
         Error::TooManyStreams => "too_many_streams",
         _ => "other",
     }
@@ -103,13 +112,52 @@ enum Ctx {
     Rx(SrtpReceiver),
 }
 
+/// An SSRC in decimal or `0x` hexadecimal.
+fn parse_ssrc(s: &str) -> Result<u32, String> {
+    match s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
+        Some(h) => u32::from_str_radix(h, 16),
+        None => s.parse(),
+    }
+    .map_err(|_| format!("{s:?} is not an SSRC (a 32-bit number, decimal or 0x hex)"))
+}
+
+/// Where the streams start: `--roc` for all, or for `--ssrc` alone.
+#[derive(Clone, Copy)]
+struct StartAt {
+    roc: u32,
+    ssrc: Option<u32>,
+}
+
 impl Ctx {
     /// The sender (with the first key) or the receiver (with every key).
-    fn new(mode: Mode, k: &key::Keys, replay_window: u32) -> anyhow::Result<Ctx> {
-        let config = SrtpConfig::default()
+    fn new(
+        mode: Mode,
+        k: &key::Keys,
+        replay_window: u32,
+        start: Option<StartAt>,
+    ) -> anyhow::Result<Ctx> {
+        let mut config = SrtpConfig::default()
             .with_replay_window(replay_window)
             .with_max_streams(MAX_STREAMS)
             .with_mki_len(k.mki_len());
+        if let Some(StartAt { roc, ssrc: None }) = start {
+            config = config.with_initial_roc(Roc(roc));
+        }
+        let mut ctx = Self::keyed(mode, k, config)?;
+        if let Some(StartAt {
+            roc,
+            ssrc: Some(ssrc),
+        }) = start
+        {
+            match &mut ctx {
+                Ctx::Tx(s) => s.set_roc(Ssrc(ssrc), Roc(roc))?,
+                Ctx::Rx(r) => r.set_roc(Ssrc(ssrc), Roc(roc))?,
+            }
+        }
+        Ok(ctx)
+    }
+
+    fn keyed(mode: Mode, k: &key::Keys, config: SrtpConfig) -> anyhow::Result<Ctx> {
         let first = &k.keys[0];
         Ok(match (mode, first.mki) {
             (Mode::Encrypt, None) => Ctx::Tx(SrtpSender::new(&first.master, config)?),
@@ -443,7 +491,8 @@ fn process(a: PcapArgs, mode: Mode, stdout: &mut dyn Write) -> anyhow::Result<Su
         .replay_window
         .or(keys.replay_window)
         .unwrap_or(DEFAULT_REPLAY_WINDOW);
-    let mut ctx = Ctx::new(mode, &keys, replay_window)?;
+    let start = a.roc.map(|roc| StartAt { roc, ssrc: a.ssrc });
+    let mut ctx = Ctx::new(mode, &keys, replay_window, start)?;
 
     let input_name = name(&a.input, "standard input");
     let (mut source, header) = Source::open(open_input(&a.input)?, &input_name)?;
@@ -577,6 +626,8 @@ pub(crate) fn process_paths(
         suite: Some(key::parse_suite(suite).map_err(anyhow::Error::msg)?),
         key: key.to_owned(),
         replay_window: None,
+        roc: None,
+        ssrc: None,
         quiet: true,
         input,
         output,

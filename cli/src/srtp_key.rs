@@ -2,7 +2,8 @@
 //! forms people have at hand.
 //!
 //! - `BASE64`: master key ‖ master salt;
-//! - `inline:BASE64[|LIFETIME][|MKI:LENGTH]`: the key parameter of an `a=crypto` line;
+//! - `inline:BASE64[|LIFETIME][|MKI:LENGTH]`: the key parameter of an `a=crypto` line; the
+//!   lifetime (`2^N` or a number, at most 2^48) becomes the key's lifetime;
 //! - `a=crypto:TAG SUITE inline:…[;inline:…] [SESSION-PARAMS]`: the whole line, which names
 //!   the suite (several keys need an MKI each; encrypting uses the first);
 //! - `@FILE`: any of these read from FILE, which keeps the key off the command line. A file of
@@ -199,9 +200,17 @@ mod tests {
             parse_suite("Aead_Aes_256_Gcm"),
             Ok(SrtpSuite::AeadAes256Gcm)
         );
-        assert!(parse_suite("AES_256_CM_HMAC_SHA1_80")
+        assert_eq!(
+            parse_suite("aes_256_cm_hmac_sha1_80"),
+            Ok(SrtpSuite::Aes256CmHmacSha1_80)
+        );
+        assert_eq!(
+            parse_suite("AES_192_CM_HMAC_SHA1_32"),
+            Ok(SrtpSuite::Aes192CmHmacSha1_32)
+        );
+        assert!(parse_suite("AES_CM_256_HMAC_SHA1_80")
             .unwrap_err()
-            .contains("AEAD_AES_128_GCM"));
+            .contains("AES_192_CM_HMAC_SHA1_80"));
     }
 
     #[test]
@@ -222,7 +231,11 @@ mod tests {
         assert_eq!(k.suite, SrtpSuite::AesCm128HmacSha1_80);
         assert_eq!(k.keys.len(), 2);
         assert_eq!(k.keys[1].mki, Some((Mki(2), 4)));
+        assert_eq!(k.keys[1].master.lifetime(), 1 << 20);
         assert_eq!(k.replay_window, Some(128));
+        let k = parse(&format!("inline:{KEY30}|1000"), cm).unwrap();
+        assert_eq!(k.keys[0].master.lifetime(), 1000);
+        assert_eq!(parse(KEY30, cm).unwrap().keys[0].master.lifetime(), 1 << 48);
         assert!(parse(&line, cm).is_ok());
         let err = parse(&line, Some(SrtpSuite::AeadAes128Gcm))
             .err()
@@ -235,6 +248,9 @@ mod tests {
             format!("a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:{KEY30} UNENCRYPTED_SRTP"),
             format!("a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:{KEY30};inline:{KEY30}"),
             format!("a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:{KEY30}|forever"),
+            format!("a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:{KEY30}|2^49"),
+            format!("a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:{KEY30}|2^64"),
+            format!("a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:{KEY30}|0"),
             format!("a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:{KEY30}|256:1"),
             "a=crypto:1 AES_CM_128_HMAC_SHA1_80".to_owned(),
         ] {

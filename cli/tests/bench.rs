@@ -33,8 +33,8 @@ fn json_has_every_suite_its_baseline_and_spread() {
     let (status, stdout, stderr) = run(&args);
     assert_eq!(status, Some(0), "{stderr}");
     let recs = records(&stdout);
-    // 4 SRTP suites and 5 SFrame suites, protect and unprotect.
-    assert_eq!(recs.len(), 18, "{stdout}");
+    // 8 SRTP suites, the 2 NULL-cipher ones and 5 SFrame suites, protect and unprotect.
+    assert_eq!(recs.len(), 30, "{stdout}");
     let mut seen = BTreeSet::new();
     for r in &recs {
         for field in [
@@ -64,6 +64,12 @@ fn json_has_every_suite_its_baseline_and_spread() {
         let expected = match suite {
             "AES_CM_128_HMAC_SHA1_80" => "AES_128_CTR+HMAC_SHA1_80/rustcrypto",
             "AES_CM_128_HMAC_SHA1_32" => "AES_128_CTR+HMAC_SHA1_32/rustcrypto",
+            "AES_192_CM_HMAC_SHA1_80" => "AES_192_CTR+HMAC_SHA1_80/rustcrypto",
+            "AES_192_CM_HMAC_SHA1_32" => "AES_192_CTR+HMAC_SHA1_32/rustcrypto",
+            "AES_256_CM_HMAC_SHA1_80" => "AES_256_CTR+HMAC_SHA1_80/rustcrypto",
+            "AES_256_CM_HMAC_SHA1_32" => "AES_256_CTR+HMAC_SHA1_32/rustcrypto",
+            "NULL_HMAC_SHA1_80" => "HMAC_SHA1_80/rustcrypto",
+            "NULL_HMAC_SHA1_32" => "HMAC_SHA1_32/rustcrypto",
             "AES_128_CTR_HMAC_SHA256_80" => "AES_128_CTR+HMAC_SHA256_80/rustcrypto",
             "AES_128_CTR_HMAC_SHA256_64" => "AES_128_CTR+HMAC_SHA256_64/rustcrypto",
             "AES_128_CTR_HMAC_SHA256_32" => "AES_128_CTR+HMAC_SHA256_32/rustcrypto",
@@ -111,6 +117,8 @@ fn table_names_each_figure_and_the_scaling_over_threads() {
         "AES_128_CTR+HMAC_SHA1_80/rustcrypto",
         "AES_128_CTR+HMAC_SHA256_64/rustcrypto",
         "AES_256_GCM/ring",
+        "AES_256_CTR+HMAC_SHA1_32/rustcrypto",
+        "HMAC_SHA1_80/rustcrypto",
     ] {
         assert!(stdout.contains(want), "{want:?} in {stdout}");
     }
@@ -119,7 +127,7 @@ fn table_names_each_figure_and_the_scaling_over_threads() {
         .lines()
         .filter(|l| l.starts_with("srtp ") || l.starts_with("sframe "))
         .count();
-    assert_eq!(rows, 18 * 2 + 18, "{stdout}");
+    assert_eq!(rows, 30 * 2 + 30, "{stdout}");
 }
 
 #[test]
@@ -136,7 +144,7 @@ fn a_spread_above_the_limit_is_a_warning() {
     assert!(warned > 0, "{stdout}");
     assert!(
         stderr.contains(&format!(
-            "warning: {warned} of 18 ratios spread more than 0%"
+            "warning: {warned} of 30 ratios spread more than 0%"
         )),
         "{stderr}"
     );

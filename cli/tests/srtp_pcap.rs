@@ -76,6 +76,10 @@ fn encrypt_then_decrypt_round_trips_every_suite() {
         ("AEAD_AES_256_GCM", 44, 16, 20),
         ("AES_CM_128_HMAC_SHA1_80", 30, 10, 14),
         ("AES_CM_128_HMAC_SHA1_32", 30, 4, 14),
+        ("AES_256_CM_HMAC_SHA1_80", 46, 10, 14),
+        ("AES_256_CM_HMAC_SHA1_32", 46, 4, 14),
+        ("AES_192_CM_HMAC_SHA1_80", 38, 10, 14),
+        ("AES_192_CM_HMAC_SHA1_32", 38, 4, 14),
     ] {
         let key: Vec<u8> = (0..key_len as u8)
             .map(|i| i.wrapping_mul(31).wrapping_add(5))

@@ -217,8 +217,28 @@
 // SRTP suite (protection profile 8): AEAD_AES_256_GCM, 256-bit key, 96-bit salt.
 #define CALLSEAL_SRTP_AEAD_AES_256_GCM 8
 
-// Master key ‖ master salt of the AES-CM suites: 16 + 14 bytes.
+// SRTP suite AES_256_CM_HMAC_SHA1_80 (RFC 6188): AES-256-CM, 256-bit key, 112-bit salt,
+// HMAC-SHA1 80-bit tag. DTLS-SRTP assigns it no protection profile; 0x0101 is callseal's number.
+#define CALLSEAL_SRTP_AES_256_CM_HMAC_SHA1_80 257
+
+// SRTP suite AES_256_CM_HMAC_SHA1_32 (RFC 6188): as 0x0101 with a 32-bit SRTP tag.
+#define CALLSEAL_SRTP_AES_256_CM_HMAC_SHA1_32 258
+
+// SRTP suite AES_192_CM_HMAC_SHA1_80 (RFC 6188): AES-192-CM, 192-bit key, 112-bit salt,
+// HMAC-SHA1 80-bit tag (callseal's number, as 0x0101).
+#define CALLSEAL_SRTP_AES_192_CM_HMAC_SHA1_80 259
+
+// SRTP suite AES_192_CM_HMAC_SHA1_32 (RFC 6188): as 0x0103 with a 32-bit SRTP tag.
+#define CALLSEAL_SRTP_AES_192_CM_HMAC_SHA1_32 260
+
+// Master key ‖ master salt of the AES-128-CM suites: 16 + 14 bytes.
 #define CALLSEAL_SRTP_AES_CM_128_KEY_AND_SALT_LEN 30
+
+// Master key ‖ master salt of the AES-256-CM suites: 32 + 14 bytes.
+#define CALLSEAL_SRTP_AES_256_CM_KEY_AND_SALT_LEN 46
+
+// Master key ‖ master salt of the AES-192-CM suites: 24 + 14 bytes.
+#define CALLSEAL_SRTP_AES_192_CM_KEY_AND_SALT_LEN 38
 
 // Master key ‖ master salt of AEAD_AES_128_GCM: 16 + 12 bytes.
 #define CALLSEAL_SRTP_AEAD_AES_128_GCM_KEY_AND_SALT_LEN 28
@@ -670,7 +690,7 @@ size_t callseal_srtp_overhead(uint16_t suite);
 // The most bytes SRTCP protect adds to an RTCP packet of `suite`; 0 for an unknown suite.
 size_t callseal_srtcp_overhead(uint16_t suite);
 
-// The master key length of `suite` in bytes (16 or 32); 0 for an unknown suite.
+// The master key length of `suite` in bytes (16, 24 or 32); 0 for an unknown suite.
 size_t callseal_srtp_key_len(uint16_t suite);
 
 // The master salt length of `suite` in bytes (14 or 12); 0 for an unknown suite.
@@ -688,7 +708,8 @@ size_t callseal_srtp_salt_len(uint16_t suite);
 // One master key belongs to one sender: two senders given the same key repeat the keystream
 // (and, with AES-GCM, allow forgeries) for every SSRC and sequence number they share, and
 // callseal cannot see that across handles. Keys from DTLS-SRTP or SDES are fresh for every
-// session and direction; use each in one sender.
+// session and direction; use each in one sender. The NULL-cipher profiles (5, 6) are refused
+// with `CALLSEAL_RESULT_INVALID_ARGUMENT`: they do not encrypt.
 enum CallsealResult callseal_srtp_sender_new(uint16_t suite,
                                              const uint8_t *key_and_salt,
                                              size_t len,

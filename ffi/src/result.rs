@@ -64,7 +64,7 @@ impl From<Error> for CallsealResult {
             Error::UnknownKey => CallsealResult::UnknownKey,
             Error::BufferTooSmall { .. } => CallsealResult::BufferTooSmall,
             Error::Malformed(_) => CallsealResult::Malformed,
-            Error::LimitReached => CallsealResult::LimitReached,
+            Error::LimitReached | Error::KeyExpired => CallsealResult::LimitReached,
             Error::InvalidKeyLength => CallsealResult::InvalidKeyLength,
             Error::InvalidConfig => CallsealResult::InvalidArgument,
             Error::NoCommonSuite => CallsealResult::NoCommonSuite,

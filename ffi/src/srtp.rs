@@ -6,7 +6,7 @@ use crate::util::{
     Res,
 };
 use callseal::srtp::{SrtpConfig, SrtpReceiver, SrtpSender};
-use callseal::{SrtpMasterKey, SrtpSuite};
+use callseal::SrtpMasterKey;
 
 /// SRTP suite (protection profile 1): AES-CM, 128-bit key, 112-bit salt, HMAC-SHA1 80-bit tag.
 pub const CALLSEAL_SRTP_AES_CM_128_HMAC_SHA1_80: u16 = 1;
@@ -16,8 +16,22 @@ pub const CALLSEAL_SRTP_AES_CM_128_HMAC_SHA1_32: u16 = 2;
 pub const CALLSEAL_SRTP_AEAD_AES_128_GCM: u16 = 7;
 /// SRTP suite (protection profile 8): AEAD_AES_256_GCM, 256-bit key, 96-bit salt.
 pub const CALLSEAL_SRTP_AEAD_AES_256_GCM: u16 = 8;
-/// Master key ‖ master salt of the AES-CM suites: 16 + 14 bytes.
+/// SRTP suite AES_256_CM_HMAC_SHA1_80 (RFC 6188): AES-256-CM, 256-bit key, 112-bit salt,
+/// HMAC-SHA1 80-bit tag. DTLS-SRTP assigns it no protection profile; 0x0101 is callseal's number.
+pub const CALLSEAL_SRTP_AES_256_CM_HMAC_SHA1_80: u16 = 0x0101;
+/// SRTP suite AES_256_CM_HMAC_SHA1_32 (RFC 6188): as 0x0101 with a 32-bit SRTP tag.
+pub const CALLSEAL_SRTP_AES_256_CM_HMAC_SHA1_32: u16 = 0x0102;
+/// SRTP suite AES_192_CM_HMAC_SHA1_80 (RFC 6188): AES-192-CM, 192-bit key, 112-bit salt,
+/// HMAC-SHA1 80-bit tag (callseal's number, as 0x0101).
+pub const CALLSEAL_SRTP_AES_192_CM_HMAC_SHA1_80: u16 = 0x0103;
+/// SRTP suite AES_192_CM_HMAC_SHA1_32 (RFC 6188): as 0x0103 with a 32-bit SRTP tag.
+pub const CALLSEAL_SRTP_AES_192_CM_HMAC_SHA1_32: u16 = 0x0104;
+/// Master key ‖ master salt of the AES-128-CM suites: 16 + 14 bytes.
 pub const CALLSEAL_SRTP_AES_CM_128_KEY_AND_SALT_LEN: usize = 30;
+/// Master key ‖ master salt of the AES-256-CM suites: 32 + 14 bytes.
+pub const CALLSEAL_SRTP_AES_256_CM_KEY_AND_SALT_LEN: usize = 46;
+/// Master key ‖ master salt of the AES-192-CM suites: 24 + 14 bytes.
+pub const CALLSEAL_SRTP_AES_192_CM_KEY_AND_SALT_LEN: usize = 38;
 /// Master key ‖ master salt of AEAD_AES_128_GCM: 16 + 12 bytes.
 pub const CALLSEAL_SRTP_AEAD_AES_128_GCM_KEY_AND_SALT_LEN: usize = 28;
 /// Master key ‖ master salt of AEAD_AES_256_GCM: 32 + 12 bytes.
@@ -38,25 +52,25 @@ pub struct CallsealSrtpReceiver(SrtpReceiver);
 /// unknown suite.
 #[no_mangle]
 pub extern "C" fn callseal_srtp_overhead(suite: u16) -> usize {
-    SrtpSuite::from_id(suite).map_or(0, |s| s.srtp_overhead())
+    srtp_suite(suite).map_or(0, |s| s.srtp_overhead())
 }
 
 /// The most bytes SRTCP protect adds to an RTCP packet of `suite`; 0 for an unknown suite.
 #[no_mangle]
 pub extern "C" fn callseal_srtcp_overhead(suite: u16) -> usize {
-    SrtpSuite::from_id(suite).map_or(0, |s| s.srtcp_overhead())
+    srtp_suite(suite).map_or(0, |s| s.srtcp_overhead())
 }
 
-/// The master key length of `suite` in bytes (16 or 32); 0 for an unknown suite.
+/// The master key length of `suite` in bytes (16, 24 or 32); 0 for an unknown suite.
 #[no_mangle]
 pub extern "C" fn callseal_srtp_key_len(suite: u16) -> usize {
-    SrtpSuite::from_id(suite).map_or(0, |s| s.key_len())
+    srtp_suite(suite).map_or(0, |s| s.key_len())
 }
 
 /// The master salt length of `suite` in bytes (14 or 12); 0 for an unknown suite.
 #[no_mangle]
 pub extern "C" fn callseal_srtp_salt_len(suite: u16) -> usize {
-    SrtpSuite::from_id(suite).map_or(0, |s| s.salt_len())
+    srtp_suite(suite).map_or(0, |s| s.salt_len())
 }
 
 fn master(suite: u16, key_and_salt: &[u8]) -> Res<SrtpMasterKey> {
@@ -84,7 +98,8 @@ fn config(replay_window: u32) -> Res<SrtpConfig> {
 /// One master key belongs to one sender: two senders given the same key repeat the keystream
 /// (and, with AES-GCM, allow forgeries) for every SSRC and sequence number they share, and
 /// callseal cannot see that across handles. Keys from DTLS-SRTP or SDES are fresh for every
-/// session and direction; use each in one sender.
+/// session and direction; use each in one sender. The NULL-cipher profiles (5, 6) are refused
+/// with `CALLSEAL_RESULT_INVALID_ARGUMENT`: they do not encrypt.
 #[no_mangle]
 pub unsafe extern "C" fn callseal_srtp_sender_new(
     suite: u16,

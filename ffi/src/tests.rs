@@ -230,6 +230,85 @@ fn unprotect_without_out_len_keeps_the_packet() {
     }
 }
 
+/// The RFC 6188 suites by their C numbers: lengths, overheads and a round trip each.
+#[test]
+fn rfc6188_suites_from_c() {
+    let suites = [
+        (CALLSEAL_SRTP_AES_256_CM_HMAC_SHA1_80, 32, 10),
+        (CALLSEAL_SRTP_AES_256_CM_HMAC_SHA1_32, 32, 4),
+        (CALLSEAL_SRTP_AES_192_CM_HMAC_SHA1_80, 24, 10),
+        (CALLSEAL_SRTP_AES_192_CM_HMAC_SHA1_32, 24, 4),
+    ];
+    for (suite, key_len, tag) in suites {
+        assert_eq!(callseal_srtp_key_len(suite), key_len);
+        assert_eq!(callseal_srtp_salt_len(suite), 14);
+        assert_eq!(callseal_srtp_overhead(suite), tag);
+        assert_eq!(callseal_srtcp_overhead(suite), 14);
+        let km = [0x42u8; 46];
+        let len = key_len + 14;
+        assert_eq!(
+            len,
+            if key_len == 32 {
+                CALLSEAL_SRTP_AES_256_CM_KEY_AND_SALT_LEN
+            } else {
+                CALLSEAL_SRTP_AES_192_CM_KEY_AND_SALT_LEN
+            }
+        );
+        unsafe {
+            let (mut tx, mut rx) = (null_mut(), null_mut());
+            assert_eq!(
+                callseal_srtp_sender_new(suite, km.as_ptr(), len, &mut tx),
+                CallsealResult::Ok
+            );
+            assert_eq!(
+                callseal_srtp_receiver_new(suite, km.as_ptr(), len, &mut rx),
+                CallsealResult::Ok
+            );
+            assert_eq!(
+                callseal_srtp_sender_new(suite, km.as_ptr(), 30, &mut null_mut()),
+                CallsealResult::InvalidKeyLength
+            );
+            let mut buf = [0u8; 64];
+            buf[..20].copy_from_slice(&RTP);
+            let (mut n, mut out) = (0, 0);
+            assert_eq!(
+                callseal_srtp_protect_rtp(tx, buf.as_mut_ptr(), 20, 64, &mut n),
+                CallsealResult::Ok
+            );
+            assert_eq!(n, 20 + tag);
+            assert_ne!(&buf[12..20], &RTP[12..]);
+            assert_eq!(
+                callseal_srtp_unprotect_rtp(rx, buf.as_mut_ptr(), n, &mut out),
+                CallsealResult::Ok
+            );
+            assert_eq!(&buf[..out], &RTP);
+            callseal_srtp_sender_free(tx);
+            callseal_srtp_receiver_free(rx);
+        }
+    }
+}
+
+/// The NULL-cipher profiles (5 and 6) are refused by the C ABI: it has no way to consent.
+#[test]
+fn null_cipher_suites_are_refused() {
+    let km = [0x42u8; 30];
+    for suite in [5, 6] {
+        unsafe {
+            let (mut tx, mut rx) = (null_mut(), null_mut());
+            assert_eq!(
+                callseal_srtp_sender_new(suite, km.as_ptr(), 30, &mut tx),
+                CallsealResult::InvalidArgument
+            );
+            assert!(tx.is_null());
+            assert_eq!(
+                callseal_srtp_receiver_new(suite, km.as_ptr(), 30, &mut rx),
+                CallsealResult::InvalidArgument
+            );
+            assert!(rx.is_null());
+        }
+    }
+}
+
 /// `callseal_result_message` took the enum by value: 1000 or -1 were undefined behaviour.
 #[test]
 fn result_message_takes_any_integer() {

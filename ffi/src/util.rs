@@ -116,8 +116,17 @@ pub(crate) fn kind(k: u32) -> Res<MediaKind> {
         .map_err(|_| CallsealResult::InvalidArgument)
 }
 
-pub(crate) fn srtp_suite(id: u16) -> Res<SrtpSuite> {
-    SrtpSuite::from_id(id).map_err(|_| CallsealResult::UnsupportedSuite)
+/// A `CALLSEAL_SRTP_*` number: the DTLS-SRTP protection profile, or callseal's number for an
+/// RFC 6188 suite, which has none.
+pub(crate) fn srtp_suite(code: u16) -> Res<SrtpSuite> {
+    use crate::srtp::*;
+    Ok(match code {
+        CALLSEAL_SRTP_AES_256_CM_HMAC_SHA1_80 => SrtpSuite::Aes256CmHmacSha1_80,
+        CALLSEAL_SRTP_AES_256_CM_HMAC_SHA1_32 => SrtpSuite::Aes256CmHmacSha1_32,
+        CALLSEAL_SRTP_AES_192_CM_HMAC_SHA1_80 => SrtpSuite::Aes192CmHmacSha1_80,
+        CALLSEAL_SRTP_AES_192_CM_HMAC_SHA1_32 => SrtpSuite::Aes192CmHmacSha1_32,
+        id => SrtpSuite::from_id(id).map_err(|_| CallsealResult::UnsupportedSuite)?,
+    })
 }
 
 pub(crate) fn sframe_suite(id: u16) -> Res<SframeSuite> {

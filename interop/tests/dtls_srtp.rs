@@ -47,6 +47,7 @@ fn openssl_profile(suite: SrtpSuite) -> &'static str {
         SrtpSuite::AesCm128HmacSha1_32 => "SRTP_AES128_CM_SHA1_32",
         SrtpSuite::AeadAes128Gcm => "SRTP_AEAD_AES_128_GCM",
         SrtpSuite::AeadAes256Gcm => "SRTP_AEAD_AES_256_GCM",
+        other => panic!("{other:?} is not negotiated here"),
     }
 }
 
@@ -162,11 +163,12 @@ fn rtp(seq: u16, ssrc: u32, len: usize) -> Vec<u8> {
 
 #[test]
 fn dtls_srtp_keys_interoperate_with_openssl_and_libsrtp() {
-    for suite in SrtpSuite::ALL {
+    // The protection profiles WebRTC negotiates (the NULL ones are for tests and gear only).
+    for suite in SrtpSuite::HANDSHAKE {
         let (client, server, client_sock, server_sock) = handshake(suite);
         // Both sides negotiated the profile offered and exported the same bytes.
-        assert_eq!(client.profile, suite.id(), "{suite:?}");
-        assert_eq!(server.profile, suite.id(), "{suite:?}");
+        assert_eq!(Some(client.profile), suite.id(), "{suite:?}");
+        assert_eq!(Some(server.profile), suite.id(), "{suite:?}");
         assert_eq!(client.keying_material, server.keying_material);
         let negotiated = SrtpSuite::from_id(client.profile).unwrap();
         assert_eq!(negotiated, suite);

@@ -307,20 +307,28 @@ impl AesGcm {
     }
 }
 
-/// AES-128 in counter mode with a 128-bit big-endian counter block (SRTP AES-CM, SFrame
-/// AES-CTR). The expanded key is kept and copied per message, never re-expanded.
-pub(crate) struct Aes128Ctr {
-    cipher: Box<aes::Aes128>,
+/// AES in counter mode with a 128-bit big-endian counter block (SRTP AES-CM, SFrame AES-CTR),
+/// for AES-128, AES-192 or AES-256 (`C`). The expanded key is kept and copied per message,
+/// never re-expanded.
+pub(crate) struct AesCtr<C> {
+    cipher: Box<C>,
 }
 
-impl Aes128Ctr {
+/// AES-128 in counter mode.
+pub(crate) type Aes128Ctr = AesCtr<aes::Aes128>;
+
+impl<C> AesCtr<C>
+where
+    C: aes::cipher::KeyInit
+        + aes::cipher::BlockCipher
+        + aes::cipher::BlockEncrypt
+        + aes::cipher::BlockSizeUser<BlockSize = aes::cipher::consts::U16>
+        + Clone,
+{
     pub(crate) fn new(key: &[u8]) -> Result<Self> {
-        use aes::cipher::KeyInit;
         scrubbed(|| {
-            Ok(Aes128Ctr {
-                cipher: Box::new(
-                    aes::Aes128::new_from_slice(key).map_err(|_| Error::InvalidKeyLength)?,
-                ),
+            Ok(AesCtr {
+                cipher: Box::new(C::new_from_slice(key).map_err(|_| Error::InvalidKeyLength)?),
             })
         })
     }
@@ -329,7 +337,7 @@ impl Aes128Ctr {
     #[inline]
     pub(crate) fn apply(&self, iv: &[u8; 16], buf: &mut [u8]) {
         use ctr::cipher::InnerIvInit;
-        let core = ctr::CtrCore::<aes::Aes128, ctr::flavors::Ctr128BE>::inner_iv_init(
+        let core = ctr::CtrCore::<C, ctr::flavors::Ctr128BE>::inner_iv_init(
             (*self.cipher).clone(),
             iv.into(),
         );

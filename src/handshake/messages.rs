@@ -239,7 +239,7 @@ pub(super) fn encode_offer(
     }
     m.push(config.srtp_suites.len() as u8);
     for s in &config.srtp_suites {
-        m.extend_from_slice(&s.id().to_be_bytes());
+        m.extend_from_slice(&srtp_wire_id(*s).to_be_bytes());
     }
     m.push(config.sframe_suites.len() as u8);
     for s in &config.sframe_suites {
@@ -354,13 +354,20 @@ pub(super) fn encode_answer_body(
     if let Some(v2) = &v2 {
         answer.extend_from_slice(v2.kem_ct);
     }
-    answer.extend_from_slice(&srtp.id().to_be_bytes());
+    answer.extend_from_slice(&srtp_wire_id(srtp).to_be_bytes());
     answer.extend_from_slice(&sframe.id().to_be_bytes());
     if let Some(v2) = &v2 {
         answer.push(v2.matched.map_or(0, |i| i as u8 + 1));
         answer.push(v2.callee_holds as u8);
     }
     answer
+}
+
+/// The protection profile number of an SRTP suite the handshake negotiates: the configuration
+/// was validated to hold only [`SrtpSuite::HANDSHAKE`] suites, which all have one.
+fn srtp_wire_id(s: SrtpSuite) -> u16 {
+    s.id()
+        .expect("handshake suites have a protection profile number")
 }
 
 /// The caller's MAC in a Confirm of `version`.

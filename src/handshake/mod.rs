@@ -136,11 +136,12 @@ pub struct HandshakeConfig {
 }
 
 impl HandshakeConfig {
-    /// Every suite of both layers in callseal's default preference order (AES-GCM first).
+    /// Every suite of both layers the handshake negotiates, in callseal's default preference
+    /// order (AES-GCM first): [`SrtpSuite::HANDSHAKE`] and [`SframeSuite::ALL`].
     pub fn new(intent: Intent) -> Self {
         HandshakeConfig {
             intent,
-            srtp_suites: SrtpSuite::ALL.to_vec(),
+            srtp_suites: SrtpSuite::HANDSHAKE.to_vec(),
             sframe_suites: SframeSuite::ALL.to_vec(),
             post_quantum: PostQuantum::Off,
         }
@@ -164,14 +165,23 @@ impl HandshakeConfig {
         self
     }
 
-    /// What either side checks before it starts: both suite lists, and the context's length.
+    /// What either side checks before it starts: both suite lists (SRTP suites from
+    /// [`SrtpSuite::HANDSHAKE`] only), and the context's length.
     fn validate(&self, context: &[u8]) -> Result<()> {
         fn ok<T: PartialEq>(list: &[T]) -> bool {
             !list.is_empty()
                 && list.len() <= MAX_SUITES
                 && list.iter().enumerate().all(|(i, s)| !list[..i].contains(s))
         }
-        if ok(&self.srtp_suites) && ok(&self.sframe_suites) && context.len() <= MAX_CONTEXT_LEN {
+        let negotiable = self
+            .srtp_suites
+            .iter()
+            .all(|s| SrtpSuite::HANDSHAKE.contains(s));
+        if ok(&self.srtp_suites)
+            && negotiable
+            && ok(&self.sframe_suites)
+            && context.len() <= MAX_CONTEXT_LEN
+        {
             Ok(())
         } else {
             Err(Error::InvalidConfig)

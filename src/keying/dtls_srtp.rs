@@ -36,7 +36,9 @@ pub fn exporter_len(suite: SrtpSuite) -> usize {
 /// client's key and salt and receives with the server's; the server the other way round.
 /// `suite` is the negotiated protection profile ([`SrtpSuite::from_id`] reads its number).
 ///
-/// [`Error::InvalidKeyLength`] when `exporter` is not [`exporter_len`] bytes long.
+/// [`Error::InvalidKeyLength`] when `exporter` is not [`exporter_len`] bytes long;
+/// [`Error::UnsupportedSuite`] for a suite that has no DTLS-SRTP protection profile (the
+/// RFC 6188 AES-192/256-CM suites).
 ///
 /// ```
 /// use callseal::keying::{dtls_srtp_keys, exporter_len, DtlsRole};
@@ -51,6 +53,9 @@ pub fn exporter_len(suite: SrtpSuite) -> usize {
 /// # Ok::<(), callseal::Error>(())
 /// ```
 pub fn dtls_srtp_keys(suite: SrtpSuite, exporter: &[u8], role: DtlsRole) -> Result<PacketKeys> {
+    if suite.id().is_none() {
+        return Err(Error::UnsupportedSuite);
+    }
     if exporter.len() != exporter_len(suite) {
         return Err(Error::InvalidKeyLength);
     }
@@ -70,7 +75,8 @@ mod tests {
 
     #[test]
     fn the_exporter_splits_as_rfc_5764_says() {
-        for suite in SrtpSuite::ALL {
+        let profiled = SrtpSuite::ALL.into_iter().chain(SrtpSuite::NULL);
+        for suite in profiled.filter(|s| s.id().is_some()) {
             let (k, s) = (suite.key_len(), suite.salt_len());
             // Every byte says where it is: 0x1? client key, 0x2? server key, 0x3? client
             // salt, 0x4? server salt.
@@ -97,6 +103,18 @@ mod tests {
                     Some(Error::InvalidKeyLength)
                 );
             }
+        }
+    }
+
+    #[test]
+    fn suites_without_a_profile_are_refused() {
+        for suite in SrtpSuite::ALL.into_iter().filter(|s| s.id().is_none()) {
+            let out = vec![0x5a; exporter_len(suite)];
+            assert_eq!(
+                dtls_srtp_keys(suite, &out, DtlsRole::Client).err(),
+                Some(Error::UnsupportedSuite),
+                "{suite:?}"
+            );
         }
     }
 }

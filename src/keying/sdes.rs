@@ -33,7 +33,7 @@ pub enum SdesPart {
     Key,
     /// The key and salt are not as long as the suite's master key and salt together.
     KeyLength,
-    /// The key lifetime is neither a number nor `2^N` (N at most 64), or is 0.
+    /// The key lifetime is neither a number nor `2^N`, or is 0 or more than 2^48 packets.
     Lifetime,
     /// The MKI is not `VALUE:LENGTH` with a length of 1 to 128 bytes that holds the value.
     Mki,
@@ -52,7 +52,7 @@ impl fmt::Display for SdesPart {
             SdesPart::KeyMethod => "a key parameter does not start with inline:",
             SdesPart::Key => "the key is not valid base64",
             SdesPart::KeyLength => "the key is not as long as the suite's master key and salt",
-            SdesPart::Lifetime => "the key lifetime is neither a number nor 2^N",
+            SdesPart::Lifetime => "the key lifetime is not 1 to 2^48 packets, as a number or 2^N",
             SdesPart::Mki => "the MKI is not VALUE:LENGTH (1 to 128 bytes holding the value)",
             SdesPart::MkiSet => "several keys need an MKI each, distinct and of one length",
             SdesPart::SessionParam => "a session parameter is unknown or has a bad value",
@@ -73,6 +73,16 @@ pub enum Lifetime {
     Packets(u64),
 }
 
+impl Lifetime {
+    /// How many packets: `2^64` saturates to `u64::MAX`.
+    pub fn packets(self) -> u64 {
+        match self {
+            Lifetime::PowerOfTwo(n) => 1u64.checked_shl(u32::from(n)).unwrap_or(u64::MAX),
+            Lifetime::Packets(n) => n,
+        }
+    }
+}
+
 /// The master key index of a key: `VALUE:LENGTH`, LENGTH in bytes (1 to 128).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct SdesMki {
@@ -85,7 +95,8 @@ pub struct SdesMki {
 /// One key parameter: `inline:KEY‖SALT[|LIFETIME][|MKI:LENGTH]`.
 #[derive(Debug)]
 pub struct SdesKey {
-    /// The master key and salt.
+    /// The master key and salt, with the lifetime when the line gives one
+    /// ([`SrtpMasterKey::lifetime`]).
     pub master: SrtpMasterKey,
     /// The key lifetime, if given.
     pub lifetime: Option<Lifetime>,
@@ -280,6 +291,14 @@ fn key_param(suite: SrtpSuite, p: &str) -> Result<SdesKey> {
             return bad(SdesPart::Lifetime);
         }
     }
+    // The key carries its lifetime, so a sender keyed from the line enforces it; an SRTP key
+    // never protects more than 2^48 packets (RFC 3711 §9.2), so a longer lifetime is wrong.
+    let master = match lifetime {
+        Some(l) => master
+            .with_lifetime(l.packets())
+            .map_err(|_| Error::Sdes(SdesPart::Lifetime))?,
+        None => master,
+    };
     Ok(SdesKey {
         master,
         lifetime,

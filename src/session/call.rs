@@ -132,7 +132,8 @@ impl Call {
     ///
     /// Errors: [`Error::InvalidConfig`] for a configuration [`CallConfig::validate`] refuses,
     /// [`Error::MissingPacketKeys`] when the call needs hop-by-hop keys and has none,
-    /// [`Error::DuplicateSsrc`] when two streams would share an SSRC.
+    /// [`Error::UnsupportedSuite`] for hop-by-hop keys of a NULL-cipher suite (a call's media
+    /// is always encrypted), [`Error::DuplicateSsrc`] when two streams would share an SSRC.
     pub fn new(
         handshake: Established,
         config: CallConfig,
@@ -186,6 +187,12 @@ impl Call {
             let srtp_suite = packet_keys
                 .as_ref()
                 .map_or(srtp_suite, |pk| pk.outbound.suite());
+            if let Some(pk) = &packet_keys {
+                // Authentication-only SRTP never carries a call's media.
+                if pk.outbound.suite().is_null_cipher() || pk.inbound.suite().is_null_cipher() {
+                    return Err(Error::UnsupportedSuite);
+                }
+            }
             let overhead = packet_overhead(config.layers, e2e, srtp_suite);
             // Per-packet SFrame takes a descriptor and an SFrame overhead more per packet.
             let chunk = config.max_packet

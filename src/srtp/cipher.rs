@@ -1,4 +1,4 @@
-//! The per-key cipher contexts of the four suites, built once per master key, and the packet
+//! The per-key cipher contexts of the suites, built once per master key, and the packet
 //! transforms on caller-owned buffers.
 //!
 //! Protected packet layouts (`m` is the MKI length, 0 without MKI):
@@ -10,8 +10,10 @@
 //! SRTCP  AES-GCM: header (8) | encrypted rest | tag (16) | E‖index | MKI (m)  RFC 7714 §9, libsrtp
 //! ```
 
+use super::hdrext::{Block, ExtensionIds, HeaderCipher};
 use super::kdf::SessionKeys;
-use crate::crypto::{verify_truncated, Aes128Ctr, AesGcm, Backend, HmacSha1};
+use super::rcc::Rcc;
+use crate::crypto::{verify_truncated, Aes128Ctr, AesCtr, AesGcm, Backend, HmacSha1};
 use crate::error::Result;
 use crate::secret::Secret;
 use crate::types::SrtpSuite;
@@ -23,20 +25,141 @@ const GCM_TAG_LEN: usize = 16;
 const RTCP_HDR: usize = super::header::RTCP_HEADER_LEN;
 
 pub(crate) struct GcmKeys {
-    rtp: AesGcm,
-    rtp_salt: Secret<12>,
+    pub(super) rtp: AesGcm,
+    pub(super) rtp_salt: Secret<12>,
     rtcp: AesGcm,
     rtcp_salt: Secret<12>,
+    /// The RFC 6904 header extension cipher (AES-CM, RFC 7714 §8.3), when the context
+    /// encrypts extensions.
+    header: Option<HeaderCipher>,
+}
+
+/// AES counter mode with the suite's key size, or the NULL cipher.
+pub(crate) enum CmCipher {
+    Aes128(Aes128Ctr),
+    Aes192(AesCtr<aes::Aes192>),
+    Aes256(AesCtr<aes::Aes256>),
+    /// The NULL cipher of the NULL_HMAC_SHA1 suites: the payload stays as it is.
+    Null,
+}
+
+impl CmCipher {
+    fn new(suite: SrtpSuite, key: &[u8]) -> Result<Self> {
+        if suite.is_null_cipher() {
+            return Ok(CmCipher::Null);
+        }
+        Ok(match key.len() {
+            32 => CmCipher::Aes256(AesCtr::new(key)?),
+            24 => CmCipher::Aes192(AesCtr::new(key)?),
+            _ => CmCipher::Aes128(AesCtr::new(key)?),
+        })
+    }
+
+    /// XOR the keystream starting at counter block `iv` into `buf`.
+    #[inline]
+    pub(super) fn apply(&self, iv: &[u8; 16], buf: &mut [u8]) {
+        match self {
+            CmCipher::Aes128(c) => c.apply(iv, buf),
+            CmCipher::Aes192(c) => c.apply(iv, buf),
+            CmCipher::Aes256(c) => c.apply(iv, buf),
+            CmCipher::Null => {}
+        }
+    }
 }
 
 pub(crate) struct CmKeys {
-    rtp: Aes128Ctr,
-    rtp_salt: Secret<14>,
-    rtp_mac: HmacSha1,
+    pub(super) rtp: CmCipher,
+    pub(super) rtp_salt: Secret<14>,
+    pub(super) rtp_mac: HmacSha1,
     rtp_tag_len: usize,
-    rtcp: Aes128Ctr,
+    /// The RFC 6904 header extension cipher, when the context encrypts extensions.
+    pub(super) header: Option<HeaderCipher>,
+    rtcp: CmCipher,
     rtcp_salt: Secret<14>,
     rtcp_mac: HmacSha1,
+}
+
+impl GcmKeys {
+    /// The RFC 7714 §8.1 nonce of the RTP packet `index`.
+    #[inline]
+    fn rtp_nonce(&self, ssrc: u32, index: u64) -> [u8; 12] {
+        gcm_nonce(
+            self.rtp_salt.expose(),
+            ssrc,
+            (index >> 16) as u32,
+            index as u16,
+        )
+    }
+
+    /// Seal `buf[aad..len]` in place with `buf[..aad]` as associated data and write the tag at
+    /// `buf[len..]` (RFC 7714 §8.1 nonce of `index`).
+    #[inline]
+    pub(super) fn seal_rtp(
+        &self,
+        buf: &mut [u8],
+        aad: usize,
+        len: usize,
+        ssrc: u32,
+        index: u64,
+    ) -> Result<()> {
+        let nonce = self.rtp_nonce(ssrc, index);
+        let (head, rest) = buf.split_at_mut(aad);
+        let (payload, trailer) = rest.split_at_mut(len - aad);
+        let tag: &mut [u8; GCM_TAG_LEN] = (&mut trailer[..GCM_TAG_LEN])
+            .try_into()
+            .expect("the trailer holds the tag");
+        self.rtp.seal_to(nonce, head, payload, tag)
+    }
+
+    /// Open `buf[aad..body]` in place with `buf[..aad]` as associated data and the tag at
+    /// `buf[body..]`.
+    #[inline]
+    pub(super) fn open_rtp(
+        &self,
+        buf: &mut [u8],
+        aad: usize,
+        body: usize,
+        ssrc: u32,
+        index: u64,
+    ) -> Result<()> {
+        let nonce = self.rtp_nonce(ssrc, index);
+        let (head, rest) = buf.split_at_mut(aad);
+        let (payload, trailer) = rest.split_at_mut(body - aad);
+        self.rtp.open(nonce, head, payload, &trailer[..GCM_TAG_LEN])
+    }
+}
+
+impl CmKeys {
+    /// XOR the RTP keystream of `index` (RFC 3711 §4.1.1) into `data`.
+    #[inline]
+    pub(super) fn rtp_crypt(&self, data: &mut [u8], ssrc: u32, index: u64) {
+        self.rtp
+            .apply(&cm_iv(self.rtp_salt.expose(), ssrc, index), data);
+    }
+
+    /// The HMAC-SHA1 state over `packet` ‖ ROC (RFC 3711 §4.2).
+    #[inline]
+    fn rtp_mac_over(&self, packet: &[u8], roc: u32) -> hmac::Hmac<sha1::Sha1> {
+        let mut mac = self.rtp_mac.start();
+        mac.update(packet);
+        mac.update(&roc.to_be_bytes());
+        mac
+    }
+
+    /// The HMAC-SHA1 of `packet` ‖ ROC.
+    #[inline]
+    pub(super) fn rtp_tag(&self, packet: &[u8], roc: u32) -> [u8; 20] {
+        self.rtp_mac_over(packet, roc)
+            .finalize()
+            .into_bytes()
+            .into()
+    }
+
+    /// Check `tag` (a prefix of the HMAC-SHA1 of `packet` ‖ ROC) in constant time.
+    #[inline]
+    pub(super) fn verify_rtp(&self, packet: &[u8], roc: u32, tag: &[u8]) -> Result<()> {
+        verify_truncated(self.rtp_mac_over(packet, roc), tag)
+    }
 }
 
 /// The cipher contexts of one master key. Held in the context's key list (on the heap), so the
@@ -49,7 +172,7 @@ pub(crate) enum KeyCipher {
 
 /// RFC 3711 §4.1.1 counter block: `(salt * 2^16) ^ (SSRC * 2^64) ^ (index * 2^16)`.
 #[inline]
-fn cm_iv(salt: &[u8; 14], ssrc: u32, index: u64) -> [u8; 16] {
+pub(super) fn cm_iv(salt: &[u8; 14], ssrc: u32, index: u64) -> [u8; 16] {
     let mut iv = [0u8; 16];
     iv[..14].copy_from_slice(salt);
     let s = ssrc.to_be_bytes();
@@ -77,25 +200,55 @@ pub(crate) fn gcm_nonce(salt: &[u8; 12], ssrc: u32, mid: u32, low: u16) -> [u8; 
 }
 
 impl KeyCipher {
-    pub(crate) fn new(keys: &SessionKeys, backend: Backend) -> Result<Self> {
+    pub(crate) fn new(keys: &SessionKeys, backend: Backend, header_ext: bool) -> Result<Self> {
         let suite = keys.suite();
+        let header = match (header_ext, keys.srtp_header_key_and_salt()) {
+            (false, _) => None,
+            (true, Some((k, s))) if !suite.is_null_cipher() => Some(HeaderCipher {
+                cipher: CmCipher::new(suite, k)?,
+                salt: Secret::from_slice(s)?,
+            }),
+            (true, _) => return Err(crate::error::Error::InvalidConfig),
+        };
         if suite.is_aead() {
             Ok(KeyCipher::Gcm(GcmKeys {
                 rtp: AesGcm::new(keys.dangerous_srtp_key(), backend)?,
                 rtp_salt: Secret::from_slice(keys.dangerous_srtp_salt())?,
                 rtcp: AesGcm::new(keys.dangerous_srtcp_key(), backend)?,
                 rtcp_salt: Secret::from_slice(keys.dangerous_srtcp_salt())?,
+                header,
             }))
         } else {
             Ok(KeyCipher::Cm(CmKeys {
-                rtp: Aes128Ctr::new(keys.dangerous_srtp_key())?,
+                rtp: CmCipher::new(suite, keys.dangerous_srtp_key())?,
                 rtp_salt: Secret::from_slice(keys.dangerous_srtp_salt())?,
                 rtp_mac: HmacSha1::new(keys.dangerous_srtp_auth_key()),
                 rtp_tag_len: suite.srtp_tag_len(),
-                rtcp: Aes128Ctr::new(keys.dangerous_srtcp_key())?,
+                header,
+                rtcp: CmCipher::new(suite, keys.dangerous_srtcp_key())?,
                 rtcp_salt: Secret::from_slice(keys.dangerous_srtcp_salt())?,
                 rtcp_mac: HmacSha1::new(keys.dangerous_srtcp_auth_key()),
             }))
+        }
+    }
+
+    /// XOR the RFC 6904 keystream into the chosen elements of the extension block `b` (checked
+    /// by the caller); nothing for a key without a header extension cipher.
+    #[inline]
+    pub(crate) fn crypt_extensions(
+        &self,
+        buf: &mut [u8],
+        b: Block,
+        ids: ExtensionIds,
+        ssrc: u32,
+        index: u64,
+    ) {
+        let header = match self {
+            KeyCipher::Gcm(k) => &k.header,
+            KeyCipher::Cm(k) => &k.header,
+        };
+        if let Some(h) = header {
+            h.apply(buf, b, ids, ssrc, index);
         }
     }
 
@@ -113,28 +266,14 @@ impl KeyCipher {
     ) -> Result<usize> {
         match self {
             KeyCipher::Gcm(k) => {
-                let nonce = gcm_nonce(
-                    k.rtp_salt.expose(),
-                    ssrc,
-                    (index >> 16) as u32,
-                    index as u16,
-                );
-                let (head, rest) = buf.split_at_mut(hdr_len);
-                let (payload, trailer) = rest.split_at_mut(len - hdr_len);
-                let tag: &mut [u8; GCM_TAG_LEN] = (&mut trailer[..GCM_TAG_LEN])
-                    .try_into()
-                    .expect("the trailer holds the tag");
-                k.rtp.seal_to(nonce, head, payload, tag)?;
-                trailer[GCM_TAG_LEN..GCM_TAG_LEN + mki.len()].copy_from_slice(mki);
-                Ok(len + GCM_TAG_LEN + mki.len())
+                k.seal_rtp(buf, hdr_len, len, ssrc, index)?;
+                let at = len + GCM_TAG_LEN;
+                buf[at..at + mki.len()].copy_from_slice(mki);
+                Ok(at + mki.len())
             }
             KeyCipher::Cm(k) => {
-                let iv = cm_iv(k.rtp_salt.expose(), ssrc, index);
-                k.rtp.apply(&iv, &mut buf[hdr_len..len]);
-                let mut mac = k.rtp_mac.start();
-                mac.update(&buf[..len]);
-                mac.update(&((index >> 16) as u32).to_be_bytes());
-                let full = mac.finalize().into_bytes();
+                k.rtp_crypt(&mut buf[hdr_len..len], ssrc, index);
+                let full = k.rtp_tag(&buf[..len], (index >> 16) as u32);
                 let m = mki.len();
                 buf[len..len + m].copy_from_slice(mki);
                 buf[len + m..len + m + k.rtp_tag_len].copy_from_slice(&full[..k.rtp_tag_len]);
@@ -160,32 +299,21 @@ impl KeyCipher {
         match self {
             KeyCipher::Gcm(k) => {
                 let body = total - mki_len - GCM_TAG_LEN;
-                let nonce = gcm_nonce(
-                    k.rtp_salt.expose(),
-                    ssrc,
-                    (index >> 16) as u32,
-                    index as u16,
-                );
-                let (head, rest) = buf.split_at_mut(hdr_len);
-                let (payload, trailer) = rest.split_at_mut(body - hdr_len);
-                k.rtp.open(nonce, head, payload, &trailer[..GCM_TAG_LEN])?;
+                k.open_rtp(buf, hdr_len, body, ssrc, index)?;
                 Ok(body)
             }
             KeyCipher::Cm(k) => {
                 let body = total - mki_len - k.rtp_tag_len;
-                let mut mac = k.rtp_mac.start();
-                mac.update(&buf[..body]);
-                mac.update(&((index >> 16) as u32).to_be_bytes());
-                verify_truncated(mac, &buf[total - k.rtp_tag_len..])?;
-                let iv = cm_iv(k.rtp_salt.expose(), ssrc, index);
-                k.rtp.apply(&iv, &mut buf[hdr_len..body]);
+                let tag = &buf[total - k.rtp_tag_len..];
+                k.verify_rtp(&buf[..body], (index >> 16) as u32, tag)?;
+                k.rtp_crypt(&mut buf[hdr_len..body], ssrc, index);
                 Ok(body)
             }
         }
     }
 
-    /// Protect the RTCP packet `buf[..len]` in place with SRTCP index `index` (E = 1) and
-    /// append the trailer. The caller has checked the room.
+    /// Protect the RTCP packet `buf[..len]` in place with SRTCP index `index` (E = 1; E = 0
+    /// with the NULL cipher) and append the trailer. The caller has checked the room.
     #[inline]
     pub(crate) fn protect_rtcp(
         &self,
@@ -212,6 +340,11 @@ impl KeyCipher {
                 Ok(len + GCM_TAG_LEN + 4 + m)
             }
             KeyCipher::Cm(k) => {
+                // The NULL cipher sends E = 0: the packet is not encrypted (as libsrtp does).
+                let word = match k.rtcp {
+                    CmCipher::Null => index.to_be_bytes(),
+                    _ => word,
+                };
                 let iv = cm_iv(k.rtcp_salt.expose(), ssrc, index as u64);
                 k.rtcp.apply(&iv, &mut buf[RTCP_HDR..len]);
                 buf[len..len + 4].copy_from_slice(&word);
@@ -294,14 +427,21 @@ pub(crate) struct Layout {
     pub(crate) aead: bool,
     pub(crate) srtp_tag: usize,
     pub(crate) srtcp_tag: usize,
+    /// The ROC carried in band, if it is.
+    pub(crate) rcc: Option<Rcc>,
+    /// The longest SRTP tag (without MKI): `srtp_tag`, or what RCC makes of it.
+    pub(crate) srtp_max_tag: usize,
 }
 
 impl Layout {
-    pub(crate) fn new(suite: SrtpSuite) -> Self {
+    pub(crate) fn new(suite: SrtpSuite, rcc: Option<Rcc>) -> Self {
+        let srtp_tag = suite.srtp_tag_len();
         Layout {
             aead: suite.is_aead(),
-            srtp_tag: suite.srtp_tag_len(),
+            srtp_tag,
             srtcp_tag: suite.srtcp_tag_len(),
+            rcc,
+            srtp_max_tag: rcc.map_or(srtp_tag, |r| r.max_tag(srtp_tag)),
         }
     }
 

@@ -3,7 +3,7 @@
 
 use super::cipher::{KeyCipher, Layout};
 use super::kdf::SessionKeys;
-use super::keyring::{KeyRing, PreparedKey};
+use super::keyring::{KeyRing, NewKey, PreparedKey};
 use super::streams::{SrtcpState, Streams};
 use super::{Mki, SrtpConfig};
 #[cfg(doc)]
@@ -13,8 +13,22 @@ use crate::secret::SrtpMasterKey;
 use crate::types::{PacketIndex, Roc, SrtcpIndex, SrtpSuite, Ssrc};
 use core::fmt;
 
-fn mki_len_checked(config: &SrtpConfig, with_mki: bool) -> Result<()> {
+fn mki_len_checked(suite: SrtpSuite, config: &SrtpConfig, with_mki: bool) -> Result<()> {
     config.validate()?;
+    if suite.is_null_cipher() && !config.allow_null_cipher {
+        return Err(Error::InvalidConfig);
+    }
+    if let Some(rcc) = config.rcc {
+        rcc.check(suite)?;
+    }
+    if config.cryptex && (config.rcc.is_some() || suite.is_null_cipher()) {
+        return Err(Error::InvalidConfig);
+    }
+    // RFC 6904: never together with cryptex (RFC 9335 §4).
+    let ext = !config.encrypted_extensions.is_empty();
+    if ext && (config.cryptex || config.rcc.is_some() || suite.is_null_cipher()) {
+        return Err(Error::InvalidConfig);
+    }
     if with_mki != (config.mki_len != 0) {
         return Err(Error::MkiMismatch);
     }
@@ -34,8 +48,13 @@ pub(super) struct Context<C> {
 impl<C: SrtcpState> Context<C> {
     fn empty(suite: SrtpSuite, config: SrtpConfig) -> Self {
         Context {
-            layout: Layout::new(suite),
-            keys: KeyRing::new(suite, config.mki_len, config.backend),
+            layout: Layout::new(suite, config.rcc),
+            keys: KeyRing::new(
+                suite,
+                config.mki_len,
+                config.backend,
+                !config.encrypted_extensions.is_empty(),
+            ),
             streams: Streams::new(&config),
             config,
         }
@@ -44,7 +63,7 @@ impl<C: SrtcpState> Context<C> {
     /// One master key and no MKI (`config.mki_len` must be 0).
     pub(super) fn new(key: &SrtpMasterKey, config: SrtpConfig) -> Result<Self> {
         crate::secret::scrubbed(|| {
-            mki_len_checked(&config, false)?;
+            mki_len_checked(key.suite(), &config, false)?;
             let mut s = Self::empty(key.suite(), config);
             let c = s.keys.cipher_for(key)?;
             s.keys.replace_single(c)?;
@@ -54,17 +73,20 @@ impl<C: SrtcpState> Context<C> {
 
     /// With MKI (`config.mki_len` 1..=4) and no key yet.
     pub(super) fn with_mki(suite: SrtpSuite, config: SrtpConfig) -> Result<Self> {
-        mki_len_checked(&config, true)?;
+        mki_len_checked(suite, &config, true)?;
         Ok(Self::empty(suite, config))
     }
 
     /// Keyed with session keys directly, skipping the key derivation (no MKI).
     pub(super) fn from_session_keys(keys: &SessionKeys, config: SrtpConfig) -> Result<Self> {
         crate::secret::scrubbed(|| {
-            mki_len_checked(&config, false)?;
+            mki_len_checked(keys.suite(), &config, false)?;
             let mut s = Self::empty(keys.suite(), config);
-            s.keys
-                .replace_single(KeyCipher::new(keys, config.backend)?)?;
+            s.keys.replace_single(NewKey::unlimited(KeyCipher::new(
+                keys,
+                config.backend,
+                !config.encrypted_extensions.is_empty(),
+            )?))?;
             Ok(s)
         })
     }

@@ -14,6 +14,9 @@ const LABEL_SRTP_SALT: u8 = 2;
 const LABEL_SRTCP_ENCRYPTION: u8 = 3;
 const LABEL_SRTCP_AUTH: u8 = 4;
 const LABEL_SRTCP_SALT: u8 = 5;
+/// RFC 6904 §5: the header extension encryption key and salt.
+const LABEL_SRTP_HEADER_ENCRYPTION: u8 = 6;
+const LABEL_SRTP_HEADER_SALT: u8 = 7;
 
 /// Length of the HMAC-SHA1 authentication keys of the AES-CM suites.
 pub(crate) const AUTH_KEY_LEN: usize = 20;
@@ -26,6 +29,8 @@ pub(crate) const AUTH_KEY_LEN: usize = 20;
 /// shows only the suite.
 pub struct SessionKeys {
     suite: SrtpSuite,
+    /// Whether the RFC 6904 header extension key and salt were derived (not by `from_parts`).
+    has_header_keys: bool,
     b: Sealed<SessionBytes>,
 }
 
@@ -37,6 +42,8 @@ struct SessionBytes {
     srtcp_key: [u8; 32],
     srtcp_salt: [u8; 14],
     srtcp_auth: [u8; AUTH_KEY_LEN],
+    srtp_header_key: [u8; 32],
+    srtp_header_salt: [u8; 14],
 }
 
 /// One run of the AES-CM PRF: `out` is the keystream for the IV `(master_salt ^ label) * 2^16`.
@@ -65,7 +72,8 @@ impl SessionKeys {
     ///
     /// The AES-GCM suites' 12-byte master salt is zero-padded on the right to 14 bytes before
     /// the PRF, as libsrtp does (RFC 7714 errata 4938); their session salts are 12 bytes.
-    /// AEAD_AES_256_GCM uses AES-256 as the PRF (RFC 6188 §7).
+    /// The PRF is AES with the master key's length: AES-128, AES-192 for the AES-192-CM suites
+    /// and AES-256 for AEAD_AES_256_GCM and the AES-256-CM suites (RFC 6188 §5.2).
     pub fn derive(master: &SrtpMasterKey) -> Self {
         crate::secret::scrubbed(|| Self::derive_unscrubbed(master))
     }
@@ -75,17 +83,21 @@ impl SessionKeys {
         let mut salt = [0u8; 14];
         salt[..master.dangerous_salt().len()].copy_from_slice(master.dangerous_salt());
         let mut k = SessionKeys::zero(suite);
-        match master.dangerous_key().len() {
-            32 => {
-                let c =
-                    aes::Aes256Enc::new_from_slice(master.dangerous_key()).expect("32-byte key");
-                k.fill(&c, &salt);
-            }
-            _ => {
-                let c =
-                    aes::Aes128Enc::new_from_slice(master.dangerous_key()).expect("16-byte key");
-                k.fill(&c, &salt);
-            }
+        let key = master.dangerous_key();
+        // The PRF is AES of the master key's size (RFC 3711 §4.3.3, RFC 6188 §5.2 and §7).
+        match key.len() {
+            32 => k.fill(
+                &aes::Aes256Enc::new_from_slice(key).expect("32-byte key"),
+                &salt,
+            ),
+            24 => k.fill(
+                &aes::Aes192Enc::new_from_slice(key).expect("24-byte key"),
+                &salt,
+            ),
+            _ => k.fill(
+                &aes::Aes128Enc::new_from_slice(key).expect("16-byte key"),
+                &salt,
+            ),
         }
         salt.zeroize();
         k
@@ -94,6 +106,7 @@ impl SessionKeys {
     fn zero(suite: SrtpSuite) -> Self {
         SessionKeys {
             suite,
+            has_header_keys: false,
             b: Sealed::new(SessionBytes {
                 srtp_key: [0; 32],
                 srtp_salt: [0; 14],
@@ -101,6 +114,8 @@ impl SessionKeys {
                 srtcp_key: [0; 32],
                 srtcp_salt: [0; 14],
                 srtcp_auth: [0; AUTH_KEY_LEN],
+                srtp_header_key: [0; 32],
+                srtp_header_salt: [0; 14],
             }),
         }
     }
@@ -119,11 +134,19 @@ impl SessionKeys {
             prf(c, salt, LABEL_SRTP_AUTH, &mut self.b.srtp_auth);
             prf(c, salt, LABEL_SRTCP_AUTH, &mut self.b.srtcp_auth);
         }
+        // RFC 6904 §5 (and RFC 7714 §8.3 for AES-GCM: AES-CM with a salt of the suite's
+        // length, zero-padded to 14 bytes, as libsrtp does).
+        let h = &mut self.b.srtp_header_key[..kl];
+        prf(c, salt, LABEL_SRTP_HEADER_ENCRYPTION, h);
+        let hs = &mut self.b.srtp_header_salt[..sl];
+        prf(c, salt, LABEL_SRTP_HEADER_SALT, hs);
+        self.has_header_keys = true;
     }
 
     /// Take session keys as they are. Keys are `suite.key_len()` bytes, salts
     /// `suite.salt_len()` bytes; the authentication keys are 20 bytes for the AES-CM suites and
-    /// empty for AES-GCM. Anything else is [`Error::InvalidKeyLength`].
+    /// empty for AES-GCM. Anything else is [`Error::InvalidKeyLength`]; an all-zero
+    /// authentication key of a NULL-cipher suite is [`Error::WeakKey`].
     #[allow(clippy::too_many_arguments)]
     pub fn from_parts(
         suite: SrtpSuite,
@@ -143,6 +166,11 @@ impl SessionKeys {
             || srtcp_auth_key.len() != auth_len
         {
             return Err(Error::InvalidKeyLength);
+        }
+        if suite.is_null_cipher()
+            && (crate::secret::all_zero(srtp_auth_key) || crate::secret::all_zero(srtcp_auth_key))
+        {
+            return Err(Error::WeakKey);
         }
         let mut k = SessionKeys::zero(suite);
         k.b.srtp_key[..srtp_key.len()].copy_from_slice(srtp_key);
@@ -181,6 +209,18 @@ impl SessionKeys {
     /// The SRTP authentication key (label 1): 20 bytes for AES-CM, empty for AES-GCM.
     pub fn dangerous_srtp_auth_key(&self) -> &[u8] {
         &self.b.srtp_auth[..self.auth_len()]
+    }
+
+    /// The RFC 6904 header extension key (label 6) and 14-byte salt (label 7; for AES-GCM the
+    /// 12 bytes of its salt length and two zero bytes); `None` for keys given with
+    /// [`SessionKeys::from_parts`].
+    pub(crate) fn srtp_header_key_and_salt(&self) -> Option<(&[u8], &[u8])> {
+        self.has_header_keys.then(|| {
+            (
+                &self.b.srtp_header_key[..self.suite.key_len()],
+                &self.b.srtp_header_salt[..],
+            )
+        })
     }
 
     /// The SRTCP cipher key (label 3). Do not log it.

@@ -6,7 +6,7 @@ use super::kdf::SessionKeys;
 use super::{Mki, MAX_KEYS};
 use crate::crypto::Backend;
 use crate::error::{Error, Result};
-use crate::secret::{wipe_spare, SrtpMasterKey};
+use crate::secret::{wipe_spare, SrtpMasterKey, MAX_KEY_LIFETIME};
 use crate::types::SrtpSuite;
 
 pub(super) struct KeySlot {
@@ -14,9 +14,27 @@ pub(super) struct KeySlot {
     pub(super) cipher: KeyCipher,
     pub(super) srtp_used: u64,
     pub(super) srtcp_used: u64,
+    /// The key's lifetime: the most SRTP packets, and the most SRTCP packets, it protects.
+    pub(super) lifetime: u64,
     /// Order of arrival in this context, from 1: an SSRC removed while this key was held may
     /// not start over until the key is gone.
     serial: u64,
+}
+
+/// A master key's cipher contexts and lifetime, not yet in a ring.
+pub(super) struct NewKey {
+    pub(super) cipher: KeyCipher,
+    pub(super) lifetime: u64,
+}
+
+impl NewKey {
+    /// Contexts with the longest lifetime (session keys given directly carry none).
+    pub(super) fn unlimited(cipher: KeyCipher) -> Self {
+        NewKey {
+            cipher,
+            lifetime: MAX_KEY_LIFETIME,
+        }
+    }
 }
 
 /// A key derived and checked, ready to join a key ring without failing.
@@ -26,6 +44,8 @@ pub(crate) struct PreparedKey(pub(super) KeySlot);
 pub(super) struct KeyRing {
     pub(super) suite: SrtpSuite,
     backend: Backend,
+    /// Whether each key also gets its RFC 6904 header extension cipher.
+    header_ext: bool,
     pub(super) mki_len: usize,
     pub(super) slots: Vec<KeySlot>,
     serials: u64,
@@ -41,10 +61,16 @@ impl Drop for KeyRing {
 }
 
 impl KeyRing {
-    pub(super) fn new(suite: SrtpSuite, mki_len: usize, backend: Backend) -> Self {
+    pub(super) fn new(
+        suite: SrtpSuite,
+        mki_len: usize,
+        backend: Backend,
+        header_ext: bool,
+    ) -> Self {
         KeyRing {
             suite,
             backend,
+            header_ext,
             mki_len,
             slots: Vec::with_capacity(if mki_len == 0 { 1 } else { MAX_KEYS }),
             serials: 0,
@@ -97,21 +123,24 @@ impl KeyRing {
         }
     }
 
-    pub(super) fn cipher_for(&self, key: &SrtpMasterKey) -> Result<KeyCipher> {
+    pub(super) fn cipher_for(&self, key: &SrtpMasterKey) -> Result<NewKey> {
         if key.suite() != self.suite {
             return Err(Error::SuiteMismatch);
         }
-        KeyCipher::new(&SessionKeys::derive(key), self.backend)
+        Ok(NewKey {
+            cipher: KeyCipher::new(&SessionKeys::derive(key), self.backend, self.header_ext)?,
+            lifetime: key.lifetime(),
+        })
     }
 
-    pub(super) fn add(&mut self, mki: Mki, cipher: KeyCipher) -> Result<usize> {
-        let slot = self.check_add(mki, cipher)?;
+    pub(super) fn add(&mut self, mki: Mki, key: NewKey) -> Result<usize> {
+        let slot = self.check_add(mki, key)?;
         self.push(slot);
         Ok(self.slots.len() - 1)
     }
 
     /// The slot `mki` would take, checked against the ring as it is now.
-    pub(super) fn check_add(&self, mki: Mki, cipher: KeyCipher) -> Result<KeySlot> {
+    pub(super) fn check_add(&self, mki: Mki, key: NewKey) -> Result<KeySlot> {
         let bytes = self.encode(mki)?;
         if self.position(&bytes[..self.mki_len]).is_some() {
             return Err(Error::DuplicateMki);
@@ -121,9 +150,10 @@ impl KeyRing {
         }
         Ok(KeySlot {
             mki: bytes,
-            cipher,
+            cipher: key.cipher,
             srtp_used: 0,
             srtcp_used: 0,
+            lifetime: key.lifetime,
             serial: 0,
         })
     }
@@ -140,7 +170,7 @@ impl KeyRing {
             .ok_or(Error::UnknownKey)
     }
 
-    pub(super) fn replace_single(&mut self, cipher: KeyCipher) -> Result<()> {
+    pub(super) fn replace_single(&mut self, key: NewKey) -> Result<()> {
         if self.mki_len != 0 {
             return Err(Error::MkiMismatch);
         }
@@ -148,9 +178,10 @@ impl KeyRing {
         let serial = self.next_serial();
         self.slots.push(KeySlot {
             mki: [0; 4],
-            cipher,
+            cipher: key.cipher,
             srtp_used: 0,
             srtcp_used: 0,
+            lifetime: key.lifetime,
             serial,
         });
         Ok(())

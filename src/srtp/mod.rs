@@ -14,6 +14,11 @@
 //!   for [`SrtpSender::srtp_overhead`] more bytes; [`SrtpReceiver::unprotect_rtp`] works in
 //!   place and returns the plaintext slice. No allocation per packet; a new SSRC allocates its
 //!   state once, and the number of SSRCs is bounded ([`SrtpConfig::max_streams`]).
+//! - Options deployments ask for: key lifetimes ([`SrtpMasterKey::with_lifetime`](crate::SrtpMasterKey::with_lifetime)),
+//!   an initial ROC for receivers that join mid-stream ([`SrtpConfig::initial_roc`]), and the
+//!   ROC carried in band (RFC 4771, [`SrtpConfig::rcc`], [`Rcc`]), and cryptex (RFC 9335,
+//!   [`SrtpConfig::cryptex`]): CSRCs and header extensions encrypted with the payload, or
+//!   chosen header extensions encrypted by ID (RFC 6904, [`SrtpConfig::encrypted_extensions`]).
 //! - [`RtpHeader`] and [`RtcpHeader`] are zero-copy header views with typed errors.
 //!
 //! ```
@@ -41,23 +46,30 @@
 
 mod cipher;
 mod context;
+mod cryptex;
+mod hdrext;
 mod header;
 mod index;
 mod kdf;
 mod keyring;
+mod rcc;
 mod receiver;
 mod sender;
 mod streams;
 
+pub use cryptex::CRYPTEX_OVERHEAD;
+pub use hdrext::ExtensionIds;
 pub use header::{is_rtcp, RtcpHeader, RtpHeader, RTCP_HEADER_LEN, RTP_FIXED_HEADER_LEN};
 pub use kdf::SessionKeys;
 pub(crate) use keyring::PreparedKey;
+pub use rcc::{Rcc, RccMode};
 pub use receiver::SrtpReceiver;
 pub use sender::SrtpSender;
 
 use crate::crypto::Backend;
 use crate::error::{Error, Result};
 use crate::replay::{DEFAULT_REPLAY_WINDOW, MAX_REPLAY_WINDOW, MIN_REPLAY_WINDOW};
+use crate::types::Roc;
 
 /// The most master keys a context holds at once (with MKI).
 pub const MAX_KEYS: usize = 16;
@@ -93,6 +105,30 @@ pub struct SrtpConfig {
     pub soft_limit: u64,
     /// Where AES-GCM comes from (default [`Backend::Ring`]); the AES-CM suites do not use it.
     pub backend: Backend,
+    /// The rollover counter every new stream starts at (default 0): for a receiver that
+    /// joins a stream in the middle, such as a capture that starts late (libsrtp's
+    /// `rtp_decoder -r`). [`SrtpSender::set_roc`] / [`SrtpReceiver::set_roc`] set one SSRC's.
+    pub initial_roc: Roc,
+    /// The ROC carried in band (RFC 4771), off by default. Both ends must agree on it; see
+    /// [`Rcc`] for the modes (two of which give up integrity protection) and the suites that
+    /// can carry it ([`Error::InvalidConfig`] for the others).
+    pub rcc: Option<Rcc>,
+    /// Consent to a NULL-cipher suite ([`SrtpSuite::NULL`](crate::SrtpSuite::NULL):
+    /// authentication only, the media is **not encrypted**), for tests, measurement and gear
+    /// that uses them. Off by default: a context for a NULL-cipher key without it is
+    /// [`Error::InvalidConfig`]. The handshake and the call session never use these suites.
+    pub allow_null_cipher: bool,
+    /// Cryptex (RFC 9335), off by default: the sender encrypts the CSRCs and the RFC 8285
+    /// header extensions (one- and two-byte) with the payload, marking them `0xC0DE` /
+    /// `0xC2DE`, and adds an empty extension to a packet with CSRCs only
+    /// ([`CRYPTEX_OVERHEAD`] bytes more); the receiver decrypts packets so marked and takes
+    /// the others as usual. Not with [`SrtpConfig::rcc`] or a NULL-cipher suite
+    /// ([`Error::InvalidConfig`]).
+    pub cryptex: bool,
+    /// RFC 6904: the RFC 8285 header extension IDs whose data is encrypted (none by default),
+    /// with a key and salt of their own (AES-CM, for the AES-GCM suites too, RFC 7714 §8.3).
+    /// Not with cryptex, RCC or a NULL-cipher suite ([`Error::InvalidConfig`]).
+    pub encrypted_extensions: ExtensionIds,
 }
 
 impl Default for SrtpConfig {
@@ -103,6 +139,11 @@ impl Default for SrtpConfig {
             mki_len: 0,
             soft_limit: DEFAULT_SOFT_LIMIT,
             backend: Backend::Ring,
+            initial_roc: Roc(0),
+            rcc: None,
+            allow_null_cipher: false,
+            cryptex: false,
+            encrypted_extensions: ExtensionIds::NONE,
         }
     }
 }
@@ -129,6 +170,36 @@ impl SrtpConfig {
     /// With another soft limit.
     pub fn with_soft_limit(mut self, packets: u64) -> Self {
         self.soft_limit = packets;
+        self
+    }
+
+    /// With another initial rollover counter for new streams.
+    pub fn with_initial_roc(mut self, roc: Roc) -> Self {
+        self.initial_roc = roc;
+        self
+    }
+
+    /// With the ROC carried in band: `mode` and R (`rate`).
+    pub fn with_rcc(mut self, mode: RccMode, rate: u16) -> Self {
+        self.rcc = Some(Rcc { mode, rate });
+        self
+    }
+
+    /// Allowing a NULL-cipher suite (see [`SrtpConfig::allow_null_cipher`]).
+    pub fn with_null_cipher_allowed(mut self) -> Self {
+        self.allow_null_cipher = true;
+        self
+    }
+
+    /// With cryptex (RFC 9335) on or off.
+    pub fn with_cryptex(mut self, on: bool) -> Self {
+        self.cryptex = on;
+        self
+    }
+
+    /// With the data of header extension `id` encrypted (RFC 6904).
+    pub fn with_encrypted_extension(mut self, id: u8) -> Self {
+        self.encrypted_extensions = self.encrypted_extensions.with(id);
         self
     }
 

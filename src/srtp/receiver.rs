@@ -3,13 +3,15 @@
 
 use super::cipher::SRTCP_E_BIT;
 use super::context::Context;
+use super::cryptex::decrypted_profile;
+use super::hdrext;
 use super::header::{RtcpHeader, RtpHeader, RTCP_HEADER_LEN, RTP_FIXED_HEADER_LEN};
 use super::kdf::SessionKeys;
 use super::keyring::PreparedKey;
 use super::streams::SrtcpState;
 #[cfg(doc)]
 use super::SrtpSender;
-use super::{Mki, SrtpConfig};
+use super::{Mki, Rcc, SrtpConfig};
 #[cfg(doc)]
 use crate::error::Error;
 use crate::error::{Malformed, Result};
@@ -114,6 +116,9 @@ impl SrtpReceiver {
     /// documentation for what an error leaves in `buf`.
     #[inline]
     pub fn unprotect_rtp<'a>(&mut self, buf: &'a mut [u8]) -> Result<&'a mut [u8]> {
+        if let Some(rcc) = self.ctx.layout.rcc {
+            return self.unprotect_rtp_rcc(buf, rcc);
+        }
         let ctx = &mut self.ctx;
         let total = buf.len();
         let m = ctx.keys.mki_len;
@@ -123,16 +128,73 @@ impl SrtpReceiver {
         }
         let hdr = RtpHeader::parse(&buf[..total - trailer])?;
         let (hdr_len, ssrc, seq) = (hdr.header_len(), hdr.ssrc().0, hdr.sequence_number().0);
+        let cryptex = match ctx.config.cryptex {
+            true => hdr.extension_profile().and_then(decrypted_profile),
+            false => None,
+        };
+        let ext_at = RTP_FIXED_HEADER_LEN + 4 * hdr.csrc_count() as usize;
+        let ids = ctx.config.encrypted_extensions;
+        let ext = match ids.is_empty() {
+            true => None,
+            false => hdrext::block(&buf[..total - trailer]),
+        };
+        if let Some(b) = ext {
+            hdrext::check(buf, b, ids)?;
+        }
         let mki_at = ctx.layout.srtp_mki_at(total, m);
         let slot = ctx.keys.for_packet(&buf[mki_at..mki_at + m])?;
         let stream = ctx.streams.entry(ssrc, &ctx.keys)?;
-        let index = match stream.get() {
-            Some(s) => s.rtp_index(seq)?,
-            None => seq as u64,
+        let index = stream.rtp_index(seq)?;
+        let plain = match cryptex {
+            None => slot.cipher.unprotect_rtp(buf, hdr_len, ssrc, index, m)?,
+            Some(profile) => {
+                let body = total - trailer;
+                let tag = ctx.layout.srtp_tag;
+                slot.cipher
+                    .unprotect_rtp_cryptex(buf, ext_at, body, ssrc, index, tag, profile)?;
+                body
+            }
         };
-        let plain = slot.cipher.unprotect_rtp(buf, hdr_len, ssrc, index, m)?;
+        if let Some(b) = ext {
+            slot.cipher.crypt_extensions(buf, b, ids, ssrc, index);
+        }
         stream.or_start()?.rtp.commit(index);
         Ok(&mut buf[..plain])
+    }
+
+    /// [`SrtpReceiver::unprotect_rtp`] with the ROC carried in band: a packet that carries it
+    /// is placed by that ROC, the others as usual; the replay check comes first, the state
+    /// changes only once the packet is accepted.
+    fn unprotect_rtp_rcc<'a>(&mut self, buf: &'a mut [u8], rcc: Rcc) -> Result<&'a mut [u8]> {
+        let ctx = &mut self.ctx;
+        let total = buf.len();
+        let m = ctx.keys.mki_len;
+        if total < RTP_FIXED_HEADER_LEN {
+            return Err(Malformed::Truncated.into());
+        }
+        let seq = u16::from_be_bytes([buf[2], buf[3]]);
+        let t = rcc.trailer(seq, ctx.layout.srtp_tag);
+        if total < RTP_FIXED_HEADER_LEN + m + t.len() {
+            return Err(Malformed::Truncated.into());
+        }
+        let body = total - m - t.len();
+        let hdr = RtpHeader::parse(&buf[..body])?;
+        let (hdr_len, ssrc) = (hdr.header_len(), hdr.ssrc().0);
+        let slot = ctx.keys.for_packet(&buf[body..body + m])?;
+        let stream = ctx.streams.entry(ssrc, &ctx.keys)?;
+        let index = if t.roc {
+            let at = body + m;
+            let roc = u32::from_be_bytes([buf[at], buf[at + 1], buf[at + 2], buf[at + 3]]);
+            let i = ((roc as u64) << 16) | seq as u64;
+            stream.check_index(i)?;
+            i
+        } else {
+            stream.rtp_index(seq)?
+        };
+        slot.cipher
+            .unprotect_rtp_rcc(buf, hdr_len, body, ssrc, index, t)?;
+        stream.or_start()?.rtp.commit(index);
+        Ok(&mut buf[..body])
     }
 
     /// Unprotect the SRTCP packet that fills `buf`, in place; returns the RTCP packet. Packets

@@ -2,6 +2,8 @@
 //! state.
 
 use super::context::Context;
+use super::cryptex::{self, CRYPTEX_OVERHEAD};
+use super::hdrext;
 use super::header::{RtcpHeader, RtpHeader};
 use super::kdf::SessionKeys;
 use super::keyring::PreparedKey;
@@ -14,8 +16,6 @@ use crate::secret::SrtpMasterKey;
 use crate::types::{PacketIndex, Roc, SrtcpIndex, SrtpSuite, Ssrc};
 use core::fmt;
 
-/// Packets one master key may protect with SRTP (RFC 3711 §9.2).
-const SRTP_KEY_LIMIT: u64 = 1 << 48;
 /// Packets one master key may protect with SRTCP, and the largest SRTCP index + 1.
 const SRTCP_KEY_LIMIT: u64 = 1 << 31;
 /// The largest SRTCP index.
@@ -120,9 +120,15 @@ impl SrtpSender {
         &self.ctx.config
     }
 
-    /// The most bytes [`SrtpSender::protect_rtp`] adds: the suite's tag plus the MKI.
+    /// The most bytes [`SrtpSender::protect_rtp`] adds: the suite's tag plus the MKI (with
+    /// [`SrtpConfig::rcc`] mode 3, the 4-byte ROC in place of the tag).
     pub fn srtp_overhead(&self) -> usize {
-        self.ctx.keys.suite.srtp_overhead() + self.ctx.keys.mki_len
+        let cryptex = if self.ctx.config.cryptex {
+            CRYPTEX_OVERHEAD
+        } else {
+            0
+        };
+        self.ctx.layout.srtp_max_tag + self.ctx.keys.mki_len + cryptex
     }
 
     /// The most bytes [`SrtpSender::protect_rtcp`] adds: tag, E‖index word and MKI.
@@ -135,8 +141,10 @@ impl SrtpSender {
     ///
     /// Errors (nothing changes, `buf` is untouched): [`Error::BufferTooSmall`],
     /// [`Error::Malformed`] for a bad header, [`Error::Replay`] / [`Error::TooOld`] for an index
-    /// already used or behind the window, [`Error::LimitReached`] when the stream's index or the
-    /// key's packet count is exhausted, [`Error::TooManyStreams`] for a new SSRC past the bound.
+    /// already used or behind the window, [`Error::LimitReached`] when the stream's index is
+    /// exhausted, [`Error::KeyExpired`] when the key has protected its lifetime's worth of
+    /// packets (2^48 unless [`SrtpMasterKey::with_lifetime`] says fewer),
+    /// [`Error::TooManyStreams`] for a new SSRC past the bound.
     #[inline]
     pub fn protect_rtp(&mut self, buf: &mut [u8], len: usize) -> Result<usize> {
         let Some(packet) = buf.get(..len) else {
@@ -148,22 +156,52 @@ impl SrtpSender {
         let (hdr_len, ssrc, seq) = (hdr.header_len(), hdr.ssrc().0, hdr.sequence_number().0);
         let ctx = &mut self.ctx;
         let m = ctx.keys.mki_len;
-        let needed = len + ctx.layout.srtp_tag + m;
+        let needed = len + ctx.layout.srtp_max_tag + m;
+        let needed = needed
+            + if ctx.config.cryptex {
+                CRYPTEX_OVERHEAD
+            } else {
+                0
+            };
         if buf.len() < needed {
             return Err(Error::BufferTooSmall { needed });
         }
-        if ctx.keys.slots[self.active].srtp_used >= SRTP_KEY_LIMIT {
-            return Err(Error::LimitReached);
+        let slot = &ctx.keys.slots[self.active];
+        if slot.srtp_used >= slot.lifetime {
+            return Err(Error::KeyExpired);
         }
         let stream = ctx.streams.entry(ssrc, &ctx.keys)?;
-        let index = match stream.get() {
-            Some(s) => s.rtp_index(seq)?,
-            None => seq as u64,
-        };
+        let index = stream.rtp_index(seq)?;
         let slot = &mut ctx.keys.slots[self.active];
-        let out = slot
-            .cipher
-            .protect_rtp(buf, hdr_len, len, ssrc, index, &slot.mki[..m])?;
+        let mki = &slot.mki[..m];
+        let ids = ctx.config.encrypted_extensions;
+        let ext = match ids.is_empty() {
+            true => None,
+            false => hdrext::block(&buf[..len]),
+        };
+        if let Some(b) = ext {
+            hdrext::check(buf, b, ids)?;
+            slot.cipher.crypt_extensions(buf, b, ids, ssrc, index);
+        }
+        let prepared = match ctx.config.cryptex {
+            true => cryptex::prepare(buf, len)?,
+            false => None,
+        };
+        let out = match (ctx.layout.rcc, prepared) {
+            (_, Some((len, ext_at))) => {
+                let tag = ctx.layout.srtp_tag;
+                slot.cipher
+                    .protect_rtp_cryptex(buf, ext_at, len, ssrc, index, mki, tag)?
+            }
+            (None, None) => slot
+                .cipher
+                .protect_rtp(buf, hdr_len, len, ssrc, index, mki)?,
+            (Some(rcc), None) => {
+                let t = rcc.trailer(seq, ctx.layout.srtp_tag);
+                slot.cipher
+                    .protect_rtp_rcc(buf, hdr_len, len, ssrc, index, mki, t)?
+            }
+        };
         slot.srtp_used += 1;
         stream.or_start()?.rtp.commit(index);
         Ok(out)
@@ -188,7 +226,11 @@ impl SrtpSender {
         if buf.len() < needed {
             return Err(Error::BufferTooSmall { needed });
         }
-        if ctx.keys.slots[self.active].srtcp_used >= SRTCP_KEY_LIMIT {
+        let slot = &ctx.keys.slots[self.active];
+        if slot.srtcp_used >= slot.lifetime {
+            return Err(Error::KeyExpired);
+        }
+        if slot.srtcp_used >= SRTCP_KEY_LIMIT {
             return Err(Error::LimitReached);
         }
         let stream = ctx.streams.entry(ssrc, &ctx.keys)?;
@@ -290,13 +332,16 @@ impl SrtpSender {
         (self.ctx.keys.mki_len != 0).then(|| self.ctx.keys.mki_of(self.active))
     }
 
-    /// "Rekey soon": the active key has protected at least [`SrtpConfig::soft_limit`] SRTP
-    /// packets, or at least `min(soft_limit, 2^31 − 2^20)` SRTCP packets. Past 2^48 SRTP or
-    /// 2^31 SRTCP packets under one key, protect fails with [`Error::LimitReached`].
+    /// "Rekey soon": the active key has protected at least `min(soft_limit, lifetime −
+    /// lifetime/16)` SRTP packets, or at least `min(soft_limit, 2^31 − 2^20, lifetime −
+    /// lifetime/16)` SRTCP packets ([`SrtpConfig::soft_limit`],
+    /// [`SrtpMasterKey::with_lifetime`]). Once the key has protected its lifetime's worth of
+    /// SRTP or of SRTCP packets (2^48 by default), protect fails with [`Error::KeyExpired`];
+    /// past 2^31 SRTCP packets with [`Error::LimitReached`].
     pub fn rekey_soon(&self) -> bool {
         let s = &self.ctx.keys.slots[self.active];
-        s.srtp_used >= self.ctx.config.soft_limit
-            || s.srtcp_used >= self.ctx.config.soft_limit.min(SRTCP_SOFT_LIMIT)
+        let soft = self.ctx.config.soft_limit.min(s.lifetime - s.lifetime / 16);
+        s.srtp_used >= soft || s.srtcp_used >= soft.min(SRTCP_SOFT_LIMIT)
     }
 
     /// Start the stream `ssrc` at rollover counter `roc` (for a stream that continues one sent

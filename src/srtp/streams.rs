@@ -61,6 +61,8 @@ pub(super) struct Streams<C> {
     max: usize,
     /// [`SrtpConfig::replay_window`].
     window: u32,
+    /// [`SrtpConfig::initial_roc`].
+    initial_roc: u32,
 }
 
 /// The stream of an SSRC, or the room to start one: from [`Streams::entry`].
@@ -72,6 +74,25 @@ pub(super) enum Entry<'a, C> {
 }
 
 impl<'a, C: SrtcpState> Entry<'a, C> {
+    /// The index of the RTP packet `seq`: relative to the stream's, or for a new stream with
+    /// the configured initial ROC. Refused if already used or behind the window.
+    #[inline]
+    pub(super) fn rtp_index(&self, seq: u16) -> Result<u64> {
+        match self {
+            Entry::Occupied(s) => s.rtp_index(seq),
+            Entry::Vacant(streams, _) => Ok(((streams.initial_roc as u64) << 16) | seq as u64),
+        }
+    }
+
+    /// Refuse the index `i` if the stream already had it or it is behind the window.
+    #[inline]
+    pub(super) fn check_index(&self, i: u64) -> Result<()> {
+        match self {
+            Entry::Occupied(s) => s.rtp.check(i),
+            Entry::Vacant(..) => Ok(()),
+        }
+    }
+
     /// The stream, if the SSRC has one.
     #[inline]
     pub(super) fn get(&self) -> Option<&Stream<C>> {
@@ -89,7 +110,7 @@ impl<'a, C: SrtcpState> Entry<'a, C> {
             Entry::Vacant(streams, ssrc) => {
                 let s = Stream {
                     rtp: ReplayWindow::new(streams.window)?,
-                    first_roc: 0,
+                    first_roc: streams.initial_roc,
                     rtcp: C::start(streams.window)?,
                 };
                 Ok(streams.map.insert(ssrc, s))
@@ -107,6 +128,7 @@ impl<C> Streams<C> {
             retired: Retired::default(),
             max: config.max_streams,
             window: config.replay_window,
+            initial_roc: config.initial_roc.0,
         }
     }
 

@@ -73,7 +73,7 @@ fn rfc7714_cipher_level() {
         let keys =
             SessionKeys::from_parts(SrtpSuite::AeadAes128Gcm, &key, &salt, &[], &key, &salt, &[])
                 .unwrap();
-        let c = KeyCipher::new(&keys, backend).unwrap();
+        let c = KeyCipher::new(&keys, backend, false).unwrap();
         let packet = hx(&v["rtcp_packet"]);
         let mut buf = packet.clone();
         buf.resize(packet.len() + 20, 0);
@@ -254,7 +254,7 @@ fn srtcp_unencrypted_round_trip_and_intact_on_failure() {
     for backend in crate::crypto::Backend::available() {
         for suite in [SrtpSuite::AeadAes128Gcm, SrtpSuite::AesCm128HmacSha1_32] {
             let keys = SessionKeys::derive(&master(suite, 4));
-            let c = KeyCipher::new(&keys, backend).unwrap();
+            let c = KeyCipher::new(&keys, backend, false).unwrap();
             let packet = rtcp(0x1234);
             // Build an E = 0 packet by hand: the cipher layer's sender always sets E = 1, so
             // protect, then recompute the tag over the clear packet with the same transform.

@@ -1,7 +1,8 @@
-// SRTP and SRTCP unprotect for every suite, with and without an MKI, and the RTP and RTCP
+// SRTP and SRTCP unprotect for every suite, with and without an MKI, plain or with cryptex,
+// the ROC carried in band (RCC mode 1) or encrypted header extensions, and the RTP and RTCP
 // header views. Whatever the bytes: no panic, and a failed unprotect changes nothing, so the
 // genuine packets sent before and after still unprotect.
-use callseal::srtp::{Mki, RtcpHeader, RtpHeader, SrtpConfig, SrtpReceiver, SrtpSender};
+use callseal::srtp::{Mki, RccMode, RtcpHeader, RtpHeader, SrtpConfig, SrtpReceiver, SrtpSender};
 use callseal::{SrtpMasterKey, SrtpSuite};
 
 fn key(suite: SrtpSuite) -> SrtpMasterKey {
@@ -9,15 +10,28 @@ fn key(suite: SrtpSuite) -> SrtpMasterKey {
         .unwrap()
 }
 
-fn pair(suite: SrtpSuite, mki: bool) -> (SrtpSender, SrtpReceiver) {
+/// The options of selector bits 4 and 5 that `suite` takes: none, cryptex, RCC mode 1 every
+/// 4 packets, or header extension 1 encrypted.
+fn options(suite: SrtpSuite, sel: u8) -> SrtpConfig {
+    let c = SrtpConfig::default();
+    let cm = !suite.is_aead();
+    match (sel >> 4) & 3 {
+        1 => c.with_cryptex(true),
+        2 if cm && suite.srtp_tag_len() > 4 => c.with_rcc(RccMode::Mode1, 4),
+        3 if cm => c.with_encrypted_extension(1),
+        _ => c,
+    }
+}
+
+fn pair(suite: SrtpSuite, mki: bool, base: SrtpConfig) -> (SrtpSender, SrtpReceiver) {
     if mki {
-        let config = SrtpConfig::default().with_mki_len(1);
+        let config = base.with_mki_len(1);
         let tx = SrtpSender::new_with_mki(Mki(7), &key(suite), config).unwrap();
         let mut rx = SrtpReceiver::new_with_mki(suite, config).unwrap();
         rx.add_key(Mki(7), &key(suite)).unwrap();
         (tx, rx)
     } else {
-        let config = SrtpConfig::default();
+        let config = base;
         (
             SrtpSender::new(&key(suite), config).unwrap(),
             SrtpReceiver::new(&key(suite), config).unwrap(),
@@ -38,8 +52,8 @@ pub fn srtp(data: &[u8]) {
     let Some((&sel, input)) = data.split_first() else { return };
     let _ = RtpHeader::parse(input).map(|h| assert!(h.header_len() <= input.len()));
     let _ = RtcpHeader::parse(input);
-    let suite = SrtpSuite::ALL[(sel & 3) as usize];
-    let (mut tx, mut rx) = pair(suite, sel & 4 != 0);
+    let suite = SrtpSuite::ALL[((sel & 3) | (sel >> 4 & 4)) as usize];
+    let (mut tx, mut rx) = pair(suite, sel & 4 != 0, options(suite, sel));
     let mut genuine = [0u8; 64];
     genuine[..RTP.len()].copy_from_slice(&RTP);
     let n = tx.protect_rtp(&mut genuine, RTP.len()).unwrap();

@@ -189,7 +189,7 @@ pub enum Baseline {
     },
     /// SRTP AES-CM's construction: AES-128-CTR over the payload, HMAC-SHA1 over the 12-byte
     /// header, the payload and the ROC, truncated to `tag` bytes.
-    CtrHmacSha1 { tag: usize },
+    CtrHmacSha1 { key_len: usize, tag: usize },
     /// SFrame AES-CTR's (RFC 9605 §4.5.1): AES-128-CTR over the payload, HMAC-SHA256 over the
     /// lengths, the nonce, a header of `aad` bytes and the ciphertext, truncated to `tag`
     /// bytes.
@@ -218,6 +218,11 @@ impl Baseline {
             }
         } else {
             Baseline::CtrHmacSha1 {
+                key_len: if suite.is_null_cipher() {
+                    0
+                } else {
+                    suite.key_len()
+                },
                 tag: suite.srtp_tag_len(),
             }
         }
@@ -251,8 +256,11 @@ impl Baseline {
             Baseline::Gcm {
                 key_len, backend, ..
             } => format!("AES_{}_GCM/{backend}", key_len * 8),
-            Baseline::CtrHmacSha1 { tag } => {
-                format!("AES_128_CTR+HMAC_SHA1_{}/rustcrypto", tag * 8)
+            Baseline::CtrHmacSha1 { key_len: 0, tag } => {
+                format!("HMAC_SHA1_{}/rustcrypto", tag * 8)
+            }
+            Baseline::CtrHmacSha1 { key_len, tag } => {
+                format!("AES_{}_CTR+HMAC_SHA1_{}/rustcrypto", key_len * 8, tag * 8)
             }
             Baseline::CtrHmacSha256 { tag, .. } => {
                 format!("AES_128_CTR+HMAC_SHA256_{}/rustcrypto", tag * 8)
@@ -280,12 +288,12 @@ impl Baseline {
                 Backend::RustCrypto => super::rustcrypto_gcm::runner(key_len, op, size, aad)?,
                 _ => return Err(Error::UnsupportedBackend),
             },
-            Baseline::CtrHmacSha1 { tag } => {
-                let c = CtrHmac::<HmacSha1>::new(&[9; 20]);
+            Baseline::CtrHmacSha1 { key_len, tag } => {
+                let c = CtrHmac::<HmacSha1>::new(key_len, &[9; 20]);
                 raw_runner(c, op, size, RTP_HEADER, tag)
             }
             Baseline::CtrHmacSha256 { tag, aad } => {
-                let c = CtrHmac::<HmacSha256>::new(&[9; 32]);
+                let c = CtrHmac::<HmacSha256>::new(16, &[9; 32]);
                 raw_runner(c, op, size, aad, tag)
             }
         })
@@ -300,11 +308,12 @@ pub enum Subject {
 }
 
 impl Subject {
-    /// Every suite of both layers, the GCM suites once per backend, the others once.
+    /// Every suite of both layers (SRTP's NULL-cipher suites too), the GCM suites once per
+    /// backend, the others once.
     pub fn all(backends: &[Backend]) -> Vec<Subject> {
         let first = &backends[..backends.len().min(1)];
         let mut v = Vec::new();
-        for s in SrtpSuite::ALL {
+        for s in SrtpSuite::ALL.into_iter().chain(SrtpSuite::NULL) {
             let on = if s.is_aead() { backends } else { first };
             v.extend(on.iter().map(|&b| Subject::Srtp(s, b)));
         }
@@ -348,7 +357,7 @@ impl Subject {
     pub fn runner(self, op: Op, size: usize) -> callseal::Result<Box<dyn Runner>> {
         Ok(match (self, op) {
             (Subject::Srtp(suite, backend), Op::Protect) => {
-                let config = SrtpConfig::default().with_backend(backend);
+                let config = srtp_config(suite, backend);
                 let mut tx = SrtpSender::new(&srtp_key(suite), config)?;
                 let mut seq = 0u16;
                 let packet = rtp_packet(size, 0, suite.srtp_overhead());
@@ -359,7 +368,7 @@ impl Subject {
                 })
             }
             (Subject::Srtp(suite, backend), Op::Unprotect) => {
-                let config = SrtpConfig::default().with_backend(backend);
+                let config = srtp_config(suite, backend);
                 let key = srtp_key(suite);
                 let mut tx = SrtpSender::new(&key, config)?;
                 let prime = srtp_seal(&mut tx, size, 0);
@@ -403,6 +412,17 @@ impl Subject {
     /// The subject's runner and its baseline's.
     pub fn pair(self, op: Op, size: usize) -> callseal::Result<Pair> {
         Ok((self.runner(op, size)?, self.baseline().runner(op, size)?))
+    }
+}
+
+/// The SRTP configuration of a figure: `backend`, and consent to the NULL cipher for its
+/// suites (measurement is what they are for).
+fn srtp_config(suite: SrtpSuite, backend: Backend) -> SrtpConfig {
+    let config = SrtpConfig::default().with_backend(backend);
+    if suite.is_null_cipher() {
+        config.with_null_cipher_allowed()
+    } else {
+        config
     }
 }
 
@@ -679,30 +699,61 @@ fn check_tag(full: &[u8], tag: &[u8]) {
 type HmacSha1 = hmac::Hmac<sha1::Sha1>;
 type HmacSha256 = hmac::Hmac<sha2::Sha256>;
 
-/// AES-128-CTR and an HMAC, each key expanded once: SRTP AES-CM with HMAC-SHA1, SFrame
-/// AES-CTR with HMAC-SHA256.
+/// An expanded AES key of one of the three sizes, or none (the NULL cipher).
+#[derive(Clone)]
+enum Aes {
+    None,
+    A128(aes::Aes128),
+    A192(aes::Aes192),
+    A256(aes::Aes256),
+}
+
+/// AES-CTR and an HMAC, each key expanded once: SRTP AES-CM (128, 192 or 256, or the NULL
+/// cipher) with HMAC-SHA1, SFrame AES-CTR with HMAC-SHA256.
 struct CtrHmac<M> {
-    aes: aes::Aes128,
+    aes: Aes,
     mac: M,
 }
 
+/// AES-CTR with `aes` from counter block `iv` over `data`, the expanded key copied.
+fn ctr_with<C>(aes: &C, iv: &[u8; 16], data: &mut [u8])
+where
+    C: aes::cipher::BlockCipher
+        + aes::cipher::BlockEncrypt
+        + aes::cipher::BlockSizeUser<BlockSize = aes::cipher::consts::U16>
+        + Clone,
+{
+    use ctr::cipher::{InnerIvInit, StreamCipher};
+    let core = ctr::CtrCore::<C, ctr::flavors::Ctr128BE>::inner_iv_init(aes.clone(), iv.into());
+    ctr::cipher::StreamCipherCoreWrapper::from_core(core).apply_keystream(data);
+}
+
 impl<M: Mac + hmac::digest::KeyInit + Clone> CtrHmac<M> {
-    fn new(mac_key: &[u8]) -> Self {
+    /// With an AES key of `key_len` bytes (16, 24, 32; 0 for none).
+    fn new(key_len: usize, mac_key: &[u8]) -> Self {
         use aes::cipher::KeyInit;
+        let key = [7u8; 32];
+        let aes = match key_len {
+            0 => Aes::None,
+            16 => Aes::A128(aes::Aes128::new_from_slice(&key[..16]).expect("16 bytes")),
+            24 => Aes::A192(aes::Aes192::new_from_slice(&key[..24]).expect("24 bytes")),
+            _ => Aes::A256(aes::Aes256::new_from_slice(&key).expect("32 bytes")),
+        };
         CtrHmac {
-            aes: aes::Aes128::new(&[7u8; 16].into()),
+            aes,
             mac: <M as Mac>::new_from_slice(mac_key).expect("any key length"),
         }
     }
 
-    /// AES-128-CTR from counter block `iv` over the payload, the expanded key copied.
+    /// AES-CTR from counter block `iv` over the payload (nothing with the NULL cipher).
     fn ctr(&self, iv: &[u8; 16], m: &mut Message<'_>) {
-        use ctr::cipher::{InnerIvInit, StreamCipher};
-        let core = ctr::CtrCore::<aes::Aes128, ctr::flavors::Ctr128BE>::inner_iv_init(
-            self.aes.clone(),
-            iv.into(),
-        );
-        ctr::cipher::StreamCipherCoreWrapper::from_core(core).apply_keystream(m.parts().1);
+        let data = m.parts().1;
+        match &self.aes {
+            Aes::None => {}
+            Aes::A128(a) => ctr_with(a, iv, data),
+            Aes::A192(a) => ctr_with(a, iv, data),
+            Aes::A256(a) => ctr_with(a, iv, data),
+        }
     }
 
     /// Encrypt, then MAC what `input` feeds it, and write the tag, truncated.

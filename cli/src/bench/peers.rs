@@ -73,19 +73,28 @@ impl Peer {
     }
 }
 
-/// libsrtp's RTP and RTCP policies for a suite: RTCP has the 80-bit tag with both AES-CM
-/// suites (RFC 5764 §4.1.2).
+/// libsrtp's RTP and RTCP policies for a suite.
 fn policies(suite: SrtpSuite) -> (CryptoPolicy, CryptoPolicy) {
     let rtp = match suite {
         SrtpSuite::AeadAes128Gcm => CryptoPolicy::aes_gcm_128_16_auth(),
         SrtpSuite::AeadAes256Gcm => CryptoPolicy::aes_gcm_256_16_auth(),
         SrtpSuite::AesCm128HmacSha1_80 => CryptoPolicy::aes_cm_128_hmac_sha1_80(),
         SrtpSuite::AesCm128HmacSha1_32 => CryptoPolicy::aes_cm_128_hmac_sha1_32(),
+        SrtpSuite::Aes256CmHmacSha1_80 => CryptoPolicy::aes_cm_256_hmac_sha1_80(),
+        SrtpSuite::Aes256CmHmacSha1_32 => CryptoPolicy::aes_cm_256_hmac_sha1_32(),
+        SrtpSuite::Aes192CmHmacSha1_80 => CryptoPolicy::aes_cm_192_hmac_sha1_80(),
+        SrtpSuite::Aes192CmHmacSha1_32 => CryptoPolicy::aes_cm_192_hmac_sha1_32(),
+        // Not among the peers' rows (Peer::all takes SrtpSuite::ALL).
+        SrtpSuite::NullHmacSha1_80 | SrtpSuite::NullHmacSha1_32 => {
+            CryptoPolicy::null_cipher_hmac_sha1_80()
+        }
     };
-    let rtcp = if suite.is_aead() {
-        rtp
-    } else {
-        CryptoPolicy::aes_cm_128_hmac_sha1_80()
+    // RTCP has the 80-bit tag with every AES-CM suite (RFC 5764 §4.1.2, RFC 6188 §5).
+    let rtcp = match suite.key_len() {
+        _ if suite.is_aead() => rtp,
+        24 => CryptoPolicy::aes_cm_192_hmac_sha1_80(),
+        32 => CryptoPolicy::aes_cm_256_hmac_sha1_80(),
+        _ => CryptoPolicy::aes_cm_128_hmac_sha1_80(),
     };
     (rtp, rtcp)
 }
