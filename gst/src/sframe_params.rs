@@ -36,6 +36,14 @@ impl SframeSuiteType {
     }
 }
 
+/// Whether caps name sealed frames of a known media type.
+pub fn is_wrapped(caps: &gst::CapsRef) -> bool {
+    !caps.is_empty()
+        && caps
+            .iter()
+            .all(|s| s.name() == SFRAME_MEDIA_TYPE && s.get::<&str>(ORIGINAL_MEDIA_TYPE).is_ok())
+}
+
 /// The media type of sealed frames.
 pub const SFRAME_MEDIA_TYPE: &str = "application/x-sframe";
 /// The field that keeps the original media type.
@@ -60,8 +68,12 @@ pub fn wrap(caps: &gst::Caps) -> gst::Caps {
     out
 }
 
-/// The inverse of [`wrap`]; structures without the original media type give ANY.
+/// The inverse of [`wrap`]. A structure without the original media type (a template) stands
+/// for any media; the decoder refuses such caps in a caps event ([`is_wrapped`]).
 pub fn unwrap(caps: &gst::Caps) -> gst::Caps {
+    if caps.is_any() {
+        return gst::Caps::new_any();
+    }
     let mut out = gst::Caps::new_empty();
     {
         let out_mut = out.get_mut().expect("new caps");

@@ -279,27 +279,23 @@ impl BaseTransformImpl for SframeDec {
         })
     }
 
-    fn set_caps(&self, incaps: &gst::Caps, _outcaps: &gst::Caps) -> Result<(), gst::LoggableError> {
-        let ok = incaps
-            .structure(0)
-            .is_some_and(|s| s.get::<&str>(sframe_params::ORIGINAL_MEDIA_TYPE).is_ok());
-        if ok {
-            Ok(())
-        } else {
-            gst::element_imp_error!(
-                self,
-                gst::StreamError::Format,
-                [
-                    "caps without {}: {}",
-                    sframe_params::ORIGINAL_MEDIA_TYPE,
-                    incaps
-                ]
-            );
-            Err(gst::loggable_error!(
-                CAT,
-                "caps without the original media type"
-            ))
+    fn sink_event(&self, event: gst::Event) -> bool {
+        if let gst::EventView::Caps(c) = event.view() {
+            if !sframe_params::is_wrapped(c.caps()) {
+                gst::element_imp_error!(
+                    self,
+                    gst::StreamError::Format,
+                    [
+                        "caps are not {} with {}: {}",
+                        sframe_params::SFRAME_MEDIA_TYPE,
+                        sframe_params::ORIGINAL_MEDIA_TYPE,
+                        c.caps()
+                    ]
+                );
+                return false;
+            }
         }
+        self.parent_sink_event(event)
     }
 
     fn transform_ip(&self, buf: &mut gst::BufferRef) -> Result<gst::FlowSuccess, gst::FlowError> {
