@@ -65,6 +65,16 @@ struct State {
     pool: OutPool,
 }
 
+/// Why a batch of packets stops.
+enum Fatal {
+    /// No usable key or settings: an element error, not negotiated.
+    NotNegotiated(String),
+    /// The sender refuses to go on (counter exhausted, too many SSRCs): an element error.
+    Error(String),
+    /// A GStreamer failure (mapping, allocation).
+    Flow(gst::FlowError),
+}
+
 /// One sink pad's link to its source pad.
 struct PadLink {
     src: gst::Pad,
@@ -234,107 +244,163 @@ impl SrtpEnc {
         link.src.push_event(event)
     }
 
-    fn chain(
+    /// Protect one packet into a fresh output buffer. `Ok(None)`: dropped and counted (a
+    /// packet that cannot be protected: malformed, or an index already used).
+    fn protect(
+        &self,
+        state: &mut State,
+        link: &PadLink,
+        buffer: &gst::BufferRef,
+        signal_soft_limit: &mut bool,
+    ) -> Result<Option<gst::Buffer>, Fatal> {
+        let sender = state.sender.as_mut().expect("built before");
+        let input = buffer
+            .map_readable()
+            .map_err(|_| Fatal::Flow(gst::FlowError::Error))?;
+        let len = input.len();
+        let overhead = if link.rtcp {
+            sender.srtcp_overhead()
+        } else {
+            sender.srtp_overhead()
+        };
+        let mut out = state.pool.acquire(len + overhead).map_err(Fatal::Flow)?;
+        let result = {
+            let out_mut = out.get_mut().expect("a fresh buffer is writable");
+            let protected = {
+                let mut map = out_mut
+                    .map_writable()
+                    .map_err(|_| Fatal::Flow(gst::FlowError::Error))?;
+                map[..len].copy_from_slice(&input);
+                if link.rtcp {
+                    sender.protect_rtcp(&mut map, len)
+                } else {
+                    sender.protect_rtp(&mut map, len)
+                }
+            };
+            if let Ok(n) = protected {
+                out_mut.set_size(n);
+                out_mut.set_pts(buffer.pts());
+                out_mut.set_dts(buffer.dts());
+                out_mut.set_duration(buffer.duration());
+                out_mut.set_flags(buffer.flags());
+            }
+            protected
+        };
+        let ssrc_at = if link.rtcp { 4 } else { 8 };
+        let ssrc = input
+            .get(ssrc_at..ssrc_at + 4)
+            .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]));
+        match result {
+            Ok(_) => {
+                if let Some(ssrc) = ssrc {
+                    let c = state.counters.entry(ssrc).or_default();
+                    if link.rtcp {
+                        c.rtcp_packets += 1;
+                    } else {
+                        c.rtp_packets += 1;
+                        c.rtp_bytes += len as u64;
+                    }
+                }
+                if sender.rekey_soon() && !state.soft_limit_signalled {
+                    state.soft_limit_signalled = true;
+                    *signal_soft_limit = true;
+                }
+                Ok(Some(out))
+            }
+            Err(e @ (Error::LimitReached | Error::TooManyStreams)) => {
+                Err(Fatal::Error(format!("cannot protect: {e}")))
+            }
+            Err(e) => {
+                if let Some(c) = ssrc.and_then(|s| state.counters.get_mut(&s)) {
+                    c.dropped += 1;
+                }
+                gst::warning!(
+                    CAT,
+                    imp = self,
+                    "dropping a packet that cannot be protected: {e}"
+                );
+                Ok(None)
+            }
+        }
+    }
+
+    /// Protect every buffer of `input` under one lock; new caps first when the key changed,
+    /// the `soft-limit` signal after.
+    fn process<'a>(
         &self,
         link: &PadLink,
-        buffer: gst::Buffer,
-    ) -> Result<gst::FlowSuccess, gst::FlowError> {
+        input: impl Iterator<Item = &'a gst::BufferRef>,
+        mut output: impl FnMut(gst::Buffer),
+    ) -> Result<(), gst::FlowError> {
         let mut signal_soft_limit = false;
         let mut new_caps = None;
-        let out = {
+        let result = {
             let mut state = lock(&self.state);
-            if let Err(e) = self.ensure_sender(&mut state) {
-                drop(state);
+            match self.ensure_sender(&mut state) {
+                Err(e) => Err(Fatal::NotNegotiated(e)),
+                Ok(()) => {
+                    if link.pushed.load(Ordering::Acquire) != state.generation {
+                        if let Some(sink_caps) = lock(&link.sink_caps).as_ref() {
+                            new_caps = Some((
+                                self.src_caps(&state, sink_caps, link.rtcp),
+                                state.generation,
+                            ));
+                        }
+                    }
+                    input
+                        .map(|b| self.protect(&mut state, link, b, &mut signal_soft_limit))
+                        .try_for_each(|r| r.map(|out| out.into_iter().for_each(&mut output)))
+                }
+            }
+        };
+        match result {
+            Ok(()) => {}
+            Err(Fatal::NotNegotiated(e)) => {
                 gst::element_imp_error!(self, gst::StreamError::Encode, ["{}", e]);
                 return Err(gst::FlowError::NotNegotiated);
             }
-            if link.pushed.load(Ordering::Acquire) != state.generation {
-                if let Some(sink_caps) = lock(&link.sink_caps).as_ref() {
-                    new_caps = Some((
-                        self.src_caps(&state, sink_caps, link.rtcp),
-                        state.generation,
-                    ));
-                }
-            }
-            let state = &mut *state;
-            let sender = state.sender.as_mut().expect("built above");
-            let input = buffer.map_readable().map_err(|_| gst::FlowError::Error)?;
-            let len = input.len();
-            let overhead = if link.rtcp {
-                sender.srtcp_overhead()
-            } else {
-                sender.srtp_overhead()
-            };
-            let mut out = state.pool.acquire(len + overhead)?;
-            let result = {
-                let out_mut = out.get_mut().expect("a fresh buffer is writable");
-                let protected = {
-                    let mut map = out_mut.map_writable().map_err(|_| gst::FlowError::Error)?;
-                    map[..len].copy_from_slice(&input);
-                    if link.rtcp {
-                        sender.protect_rtcp(&mut map, len)
-                    } else {
-                        sender.protect_rtp(&mut map, len)
-                    }
-                };
-                if let Ok(n) = protected {
-                    out_mut.set_size(n);
-                    out_mut.set_pts(buffer.pts());
-                    out_mut.set_dts(buffer.dts());
-                    out_mut.set_duration(buffer.duration());
-                    out_mut.set_flags(buffer.flags());
-                }
-                protected
-            };
-            let ssrc_at = if link.rtcp { 4 } else { 8 };
-            let ssrc = input
-                .get(ssrc_at..ssrc_at + 4)
-                .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]));
-            match result {
-                Ok(_) => {
-                    if let Some(ssrc) = ssrc {
-                        let c = state.counters.entry(ssrc).or_default();
-                        if link.rtcp {
-                            c.rtcp_packets += 1;
-                        } else {
-                            c.rtp_packets += 1;
-                            c.rtp_bytes += len as u64;
-                        }
-                    }
-                    if sender.rekey_soon() && !state.soft_limit_signalled {
-                        state.soft_limit_signalled = true;
-                        signal_soft_limit = true;
-                    }
-                    Ok(out)
-                }
-                Err(e @ (Error::LimitReached | Error::TooManyStreams)) => Err(e),
-                Err(e) => {
-                    if let Some(c) = ssrc.and_then(|s| state.counters.get_mut(&s)) {
-                        c.dropped += 1;
-                    }
-                    gst::warning!(
-                        CAT,
-                        imp = self,
-                        "dropping a packet that cannot be protected: {e}"
-                    );
-                    return Ok(gst::FlowSuccess::Ok);
-                }
-            }
-        };
-        let out = match out {
-            Ok(out) => out,
-            Err(e) => {
-                gst::element_imp_error!(self, gst::StreamError::Encode, ["cannot protect: {}", e]);
+            Err(Fatal::Error(e)) => {
+                gst::element_imp_error!(self, gst::StreamError::Encode, ["{}", e]);
                 return Err(gst::FlowError::Error);
             }
-        };
+            Err(Fatal::Flow(f)) => return Err(f),
+        }
         if let Some((caps, generation)) = new_caps {
             self.push_caps(link, caps, generation);
         }
         if signal_soft_limit {
             self.obj().emit_by_name::<()>("soft-limit", &[]);
         }
-        link.src.push(out)
+        Ok(())
+    }
+
+    fn chain(
+        &self,
+        link: &PadLink,
+        buffer: gst::Buffer,
+    ) -> Result<gst::FlowSuccess, gst::FlowError> {
+        let mut out = None;
+        self.process(link, std::iter::once(buffer.as_ref()), |b| out = Some(b))?;
+        match out {
+            Some(b) => link.src.push(b),
+            None => Ok(gst::FlowSuccess::Ok),
+        }
+    }
+
+    fn chain_list(
+        &self,
+        link: &PadLink,
+        list: gst::BufferList,
+    ) -> Result<gst::FlowSuccess, gst::FlowError> {
+        let mut out = gst::BufferList::new_sized(list.len());
+        {
+            let out = out.get_mut().expect("a new list");
+            self.process(link, list.iter(), |b| out.add(b))?;
+        }
+        if out.is_empty() {
+            return Ok(gst::FlowSuccess::Ok);
+        }
+        link.src.push_list(out)
     }
 
     fn stats(&self) -> gst::Structure {
@@ -395,7 +461,7 @@ impl SrtpEnc {
             sink_caps: Mutex::new(None),
             pushed: AtomicU64::new(0),
         });
-        let (l1, l2, src3) = (link.clone(), link.clone(), src.clone());
+        let (l1, l2, l4, src3) = (link.clone(), link.clone(), link.clone(), src.clone());
         let sink = gst::Pad::builder_from_template(templ)
             .name(sink_name.clone())
             .chain_function(move |_pad, parent, buffer| {
@@ -403,6 +469,13 @@ impl SrtpEnc {
                     parent,
                     || Err(gst::FlowError::Error),
                     |imp| imp.chain(&l1, buffer),
+                )
+            })
+            .chain_list_function(move |_pad, parent, list| {
+                SrtpEnc::catch_panic_pad_function(
+                    parent,
+                    || Err(gst::FlowError::Error),
+                    |imp| imp.chain_list(&l4, list),
                 )
             })
             .event_function(move |pad, parent, event| {
