@@ -17,6 +17,12 @@ mod srtpenc;
 pub use sframe_params::SframeSuiteType;
 pub use srtp_params::{AuthType, CipherType};
 
+/// Lock `m`; a panic elsewhere while it was held leaves the state as consistent as any
+/// single step does, so the lock is taken anyway.
+pub(crate) fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 fn plugin_init(plugin: &gst::Plugin) -> Result<(), glib::BoolError> {
     srtpenc::register(plugin)?;
     srtpdec::register(plugin)?;

@@ -91,3 +91,45 @@ pub fn unwrap(caps: &gst::Caps) -> gst::Caps {
     }
     out
 }
+
+/// The caps across an SFrame element: from its unsealed side (`direction` is that side's pad
+/// direction) to its sealed side, wrapped, and back, unwrapped.
+pub fn transform_caps(
+    unsealed_side: gst::PadDirection,
+    direction: gst::PadDirection,
+    caps: &gst::Caps,
+    filter: Option<&gst::Caps>,
+) -> gst::Caps {
+    let out = if direction == unsealed_side {
+        wrap(caps)
+    } else {
+        unwrap(caps)
+    };
+    match filter {
+        Some(f) => f.intersect_with_mode(&out, gst::CapsIntersectMode::First),
+        None => out,
+    }
+}
+
+/// The pad templates of an SFrame element: any media on its unsealed side, sealed frames on
+/// the other.
+pub fn templates(unsealed_side: gst::PadDirection) -> Vec<gst::PadTemplate> {
+    let sealed = gst::Caps::builder(SFRAME_MEDIA_TYPE).build();
+    [gst::PadDirection::Sink, gst::PadDirection::Src]
+        .into_iter()
+        .map(|dir| {
+            let name = if dir == gst::PadDirection::Sink {
+                "sink"
+            } else {
+                "src"
+            };
+            let caps = if dir == unsealed_side {
+                gst::Caps::new_any()
+            } else {
+                sealed.clone()
+            };
+            gst::PadTemplate::new(name, dir, gst::PadPresence::Always, &caps)
+                .expect("valid template")
+        })
+        .collect()
+}

@@ -21,28 +21,13 @@ const TAG: [usize; 5] = [10, 8, 4, 16, 16];
 const VP8_CAPS: &str = "video/x-vp8, width=(int)320, height=(int)240, framerate=(fraction)30/1";
 
 fn element(factory: &str, suite: &str, kid: u64, key: Option<&[u8]>) -> (gst::Element, gst::Bus) {
-    init();
-    let e = gst::ElementFactory::make(factory).build().expect(factory);
+    let (e, bus) = watched(factory);
     e.set_property_from_str("suite", suite);
     e.set_property("key-id", kid);
     if let Some(key) = key {
         e.set_property("key", gst::Buffer::from_slice(key.to_vec()));
     }
-    let bus = gst::Bus::new();
-    e.set_bus(Some(&bus));
     (e, bus)
-}
-
-fn error_text(bus: &gst::Bus) -> Option<String> {
-    bus.pop_filtered(&[gst::MessageType::Error])
-        .map(|m| match m.view() {
-            gst::MessageView::Error(e) => format!(
-                "{} {}",
-                e.error(),
-                e.debug().map(|d| d.to_string()).unwrap_or_default()
-            ),
-            _ => unreachable!(),
-        })
 }
 
 fn frames(n: usize) -> Vec<Vec<u8>> {
@@ -54,10 +39,6 @@ fn frames(n: usize) -> Vec<Vec<u8>> {
             f
         })
         .collect()
-}
-
-fn bytes(b: &gst::Buffer) -> Vec<u8> {
-    b.map_readable().unwrap().to_vec()
 }
 
 /// Seal `frames` with a fresh encoder; the sealed frames and the output caps.
@@ -243,39 +224,26 @@ fn properties_round_trip() {
 
 #[test]
 fn bad_keys_and_caps_are_element_errors() {
-    // A base key too short.
-    let (enc, bus) = element("callsealsframeenc", SUITES[3], 1, Some(&[1; 5]));
-    let mut h = Harness::with_element(&enc, Some("sink"), Some("src"));
-    h.set_src_caps_str(VP8_CAPS);
-    assert_eq!(
-        h.push(gst::Buffer::from_slice(vec![1, 2, 3])),
-        Err(gst::FlowError::NotNegotiated)
-    );
-    let err = error_text(&bus).unwrap();
-    assert!(err.contains("5-byte key"), "{err}");
-
-    // No key.
-    let (enc, bus) = element("callsealsframeenc", SUITES[3], 1, None);
-    let mut h = Harness::with_element(&enc, Some("sink"), Some("src"));
-    h.set_src_caps_str(VP8_CAPS);
-    assert_eq!(
-        h.push(gst::Buffer::from_slice(vec![1, 2, 3])),
-        Err(gst::FlowError::NotNegotiated)
-    );
-    assert!(error_text(&bus).unwrap().contains("no key"));
-
-    // A second encoder for the same suite, KID and key would repeat nonces: refused.
-    let key = random(32);
-    let (_sealed, _) = seal(SUITES[0], 2, &key, &frames(1));
-    let (enc, bus) = element("callsealsframeenc", SUITES[0], 2, Some(&key));
-    let mut h = Harness::with_element(&enc, Some("sink"), Some("src"));
-    h.set_src_caps_str(VP8_CAPS);
-    assert_eq!(
-        h.push(gst::Buffer::from_slice(vec![1, 2, 3])),
-        Err(gst::FlowError::NotNegotiated)
-    );
-    let err = error_text(&bus).unwrap();
-    assert!(err.contains("reuse"), "{err}");
+    // A base key too short, no key, and a second encoder for a suite, KID and key already
+    // used (it would repeat nonces).
+    let used = random(32);
+    seal(SUITES[0], 2, &used, &frames(1));
+    let cases: [(&str, u64, Option<&[u8]>, &str); 3] = [
+        (SUITES[3], 1, Some(&[1; 5]), "5-byte key"),
+        (SUITES[3], 1, None, "no key"),
+        (SUITES[0], 2, Some(&used), "reuse"),
+    ];
+    for (suite, kid, key, what) in cases {
+        let (enc, bus) = element("callsealsframeenc", suite, kid, key);
+        let mut h = Harness::with_element(&enc, Some("sink"), Some("src"));
+        h.set_src_caps_str(VP8_CAPS);
+        assert_eq!(
+            h.push(gst::Buffer::from_slice(vec![1, 2, 3])),
+            Err(gst::FlowError::NotNegotiated)
+        );
+        let err = error_text(&bus).expect("an element error");
+        assert!(err.contains(what), "{what}: {err}");
+    }
 
     // The decoder: a bad key.
     let (sealed, caps) = seal(SUITES[3], 1, &random(16), &frames(1));

@@ -13,25 +13,8 @@ use gst_check::Harness;
 
 const SSRC: u32 = 0xcafe_babe;
 
-/// The element, watched by a bus of its own (a harness element has no pipeline).
 fn element(factory: &str) -> (gst::Element, gst::Bus) {
-    init();
-    let e = gst::ElementFactory::make(factory).build().expect(factory);
-    let bus = gst::Bus::new();
-    e.set_bus(Some(&bus));
-    (e, bus)
-}
-
-fn error_text(bus: &gst::Bus) -> Option<String> {
-    bus.pop_filtered(&[gst::MessageType::Error])
-        .map(|m| match m.view() {
-            gst::MessageView::Error(e) => format!(
-                "{} {}",
-                e.error(),
-                e.debug().map(|d| d.to_string()).unwrap_or_default()
-            ),
-            _ => unreachable!(),
-        })
+    watched(factory)
 }
 
 fn enc_harness(enc: &gst::Element, rtcp: bool) -> Harness {
@@ -55,10 +38,6 @@ fn buf(bytes: &[u8]) -> gst::Buffer {
     gst::Buffer::from_slice(bytes.to_vec())
 }
 
-fn bytes(b: &gst::Buffer) -> Vec<u8> {
-    b.map_readable().unwrap().to_vec()
-}
-
 /// Protect `packets` with a `callsealsrtpenc` keyed for `suite`; the output caps too.
 fn protect(
     suite: &Suite,
@@ -69,15 +48,31 @@ fn protect(
     let (enc, _bus) = element("callsealsrtpenc");
     set_suite(&enc, suite, key);
     let mut h = enc_harness(&enc, rtcp);
-    let out = packets
+    let out = through(&mut h, packets);
+    let caps = h.sinkpad().unwrap().current_caps().expect("output caps");
+    (out, caps)
+}
+
+/// A buffer field of the first structure of `caps`, as bytes.
+fn field_bytes(caps: &gst::Caps, field: &str) -> Vec<u8> {
+    bytes(
+        &caps
+            .structure(0)
+            .unwrap()
+            .get::<gst::Buffer>(field)
+            .unwrap(),
+    )
+}
+
+/// Push each packet through `h` and pull what comes out.
+fn through(h: &mut Harness, packets: &[Vec<u8>]) -> Vec<Vec<u8>> {
+    packets
         .iter()
         .map(|p| {
             h.push(buf(p)).expect("push");
-            bytes(&h.pull().expect("a protected packet"))
+            bytes(&h.pull().expect("a packet out"))
         })
-        .collect();
-    let caps = h.sinkpad().unwrap().current_caps().expect("output caps");
-    (out, caps)
+        .collect()
 }
 
 fn set_suite(enc: &gst::Element, suite: &Suite, key: &[u8]) {
@@ -159,17 +154,10 @@ fn enc_properties_round_trip() {
     let (enc, _bus) = element("callsealsrtpenc");
     assert_eq!(enc.property::<Option<gst::Buffer>>("key"), None);
     assert_eq!(
-        enc.property_value("rtp-cipher")
-            .get::<gstcallseal::CipherType>()
-            .unwrap(),
+        cipher(&enc, "rtp-cipher"),
         gstcallseal::CipherType::Aes128Icm
     );
-    assert_eq!(
-        enc.property_value("rtp-auth")
-            .get::<gstcallseal::AuthType>()
-            .unwrap(),
-        gstcallseal::AuthType::HmacSha1_80
-    );
+    assert_eq!(auth(&enc, "rtp-auth"), gstcallseal::AuthType::HmacSha1_80);
     assert_eq!(enc.property::<u32>("replay-window-size"), 128);
     assert!(!enc.property::<bool>("random-key"));
     let key = random(44);
@@ -181,23 +169,14 @@ fn enc_properties_round_trip() {
     assert_eq!(bytes(&enc.property::<gst::Buffer>("key")), key);
     assert_eq!(bytes(&enc.property::<gst::Buffer>("mki")), [1, 2]);
     assert_eq!(
-        enc.property_value("rtp-cipher")
-            .get::<gstcallseal::CipherType>()
-            .unwrap(),
+        cipher(&enc, "rtp-cipher"),
         gstcallseal::CipherType::Aes256Gcm
     );
     assert_eq!(
-        enc.property_value("rtcp-cipher")
-            .get::<gstcallseal::CipherType>()
-            .unwrap(),
+        cipher(&enc, "rtcp-cipher"),
         gstcallseal::CipherType::Aes256Gcm
     );
-    assert_eq!(
-        enc.property_value("rtcp-auth")
-            .get::<gstcallseal::AuthType>()
-            .unwrap(),
-        gstcallseal::AuthType::Null
-    );
+    assert_eq!(auth(&enc, "rtcp-auth"), gstcallseal::AuthType::Null);
     assert_eq!(enc.property::<u32>("replay-window-size"), 1024);
     assert!(enc.property::<bool>("random-key"));
     assert_eq!(enc.property::<u64>("soft-limit-packets"), 99);
@@ -215,6 +194,14 @@ fn enc_properties_round_trip() {
     );
     let v = glib_enum_nicks(enc.property_value("rtp-auth").type_());
     assert_eq!(v, ["null", "hmac-sha1-32", "hmac-sha1-80"]);
+}
+
+fn cipher(e: &gst::Element, name: &str) -> gstcallseal::CipherType {
+    e.property_value(name).get().unwrap()
+}
+
+fn auth(e: &gst::Element, name: &str) -> gstcallseal::AuthType {
+    e.property_value(name).get().unwrap()
 }
 
 fn glib_enum_nicks(t: gst::glib::Type) -> Vec<String> {
@@ -235,27 +222,12 @@ fn enc_mki_goes_into_caps_and_packets_and_both_decoders_take_it() {
     enc.set_property("mki", gst::Buffer::from_slice([0xab_u8, 0xcd]));
     let mut h = enc_harness(&enc, false);
     let sent = packets(5);
-    let out: Vec<Vec<u8>> = sent
-        .iter()
-        .map(|p| {
-            h.push(buf(p)).unwrap();
-            bytes(&h.pull().unwrap())
-        })
-        .collect();
+    let out = through(&mut h, &sent);
     // payload, then the MKI, then the tag.
     assert_eq!(out[0].len(), 172 + 2 + 10);
     assert_eq!(&out[0][172..174], &[0xab, 0xcd]);
     let caps = h.sinkpad().unwrap().current_caps().unwrap();
-    assert_eq!(
-        bytes(
-            &caps
-                .structure(0)
-                .unwrap()
-                .get::<gst::Buffer>("mki")
-                .unwrap()
-        ),
-        [0xab, 0xcd]
-    );
+    assert_eq!(field_bytes(&caps, "mki"), [0xab, 0xcd]);
     for decoder in ["callsealsrtpdec", "srtpdec"] {
         init();
         let dec = gst::ElementFactory::make(decoder).build().unwrap();
@@ -281,16 +253,7 @@ fn enc_random_key_is_generated_once_and_published() {
     let key = bytes(&enc.property::<gst::Buffer>("key"));
     assert_eq!(key.len(), 28);
     let caps = h.sinkpad().unwrap().current_caps().unwrap();
-    assert_eq!(
-        bytes(
-            &caps
-                .structure(0)
-                .unwrap()
-                .get::<gst::Buffer>("srtp-key")
-                .unwrap()
-        ),
-        key
-    );
+    assert_eq!(field_bytes(&caps, "srtp-key"), key);
     let (mut hd, _dec, _) = dec_harness(Some(caps), false);
     hd.push(buf(&p)).unwrap();
     assert_eq!(bytes(&hd.pull().unwrap()), sent[0]);
@@ -381,16 +344,7 @@ fn enc_new_key_in_playing_pushes_new_caps_and_keeps_the_index() {
     h.push(buf(&sent[1])).unwrap();
     let p = bytes(&h.pull().unwrap());
     let caps = h.sinkpad().unwrap().current_caps().unwrap();
-    assert_eq!(
-        bytes(
-            &caps
-                .structure(0)
-                .unwrap()
-                .get::<gst::Buffer>("srtp-key")
-                .unwrap()
-        ),
-        key2
-    );
+    assert_eq!(field_bytes(&caps, "srtp-key"), key2);
     let (mut hd, _, _) = dec_harness(
         Some(suite.key_caps("application/x-srtp", &key2, Some(SSRC))),
         false,
@@ -496,41 +450,36 @@ fn dec_bad_caps_are_element_errors_and_change_nothing() {
     let key = random(30);
     let (out, _) = protect(suite, &key, &packets(2), false);
     let good = suite.key_caps("application/x-srtp", &key, Some(SSRC));
-    let mut bad = Vec::new();
-    let mut c = good.copy();
-    c.make_mut()
-        .structure_mut(0)
-        .unwrap()
-        .set("srtp-cipher", "aes-512-icm");
-    bad.push((c, "unknown value \"aes-512-icm\""));
-    let mut c = good.copy();
-    c.make_mut()
-        .structure_mut(0)
-        .unwrap()
-        .set("srtp-key", gst::Buffer::from_slice([0u8; 29]));
-    bad.push((c, "key of 29 bytes"));
-    let mut c = good.copy();
-    c.make_mut()
-        .structure_mut(0)
-        .unwrap()
-        .remove_field("srtcp-auth");
-    bad.push((c, "srtcp-auth missing"));
-    let mut c = good.copy();
-    c.make_mut()
-        .structure_mut(0)
-        .unwrap()
-        .set("srtp-cipher", "null");
-    c.make_mut()
-        .structure_mut(0)
-        .unwrap()
-        .set("srtp-auth", "null");
-    bad.push((c, "unsupported SRTP combination: rtp-cipher=null"));
-    let mut c = good.copy();
-    c.make_mut()
-        .structure_mut(0)
-        .unwrap()
-        .set("mki", gst::Buffer::from_slice([0u8; 9]));
-    bad.push((c, "MKI of 9 bytes"));
+    let with = |change: &dyn Fn(&mut gst::StructureRef)| {
+        let mut c = good.copy();
+        change(c.make_mut().structure_mut(0).unwrap());
+        c
+    };
+    let bad = [
+        (
+            with(&|s| s.set("srtp-cipher", "aes-512-icm")),
+            "unknown value \"aes-512-icm\"",
+        ),
+        (
+            with(&|s| s.set("srtp-key", gst::Buffer::from_slice([0u8; 29]))),
+            "key of 29 bytes",
+        ),
+        (
+            with(&|s| s.remove_field("srtcp-auth")),
+            "srtcp-auth missing",
+        ),
+        (
+            with(&|s| {
+                s.set("srtp-cipher", "null");
+                s.set("srtp-auth", "null");
+            }),
+            "unsupported SRTP combination: rtp-cipher=null",
+        ),
+        (
+            with(&|s| s.set("mki", gst::Buffer::from_slice([0u8; 9]))),
+            "MKI of 9 bytes",
+        ),
+    ];
 
     let (mut h, dec, bus) = dec_harness(Some(good.clone()), false);
     h.push(buf(&out[0])).unwrap();
@@ -695,13 +644,7 @@ fn dec_key_without_ssrc_serves_every_ssrc_and_actions_remove_keys() {
     let sent: Vec<Vec<u8>> = (0..4u16)
         .map(|i| rtp(0x1000 + u32::from(i % 2), 10 + i, 0, 50, &mut rng))
         .collect();
-    let out: Vec<Vec<u8>> = sent
-        .iter()
-        .map(|p| {
-            he.push(buf(p)).unwrap();
-            bytes(&he.pull().unwrap())
-        })
-        .collect();
+    let out = through(&mut he, &sent);
     let (mut h, dec, _) = dec_harness(
         Some(suite.key_caps("application/x-srtp", &key, None)),
         false,

@@ -1,5 +1,6 @@
-use std::sync::{LazyLock, Mutex, MutexGuard};
+use std::sync::{LazyLock, Mutex};
 
+use crate::lock;
 use callseal::sframe::{FrameOptions, Header, SframeConfig, SframeReceiver};
 use callseal::{Epoch, Error, KeyId, DEFAULT_REPLAY_WINDOW};
 use gst::glib;
@@ -58,10 +59,6 @@ impl Default for State {
 #[derive(Default)]
 pub struct SframeDec {
     state: Mutex<State>,
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 fn install(rx: &mut SframeReceiver, kid: u64, key: &gst::Buffer) -> Result<(), String> {
@@ -233,24 +230,8 @@ impl ElementImpl for SframeDec {
     }
 
     fn pad_templates() -> &'static [gst::PadTemplate] {
-        static TEMPLATES: LazyLock<Vec<gst::PadTemplate>> = LazyLock::new(|| {
-            vec![
-                gst::PadTemplate::new(
-                    "sink",
-                    gst::PadDirection::Sink,
-                    gst::PadPresence::Always,
-                    &gst::Caps::builder(sframe_params::SFRAME_MEDIA_TYPE).build(),
-                )
-                .expect("valid template"),
-                gst::PadTemplate::new(
-                    "src",
-                    gst::PadDirection::Src,
-                    gst::PadPresence::Always,
-                    &gst::Caps::new_any(),
-                )
-                .expect("valid template"),
-            ]
-        });
+        static TEMPLATES: LazyLock<Vec<gst::PadTemplate>> =
+            LazyLock::new(|| sframe_params::templates(gst::PadDirection::Src));
         TEMPLATES.as_ref()
     }
 }
@@ -267,16 +248,9 @@ impl BaseTransformImpl for SframeDec {
         caps: &gst::Caps,
         filter: Option<&gst::Caps>,
     ) -> Option<gst::Caps> {
-        let out = if direction == gst::PadDirection::Sink {
-            sframe_params::unwrap(caps)
-        } else {
-            sframe_params::wrap(caps)
-        };
+        let out = sframe_params::transform_caps(gst::PadDirection::Src, direction, caps, filter);
         gst::debug!(CAT, imp = self, "{direction:?} {caps} -> {out}");
-        Some(match filter {
-            Some(f) => f.intersect_with_mode(&out, gst::CapsIntersectMode::First),
-            None => out,
-        })
+        Some(out)
     }
 
     fn sink_event(&self, event: gst::Event) -> bool {

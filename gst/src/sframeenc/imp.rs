@@ -1,5 +1,6 @@
-use std::sync::{LazyLock, Mutex, MutexGuard};
+use std::sync::{LazyLock, Mutex};
 
+use crate::lock;
 use callseal::sframe::{FrameOptions, SframeConfig, SframeSender, MAX_OVERHEAD};
 use callseal::KeyId;
 use gst::glib;
@@ -52,10 +53,6 @@ impl Default for State {
 #[derive(Default)]
 pub struct SframeEnc {
     state: Mutex<State>,
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 impl SframeEnc {
@@ -180,24 +177,8 @@ impl ElementImpl for SframeEnc {
     }
 
     fn pad_templates() -> &'static [gst::PadTemplate] {
-        static TEMPLATES: LazyLock<Vec<gst::PadTemplate>> = LazyLock::new(|| {
-            vec![
-                gst::PadTemplate::new(
-                    "sink",
-                    gst::PadDirection::Sink,
-                    gst::PadPresence::Always,
-                    &gst::Caps::new_any(),
-                )
-                .expect("valid template"),
-                gst::PadTemplate::new(
-                    "src",
-                    gst::PadDirection::Src,
-                    gst::PadPresence::Always,
-                    &gst::Caps::builder(sframe_params::SFRAME_MEDIA_TYPE).build(),
-                )
-                .expect("valid template"),
-            ]
-        });
+        static TEMPLATES: LazyLock<Vec<gst::PadTemplate>> =
+            LazyLock::new(|| sframe_params::templates(gst::PadDirection::Sink));
         TEMPLATES.as_ref()
     }
 }
@@ -214,16 +195,9 @@ impl BaseTransformImpl for SframeEnc {
         caps: &gst::Caps,
         filter: Option<&gst::Caps>,
     ) -> Option<gst::Caps> {
-        let out = if direction == gst::PadDirection::Sink {
-            sframe_params::wrap(caps)
-        } else {
-            sframe_params::unwrap(caps)
-        };
+        let out = sframe_params::transform_caps(gst::PadDirection::Sink, direction, caps, filter);
         gst::debug!(CAT, imp = self, "{direction:?} {caps} -> {out}");
-        Some(match filter {
-            Some(f) => f.intersect_with_mode(&out, gst::CapsIntersectMode::First),
-            None => out,
-        })
+        Some(out)
     }
 
     fn transform_size(

@@ -1,6 +1,7 @@
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{LazyLock, Mutex, MutexGuard};
+use std::sync::{LazyLock, Mutex};
 
+use crate::lock;
 use callseal::srtp::SrtpReceiver;
 use callseal::{Error, Ssrc};
 use gst::glib;
@@ -123,10 +124,6 @@ pub struct SrtpDec {
     state: Mutex<State>,
     rtp_src: gst::Pad,
     rtcp_src: gst::Pad,
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// The SSRC a packet claims (the RTP header's, or the first RTCP packet's sender).

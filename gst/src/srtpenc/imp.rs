@@ -1,7 +1,8 @@
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, LazyLock, Mutex, MutexGuard};
+use std::sync::{Arc, LazyLock, Mutex};
 
+use crate::lock;
 use callseal::srtp::SrtpSender;
 use callseal::{Error, Ssrc};
 use gst::glib;
@@ -88,10 +89,6 @@ struct PadLink {
 pub struct SrtpEnc {
     state: Mutex<State>,
     links: Mutex<BTreeMap<String, Arc<PadLink>>>,
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 fn buffer_bytes(b: &gst::Buffer) -> Result<Zeroizing<Vec<u8>>, String> {

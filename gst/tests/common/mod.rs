@@ -205,3 +205,30 @@ pub fn stat(s: &gst::StructureRef, field: &str) -> u64 {
         .or_else(|_| s.get::<u64>(field))
         .unwrap_or_else(|_| panic!("no counter {field} in {s}"))
 }
+
+/// A new `factory` element watched by a bus of its own (a harness element has no pipeline).
+pub fn watched(factory: &str) -> (gst::Element, gst::Bus) {
+    init();
+    let e = gst::ElementFactory::make(factory).build().expect(factory);
+    let bus = gst::Bus::new();
+    e.set_bus(Some(&bus));
+    (e, bus)
+}
+
+/// The text and debug detail of the next error message on `bus`.
+pub fn error_text(bus: &gst::Bus) -> Option<String> {
+    bus.pop_filtered(&[gst::MessageType::Error])
+        .map(|m| match m.view() {
+            gst::MessageView::Error(e) => format!(
+                "{} {}",
+                e.error(),
+                e.debug().map(|d| d.to_string()).unwrap_or_default()
+            ),
+            _ => unreachable!("filtered"),
+        })
+}
+
+/// A buffer's bytes.
+pub fn bytes(b: &gst::Buffer) -> Vec<u8> {
+    b.map_readable().expect("readable").to_vec()
+}
