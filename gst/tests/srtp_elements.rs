@@ -701,3 +701,43 @@ fn dec_replay_window_size_property() {
         assert_eq!(h.try_pull().is_some(), passes, "window {window}");
     }
 }
+
+#[test]
+fn roc_in_caps_sets_the_rollover_counter_on_both_sides() {
+    let suite = &SUITES[0];
+    let key = random(30);
+    let (enc, _bus) = element("callsealsrtpenc");
+    set_suite(&enc, suite, &key);
+    let mut h = Harness::with_element(&enc, Some("rtp_sink_0"), Some("rtp_src_0"));
+    h.set_src_caps_str(&format!(
+        "application/x-rtp, payload=(int)96, ssrc=(uint){SSRC}, roc=(uint)3"
+    ));
+    let sent = packets(2);
+    let out = through(&mut h, &sent);
+    let s = enc.property::<gst::Structure>("stats");
+    let stream = s.get::<gst::Array>("streams").unwrap();
+    let stream = stream.first().unwrap().get::<gst::Structure>().unwrap();
+    assert_eq!(stream.get::<u32>("roc").unwrap(), 3);
+    for (decoder, roc, passes) in [
+        ("callsealsrtpdec", Some(3u32), true),
+        ("srtpdec", Some(3), true),
+        ("callsealsrtpdec", None, false),
+    ] {
+        init();
+        let dec = gst::ElementFactory::make(decoder).build().unwrap();
+        let mut hd = Harness::with_element(&dec, Some("rtp_sink"), Some("rtp_src"));
+        let mut caps = suite.key_caps("application/x-srtp", &key, Some(SSRC));
+        if let Some(roc) = roc {
+            caps.make_mut().structure_mut(0).unwrap().set("roc", roc);
+        }
+        hd.set_src_caps(caps);
+        hd.push(buf(&out[0])).unwrap();
+        match hd.try_pull() {
+            Some(b) => {
+                assert!(passes, "{decoder} {roc:?}");
+                assert_eq!(bytes(&b), sent[0]);
+            }
+            None => assert!(!passes, "{decoder} {roc:?}"),
+        }
+    }
+}
