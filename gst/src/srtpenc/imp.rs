@@ -189,7 +189,16 @@ impl SrtpEnc {
     }
 
     fn push_caps(&self, link: &PadLink, caps: gst::Caps, generation: u64) -> bool {
-        gst::debug!(CAT, imp = self, "caps on {}: {caps}", link.src.name());
+        if CAT.above_threshold(gst::DebugLevel::Debug) {
+            // The log shows the caps without the key.
+            let mut shown = caps.copy();
+            for s in shown.make_mut().iter_mut() {
+                if s.has_field("srtp-key") {
+                    s.set("srtp-key", "(redacted)");
+                }
+            }
+            gst::debug!(CAT, imp = self, "caps on {}: {shown}", link.src.name());
+        }
         link.pushed.store(generation, Ordering::Release);
         link.src.push_event(gst::event::Caps::new(&caps))
     }
