@@ -270,3 +270,22 @@ fn bad_keys_and_caps_are_element_errors() {
     let err = error_text(&bus).expect("an element error");
     assert!(err.contains("original-media-type"), "{err}");
 }
+
+#[test]
+fn random_bytes_never_pass_and_are_all_counted() {
+    let mut rng = Rng::new(0xbeef);
+    for suite in SUITES {
+        let key = random(16);
+        let (_, caps) = seal(suite, 0, &key, &frames(1));
+        let (mut h, dec, _) = dec_harness(suite, 0, Some(&key), &caps);
+        let n = 2000;
+        for _ in 0..n {
+            let mut f = vec![0u8; rng.below(300) as usize];
+            rng.fill(&mut f);
+            h.push(gst::Buffer::from_slice(f)).unwrap();
+        }
+        assert!(h.try_pull().is_none(), "{suite}: random bytes passed");
+        assert_eq!(stat_of(&dec, "frames"), 0);
+        assert_eq!(stat_of(&dec, "drop-count"), n);
+    }
+}

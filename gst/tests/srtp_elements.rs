@@ -741,3 +741,37 @@ fn roc_in_caps_sets_the_rollover_counter_on_both_sides() {
         }
     }
 }
+
+#[test]
+fn dec_random_bytes_never_pass_and_are_all_counted() {
+    init();
+    let mut rng = Rng::new(0xdead);
+    for suite in &SUITES {
+        for rtcp in [false, true] {
+            let media = if rtcp {
+                "application/x-srtcp"
+            } else {
+                "application/x-srtp"
+            };
+            let caps = suite.key_caps(media, &random(suite.key_len), None);
+            let (mut h, dec, _) = dec_harness(Some(caps), rtcp);
+            let n = 2000;
+            for i in 0..n {
+                let mut p = vec![0u8; rng.below(300) as usize];
+                rng.fill(&mut p);
+                if i % 2 == 0 && !p.is_empty() {
+                    p[0] = 0x80 | (p[0] & 0x3f); // version 2: gets past the first check
+                }
+                h.push(buf(&p)).unwrap();
+            }
+            assert!(
+                h.try_pull().is_none(),
+                "{}: random bytes passed",
+                suite.name
+            );
+            let s = dec_stats(&dec);
+            assert_eq!(stat(&s, "recv-count"), 0);
+            assert_eq!(stat(&s, "recv-drop-count"), n, "{s}");
+        }
+    }
+}
