@@ -215,27 +215,37 @@ fn glib_enum_nicks(t: gst::glib::Type) -> Vec<String> {
 
 #[test]
 fn enc_mki_goes_into_caps_and_packets_and_both_decoders_take_it() {
-    let suite = &SUITES[0];
-    let key = random(30);
-    let (enc, _bus) = element("callsealsrtpenc");
-    set_suite(&enc, suite, &key);
-    enc.set_property("mki", gst::Buffer::from_slice([0xab_u8, 0xcd]));
-    let mut h = enc_harness(&enc, false);
-    let sent = packets(5);
-    let out = through(&mut h, &sent);
-    // payload, then the MKI, then the tag.
-    assert_eq!(out[0].len(), 172 + 2 + 10);
-    assert_eq!(&out[0][172..174], &[0xab, 0xcd]);
-    let caps = h.sinkpad().unwrap().current_caps().unwrap();
-    assert_eq!(field_bytes(&caps, "mki"), [0xab, 0xcd]);
-    for decoder in ["callsealsrtpdec", "srtpdec"] {
-        init();
-        let dec = gst::ElementFactory::make(decoder).build().unwrap();
-        let mut hd = Harness::with_element(&dec, Some("rtp_sink"), Some("rtp_src"));
-        hd.set_src_caps(caps.clone());
-        for (p, s) in out.iter().zip(&sent) {
-            hd.push(buf(p)).unwrap();
-            assert_eq!(&bytes(&hd.pull().unwrap()), s, "{decoder}");
+    // Both encoders, with an MKI, into both decoders, for the four suites.
+    for suite in &SUITES {
+        for encoder in ["callsealsrtpenc", "srtpenc"] {
+            let key = random(suite.key_len);
+            let (enc, _bus) = element(encoder);
+            set_suite(&enc, suite, &key);
+            enc.set_property("mki", gst::Buffer::from_slice([0xab_u8, 0xcd]));
+            let mut h = enc_harness(&enc, false);
+            let sent = packets(5);
+            let out = through(&mut h, &sent);
+            // RFC 3711: payload, MKI, tag; RFC 7714 (AES-GCM): payload and tag, then the MKI.
+            assert_eq!(out[0].len(), 172 + 2 + suite.rtp_tag, "{encoder}");
+            let at = if suite.rtp_tag == 16 { 172 + 16 } else { 172 };
+            assert_eq!(
+                &out[0][at..at + 2],
+                &[0xab, 0xcd],
+                "{} {encoder}",
+                suite.name
+            );
+            let caps = h.sinkpad().unwrap().current_caps().unwrap();
+            assert_eq!(field_bytes(&caps, "mki"), [0xab, 0xcd]);
+            for decoder in ["callsealsrtpdec", "srtpdec"] {
+                let dec = gst::ElementFactory::make(decoder).build().unwrap();
+                let mut hd = Harness::with_element(&dec, Some("rtp_sink"), Some("rtp_src"));
+                hd.set_src_caps(caps.clone());
+                for (p, s) in out.iter().zip(&sent) {
+                    hd.push(buf(p)).unwrap();
+                    let got = hd.pull().unwrap();
+                    assert_eq!(&bytes(&got), s, "{} {encoder} → {decoder}", suite.name);
+                }
+            }
         }
     }
 }
