@@ -1,0 +1,135 @@
+//! What the SFrame elements share: the suite enum and the caps that wrap the original media.
+
+use callseal::SframeSuite;
+use gst::glib;
+
+/// An SFrame cipher suite (RFC 9605 §4.5); the values are the RFC's suite numbers.
+#[derive(Debug, Eq, PartialEq, Hash, Clone, Copy, glib::Enum)]
+#[repr(i32)]
+#[enum_type(name = "GstCallsealSframeSuite")]
+pub enum SframeSuiteType {
+    #[enum_value(
+        name = "AES_128_CTR_HMAC_SHA256_80",
+        nick = "aes-128-ctr-hmac-sha256-80"
+    )]
+    AesCtr128HmacSha256_80 = 1,
+    #[enum_value(
+        name = "AES_128_CTR_HMAC_SHA256_64",
+        nick = "aes-128-ctr-hmac-sha256-64"
+    )]
+    AesCtr128HmacSha256_64 = 2,
+    #[enum_value(
+        name = "AES_128_CTR_HMAC_SHA256_32",
+        nick = "aes-128-ctr-hmac-sha256-32"
+    )]
+    AesCtr128HmacSha256_32 = 3,
+    #[enum_value(name = "AES_128_GCM_SHA256_128", nick = "aes-128-gcm-sha256-128")]
+    Aes128GcmSha256_128 = 4,
+    #[enum_value(name = "AES_256_GCM_SHA512_128", nick = "aes-256-gcm-sha512-128")]
+    Aes256GcmSha512_128 = 5,
+}
+
+impl SframeSuiteType {
+    /// callseal's suite.
+    pub fn suite(self) -> SframeSuite {
+        SframeSuite::from_id(self as u16).expect("the values are RFC 9605 suite numbers")
+    }
+}
+
+/// Whether caps name sealed frames of a known media type.
+pub fn is_wrapped(caps: &gst::CapsRef) -> bool {
+    !caps.is_empty()
+        && caps
+            .iter()
+            .all(|s| s.name() == SFRAME_MEDIA_TYPE && s.get::<&str>(ORIGINAL_MEDIA_TYPE).is_ok())
+}
+
+/// The media type of sealed frames.
+pub const SFRAME_MEDIA_TYPE: &str = "application/x-sframe";
+/// The field that keeps the original media type.
+pub const ORIGINAL_MEDIA_TYPE: &str = "original-media-type";
+
+/// `video/x-vp8, width=…` → `application/x-sframe, original-media-type=video/x-vp8, width=…`.
+pub fn wrap(caps: &gst::Caps) -> gst::Caps {
+    if caps.is_any() {
+        return gst::Caps::builder(SFRAME_MEDIA_TYPE).build();
+    }
+    let mut out = gst::Caps::new_empty();
+    {
+        let out = out.get_mut().expect("new caps");
+        for (s, f) in caps.iter_with_features() {
+            let mut s = s.to_owned();
+            let name = s.name().to_string();
+            s.set_name(SFRAME_MEDIA_TYPE);
+            s.set(ORIGINAL_MEDIA_TYPE, name);
+            out.append_structure_full(s, Some(f.to_owned()));
+        }
+    }
+    out
+}
+
+/// The inverse of [`wrap`]. A structure without the original media type (a template) stands
+/// for any media; the decoder refuses such caps in a caps event ([`is_wrapped`]).
+pub fn unwrap(caps: &gst::Caps) -> gst::Caps {
+    if caps.is_any() {
+        return gst::Caps::new_any();
+    }
+    let mut out = gst::Caps::new_empty();
+    {
+        let out_mut = out.get_mut().expect("new caps");
+        for (s, f) in caps.iter_with_features() {
+            match s.get::<&str>(ORIGINAL_MEDIA_TYPE) {
+                Ok(name) if s.name() == SFRAME_MEDIA_TYPE => {
+                    let mut s = s.to_owned();
+                    s.set_name(name);
+                    s.remove_field(ORIGINAL_MEDIA_TYPE);
+                    out_mut.append_structure_full(s, Some(f.to_owned()));
+                }
+                _ => return gst::Caps::new_any(),
+            }
+        }
+    }
+    out
+}
+
+/// The caps across an SFrame element: from its unsealed side (`direction` is that side's pad
+/// direction) to its sealed side, wrapped, and back, unwrapped.
+pub fn transform_caps(
+    unsealed_side: gst::PadDirection,
+    direction: gst::PadDirection,
+    caps: &gst::Caps,
+    filter: Option<&gst::Caps>,
+) -> gst::Caps {
+    let out = if direction == unsealed_side {
+        wrap(caps)
+    } else {
+        unwrap(caps)
+    };
+    match filter {
+        Some(f) => f.intersect_with_mode(&out, gst::CapsIntersectMode::First),
+        None => out,
+    }
+}
+
+/// The pad templates of an SFrame element: any media on its unsealed side, sealed frames on
+/// the other.
+pub fn templates(unsealed_side: gst::PadDirection) -> Vec<gst::PadTemplate> {
+    let sealed = gst::Caps::builder(SFRAME_MEDIA_TYPE).build();
+    [gst::PadDirection::Sink, gst::PadDirection::Src]
+        .into_iter()
+        .map(|dir| {
+            let name = if dir == gst::PadDirection::Sink {
+                "sink"
+            } else {
+                "src"
+            };
+            let caps = if dir == unsealed_side {
+                gst::Caps::new_any()
+            } else {
+                sealed.clone()
+            };
+            gst::PadTemplate::new(name, dir, gst::PadPresence::Always, &caps)
+                .expect("valid template")
+        })
+        .collect()
+}
