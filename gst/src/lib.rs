@@ -10,6 +10,7 @@ mod out_pool;
 mod sframe_params;
 mod sframedec;
 mod sframeenc;
+mod sframepay;
 mod srtp_params;
 mod srtpdec;
 mod srtpenc;
@@ -28,6 +29,7 @@ fn plugin_init(plugin: &gst::Plugin) -> Result<(), glib::BoolError> {
     srtpdec::register(plugin)?;
     sframeenc::register(plugin)?;
     sframedec::register(plugin)?;
+    sframepay::register(plugin)?;
     Ok(())
 }
 

@@ -133,3 +133,68 @@ pub fn templates(unsealed_side: gst::PadDirection) -> Vec<gst::PadTemplate> {
         })
         .collect()
 }
+
+/// The RTP encoding name of the RTP payload format for SFrame in GStreamer caps.
+pub const RTP_ENCODING_NAME: &str = "SFRAME";
+
+/// Fields of `application/x-rtp` caps that belong to RTP (and SRTP), not to the sealed media:
+/// they are not carried from `application/x-sframe` caps into RTP caps.
+const RTP_FIELDS: &[&str] = &[
+    "media",
+    "payload",
+    "clock-rate",
+    "encoding-name",
+    "encoding-params",
+    "ssrc",
+    "clock-base",
+    "seqnum-base",
+    "seqnum-offset",
+    "timestamp-offset",
+    "npt-start",
+    "npt-stop",
+    "play-speed",
+    "play-scale",
+    "onvif-mode",
+    "srtp-key",
+    "srtp-cipher",
+    "srtp-auth",
+    "srtcp-cipher",
+    "srtcp-auth",
+    "roc",
+    "mki",
+];
+
+fn is_rtp_field(name: &str) -> bool {
+    RTP_FIELDS.contains(&name)
+        || name.starts_with("a-")
+        || name.starts_with("x-")
+        || name.starts_with("rtcp-fb-")
+        || name.starts_with("extmap-")
+}
+
+/// The RTP `media` and clock rate of sealed frames of `original` media type (a
+/// `video/…`, `audio/…` or other type, with the original caps' `rate` for audio): the payload
+/// format takes them from the media format, as the draft says. `None` for audio without a rate.
+pub fn rtp_media_and_clock_rate(s: &gst::StructureRef) -> Option<(&'static str, u32)> {
+    let original = s.get::<&str>(ORIGINAL_MEDIA_TYPE).ok()?;
+    if original.starts_with("audio/") {
+        let rate = s.get::<i32>("rate").ok()?;
+        Some(("audio", u32::try_from(rate).ok().filter(|r| *r > 0)?))
+    } else if original.starts_with("video/") {
+        Some(("video", 90_000))
+    } else {
+        Some(("application", 90_000))
+    }
+}
+
+/// The media fields of `application/x-sframe` caps (`original-media-type` and the original
+/// caps' fields) as fields for `application/x-rtp` caps; fields named like RTP's are left out.
+pub fn sframe_to_rtp_fields(s: &gst::StructureRef) -> gst::Structure {
+    let mut out = gst::Structure::new_empty("application/x-rtp");
+    for (name, value) in s.iter() {
+        if !is_rtp_field(name) {
+            out.set_value(name, value.clone());
+        }
+    }
+    out
+}
