@@ -9,6 +9,7 @@ use gst::glib;
 mod out_pool;
 mod sframe_params;
 mod sframedec;
+mod sframedepay;
 mod sframeenc;
 mod sframepay;
 mod srtp_params;
@@ -30,6 +31,7 @@ fn plugin_init(plugin: &gst::Plugin) -> Result<(), glib::BoolError> {
     sframeenc::register(plugin)?;
     sframedec::register(plugin)?;
     sframepay::register(plugin)?;
+    sframedepay::register(plugin)?;
     Ok(())
 }
 

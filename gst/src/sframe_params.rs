@@ -138,7 +138,7 @@ pub fn templates(unsealed_side: gst::PadDirection) -> Vec<gst::PadTemplate> {
 pub const RTP_ENCODING_NAME: &str = "SFRAME";
 
 /// Fields of `application/x-rtp` caps that belong to RTP (and SRTP), not to the sealed media:
-/// they are not carried from `application/x-sframe` caps into RTP caps.
+/// they are not carried from `application/x-sframe` caps into RTP caps, nor back.
 const RTP_FIELDS: &[&str] = &[
     "media",
     "payload",
@@ -197,4 +197,17 @@ pub fn sframe_to_rtp_fields(s: &gst::StructureRef) -> gst::Structure {
         }
     }
     out
+}
+
+/// `application/x-rtp, encoding-name=SFRAME, original-media-type=…, …` → the
+/// `application/x-sframe` caps of the sealed frames; `None` without `original-media-type`.
+pub fn rtp_to_sframe_caps(s: &gst::StructureRef) -> Option<gst::Caps> {
+    s.get::<&str>(ORIGINAL_MEDIA_TYPE).ok()?;
+    let mut out = gst::Structure::new_empty(SFRAME_MEDIA_TYPE);
+    for (name, value) in s.iter() {
+        if !is_rtp_field(name) {
+            out.set_value(name, value.clone());
+        }
+    }
+    Some(gst::Caps::from(out))
 }
