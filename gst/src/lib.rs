@@ -3,6 +3,8 @@
 //! - `callsealsrtpenc` / `callsealsrtpdec`: SRTP and SRTCP (RFC 3711, RFC 7714), with the pads,
 //!   properties, caps and signals of gst-plugins-bad's `srtpenc` / `srtpdec`.
 //! - `callsealsframeenc` / `callsealsframedec`: SFrame (RFC 9605) on encoded frames.
+//! - `rtpsframepay` / `rtpsframedepay`: the RTP payload format for SFrame
+//!   (`draft-ietf-avtcore-rtp-sframe-02`, per-frame mode).
 
 use gst::glib;
 
