@@ -211,3 +211,27 @@ pub fn rtp_to_sframe_caps(s: &gst::StructureRef) -> Option<gst::Caps> {
     }
     Some(gst::Caps::from(out))
 }
+
+/// The pad templates of the RTP payload format elements: RTP packets of the `SFRAME` encoding
+/// on `rtp_side`, sealed frames on the other.
+pub fn payload_format_templates(rtp_side: gst::PadDirection) -> Vec<gst::PadTemplate> {
+    let rtp = gst::Caps::builder("application/x-rtp")
+        .field("media", gst::List::new(["video", "audio", "application"]))
+        .field("clock-rate", gst::IntRange::new(1, i32::MAX))
+        .field("encoding-name", RTP_ENCODING_NAME)
+        .build();
+    let sealed = gst::Caps::builder(SFRAME_MEDIA_TYPE).build();
+    [gst::PadDirection::Sink, gst::PadDirection::Src]
+        .into_iter()
+        .map(|dir| {
+            let name = if dir == gst::PadDirection::Sink {
+                "sink"
+            } else {
+                "src"
+            };
+            let caps = if dir == rtp_side { &rtp } else { &sealed };
+            gst::PadTemplate::new(name, dir, gst::PadPresence::Always, caps)
+                .expect("valid template")
+        })
+        .collect()
+}

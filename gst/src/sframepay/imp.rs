@@ -54,28 +54,8 @@ impl ElementImpl for SframePay {
     }
 
     fn pad_templates() -> &'static [gst::PadTemplate] {
-        static TEMPLATES: LazyLock<Vec<gst::PadTemplate>> = LazyLock::new(|| {
-            let sink = gst::PadTemplate::new(
-                "sink",
-                gst::PadDirection::Sink,
-                gst::PadPresence::Always,
-                &gst::Caps::builder(SFRAME_MEDIA_TYPE).build(),
-            )
-            .expect("valid template");
-            let src = gst::PadTemplate::new(
-                "src",
-                gst::PadDirection::Src,
-                gst::PadPresence::Always,
-                &gst::Caps::builder("application/x-rtp")
-                    .field("media", gst::List::new(["video", "audio", "application"]))
-                    .field("payload", gst::IntRange::new(96, 127))
-                    .field("clock-rate", gst::IntRange::new(1, i32::MAX))
-                    .field("encoding-name", RTP_ENCODING_NAME)
-                    .build(),
-            )
-            .expect("valid template");
-            vec![sink, src]
-        });
+        static TEMPLATES: LazyLock<Vec<gst::PadTemplate>> =
+            LazyLock::new(|| sframe_params::payload_format_templates(gst::PadDirection::Src));
         TEMPLATES.as_ref()
     }
 }
