@@ -115,23 +115,25 @@ pub fn transform_caps(
 /// the other.
 pub fn templates(unsealed_side: gst::PadDirection) -> Vec<gst::PadTemplate> {
     let sealed = gst::Caps::builder(SFRAME_MEDIA_TYPE).build();
-    [gst::PadDirection::Sink, gst::PadDirection::Src]
-        .into_iter()
-        .map(|dir| {
-            let name = if dir == gst::PadDirection::Sink {
-                "sink"
-            } else {
-                "src"
-            };
-            let caps = if dir == unsealed_side {
-                gst::Caps::new_any()
-            } else {
-                sealed.clone()
-            };
-            gst::PadTemplate::new(name, dir, gst::PadPresence::Always, &caps)
-                .expect("valid template")
-        })
-        .collect()
+    sink_and_src(unsealed_side, &gst::Caps::new_any(), &sealed)
+}
+
+/// An always sink and an always source template: `caps` on `side`, `other` on the other.
+fn sink_and_src(
+    side: gst::PadDirection,
+    caps: &gst::Caps,
+    other: &gst::Caps,
+) -> Vec<gst::PadTemplate> {
+    [
+        ("sink", gst::PadDirection::Sink),
+        ("src", gst::PadDirection::Src),
+    ]
+    .into_iter()
+    .map(|(name, dir)| {
+        let caps = if dir == side { caps } else { other };
+        gst::PadTemplate::new(name, dir, gst::PadPresence::Always, caps).expect("valid template")
+    })
+    .collect()
 }
 
 /// The RTP encoding name of the RTP payload format for SFrame in GStreamer caps.
@@ -221,17 +223,5 @@ pub fn payload_format_templates(rtp_side: gst::PadDirection) -> Vec<gst::PadTemp
         .field("encoding-name", RTP_ENCODING_NAME)
         .build();
     let sealed = gst::Caps::builder(SFRAME_MEDIA_TYPE).build();
-    [gst::PadDirection::Sink, gst::PadDirection::Src]
-        .into_iter()
-        .map(|dir| {
-            let name = if dir == gst::PadDirection::Sink {
-                "sink"
-            } else {
-                "src"
-            };
-            let caps = if dir == rtp_side { &rtp } else { &sealed };
-            gst::PadTemplate::new(name, dir, gst::PadPresence::Always, caps)
-                .expect("valid template")
-        })
-        .collect()
+    sink_and_src(rtp_side, &rtp, &sealed)
 }
