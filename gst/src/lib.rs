@@ -3,13 +3,17 @@
 //! - `callsealsrtpenc` / `callsealsrtpdec`: SRTP and SRTCP (RFC 3711, RFC 7714), with the pads,
 //!   properties, caps and signals of gst-plugins-bad's `srtpenc` / `srtpdec`.
 //! - `callsealsframeenc` / `callsealsframedec`: SFrame (RFC 9605) on encoded frames.
+//! - `rtpsframepay` / `rtpsframedepay`: the RTP payload format for SFrame
+//!   (`draft-ietf-avtcore-rtp-sframe-02`, per-frame mode).
 
 use gst::glib;
 
 mod out_pool;
 mod sframe_params;
 mod sframedec;
+mod sframedepay;
 mod sframeenc;
+mod sframepay;
 mod srtp_params;
 mod srtpdec;
 mod srtpenc;
@@ -28,6 +32,8 @@ fn plugin_init(plugin: &gst::Plugin) -> Result<(), glib::BoolError> {
     srtpdec::register(plugin)?;
     sframeenc::register(plugin)?;
     sframedec::register(plugin)?;
+    sframepay::register(plugin)?;
+    sframedepay::register(plugin)?;
     Ok(())
 }
 

@@ -115,21 +115,113 @@ pub fn transform_caps(
 /// the other.
 pub fn templates(unsealed_side: gst::PadDirection) -> Vec<gst::PadTemplate> {
     let sealed = gst::Caps::builder(SFRAME_MEDIA_TYPE).build();
-    [gst::PadDirection::Sink, gst::PadDirection::Src]
-        .into_iter()
-        .map(|dir| {
-            let name = if dir == gst::PadDirection::Sink {
-                "sink"
-            } else {
-                "src"
-            };
-            let caps = if dir == unsealed_side {
-                gst::Caps::new_any()
-            } else {
-                sealed.clone()
-            };
-            gst::PadTemplate::new(name, dir, gst::PadPresence::Always, &caps)
-                .expect("valid template")
-        })
-        .collect()
+    sink_and_src(unsealed_side, &gst::Caps::new_any(), &sealed)
+}
+
+/// An always sink and an always source template: `caps` on `side`, `other` on the other.
+fn sink_and_src(
+    side: gst::PadDirection,
+    caps: &gst::Caps,
+    other: &gst::Caps,
+) -> Vec<gst::PadTemplate> {
+    [
+        ("sink", gst::PadDirection::Sink),
+        ("src", gst::PadDirection::Src),
+    ]
+    .into_iter()
+    .map(|(name, dir)| {
+        let caps = if dir == side { caps } else { other };
+        gst::PadTemplate::new(name, dir, gst::PadPresence::Always, caps).expect("valid template")
+    })
+    .collect()
+}
+
+/// The RTP encoding name of the RTP payload format for SFrame in GStreamer caps.
+pub const RTP_ENCODING_NAME: &str = "SFRAME";
+
+/// Fields of `application/x-rtp` caps that belong to RTP (and SRTP), not to the sealed media:
+/// they are not carried from `application/x-sframe` caps into RTP caps, nor back.
+const RTP_FIELDS: &[&str] = &[
+    "media",
+    "payload",
+    "clock-rate",
+    "encoding-name",
+    "encoding-params",
+    "ssrc",
+    "clock-base",
+    "seqnum-base",
+    "seqnum-offset",
+    "timestamp-offset",
+    "npt-start",
+    "npt-stop",
+    "play-speed",
+    "play-scale",
+    "onvif-mode",
+    "srtp-key",
+    "srtp-cipher",
+    "srtp-auth",
+    "srtcp-cipher",
+    "srtcp-auth",
+    "roc",
+    "mki",
+];
+
+fn is_rtp_field(name: &str) -> bool {
+    RTP_FIELDS.contains(&name)
+        || name.starts_with("a-")
+        || name.starts_with("x-")
+        || name.starts_with("rtcp-fb-")
+        || name.starts_with("extmap-")
+}
+
+/// The RTP `media` and clock rate of sealed frames of `original` media type (a
+/// `video/…`, `audio/…` or other type, with the original caps' `rate` for audio): the payload
+/// format takes them from the media format, as the draft says. `None` for audio without a rate.
+pub fn rtp_media_and_clock_rate(s: &gst::StructureRef) -> Option<(&'static str, u32)> {
+    let original = s.get::<&str>(ORIGINAL_MEDIA_TYPE).ok()?;
+    if original.starts_with("audio/") {
+        let rate = s.get::<i32>("rate").ok()?;
+        Some(("audio", u32::try_from(rate).ok().filter(|r| *r > 0)?))
+    } else if original.starts_with("video/") {
+        Some(("video", 90_000))
+    } else {
+        Some(("application", 90_000))
+    }
+}
+
+/// The media fields of `application/x-sframe` caps (`original-media-type` and the original
+/// caps' fields) as fields for `application/x-rtp` caps; fields named like RTP's are left out.
+pub fn sframe_to_rtp_fields(s: &gst::StructureRef) -> gst::Structure {
+    let mut out = gst::Structure::new_empty("application/x-rtp");
+    for (name, value) in s.iter() {
+        if !is_rtp_field(name) {
+            out.set_value(name, value.clone());
+        }
+    }
+    out
+}
+
+/// `application/x-rtp, encoding-name=SFRAME, original-media-type=…, …` → the
+/// `application/x-sframe` caps of the sealed frames; `None` without `original-media-type`.
+pub fn rtp_to_sframe_caps(s: &gst::StructureRef) -> Option<gst::Caps> {
+    s.get::<&str>(ORIGINAL_MEDIA_TYPE).ok()?;
+    let mut out = gst::Structure::new_empty(SFRAME_MEDIA_TYPE);
+    for (name, value) in s.iter() {
+        if !is_rtp_field(name) {
+            out.set_value(name, value.clone());
+        }
+    }
+    Some(gst::Caps::from(out))
+}
+
+/// The pad templates of the RTP payload format elements: RTP packets of the `SFRAME` encoding
+/// on `rtp_side`, sealed frames on the other.
+pub fn payload_format_templates(rtp_side: gst::PadDirection) -> Vec<gst::PadTemplate> {
+    let rtp = gst::Caps::builder("application/x-rtp")
+        .field("media", gst::List::new(["video", "audio", "application"]))
+        .field("clock-rate", gst::IntRange::new(1, i32::MAX))
+        .field("encoding-name", RTP_ENCODING_NAME)
+        .build();
+    let sealed = gst::Caps::builder(SFRAME_MEDIA_TYPE).build();
+    sink_and_src(rtp_side, &rtp, &sealed)
 }

@@ -1,10 +1,11 @@
 //! Real media over loopback UDP: VP8 video and Opus audio through both layers
-//! (encoder → `callsealsframeenc` → `rtpgstpay` → `callsealsrtpenc` → `udpsink`, and back
-//! through `callsealsrtpdec` → `rtpgstdepay` → `callsealsframedec` → decoder). The decoded
-//! frames must equal, checksum for checksum, those of the same pipeline without encryption.
-//! A `breakmydata` in the middle (before the SRTP decoder, or between the depayloader and the
-//! SFrame decoder) makes the decoders drop and count, and what they pass on is only frames the
-//! sender sealed.
+//! (encoder → `callsealsframeenc` → `rtpsframepay` → `callsealsrtpenc` → `udpsink`, and back
+//! through `callsealsrtpdec` → `rtpsframedepay` → `callsealsframedec` → decoder). The decoded
+//! frames must equal, checksum for checksum, those of the same pipeline without encryption
+//! (`rtpgstpay` and `rtpgstdepay` in place of the SFrame payload format, which carries only
+//! sealed frames). A `breakmydata` in the middle (before the SRTP decoder, or between the
+//! depayloader and the SFrame decoder) makes the decoders drop and count, and what they pass on
+//! is only frames the sender sealed.
 
 mod common;
 
@@ -47,6 +48,7 @@ struct Outcome {
     /// Checksums of what reached the receiver's appsink.
     received: Vec<u64>,
     srtp_stats: Option<gst::Structure>,
+    depay_stats: Option<gst::Structure>,
     sframe_stats: Option<gst::Structure>,
 }
 
@@ -88,37 +90,42 @@ fn probe(pad: &gst::Pad) -> Arc<Mutex<Vec<u64>>> {
 fn run(media: Media, keys: Option<&Keys>, flip: Flip, frames: usize) -> Outcome {
     init();
     let port = free_udp_port();
-    let (source, encoder, decoder, decoded_caps) = match media {
+    let (source, encoder, decoder, decoded_caps, rtp_media) = match media {
         Media::Vp8 => (
             format!("videotestsrc num-buffers={frames} pattern=ball ! video/x-raw,format=I420,width=320,height=240,framerate=30/1"),
             "vp8enc name=codec deadline=1 threads=1 cpu-used=4 keyframe-max-dist=30",
             "vp8dec",
             "video/x-raw",
+            "media=(string)video,clock-rate=(int)90000,original-media-type=(string)video/x-vp8",
         ),
         Media::Opus => (
             format!("audiotestsrc num-buffers={frames} wave=sine freq=440 samplesperbuffer=960 ! audio/x-raw,rate=48000,channels=1"),
             "opusenc name=codec",
             "opusdec",
             "audio/x-raw",
+            "media=(string)audio,clock-rate=(int)48000,original-media-type=(string)audio/x-opus,\
+             rate=(int)48000,channels=(int)1,channel-mapping-family=(int)0,stream-count=(int)1,\
+             coupled-count=(int)0",
         ),
     };
     let suite = "aes-256-gcm-sha512-128";
-    let (send_layers, recv_caps, srtp_dec, sframe_dec) = match keys {
+    let (send_layers, recv_caps, srtp_dec, depay, sframe_dec) = match keys {
         Some(k) => (
             format!(
-                "callsealsframeenc suite={suite} key-id={kid} key={sf} ! rtpgstpay config-interval=1 ssrc={SSRC} \
+                "callsealsframeenc suite={suite} key-id={kid} key={sf} ! rtpsframepay ssrc={SSRC} \
                  ! callsealsrtpenc key={srtp} rtp-cipher=aes-128-gcm rtcp-cipher=aes-128-gcm",
                 kid = k.kid,
                 sf = hex(&k.sframe),
                 srtp = hex(&k.srtp)
             ),
             format!(
-                "application/x-srtp,media=(string)application,clock-rate=(int)90000,encoding-name=(string)X-GST,\
+                "application/x-srtp,{rtp_media},encoding-name=(string)SFRAME,\
                  payload=(int)96,ssrc=(uint){SSRC},srtp-key=(buffer){srtp},srtp-cipher=(string)aes-128-gcm,\
                  srtp-auth=(string)hmac-sha1-80,srtcp-cipher=(string)aes-128-gcm,srtcp-auth=(string)hmac-sha1-80",
                 srtp = hex(&k.srtp)
             ),
             "callsealsrtpdec name=srtpdec !".to_string(),
+            "rtpsframedepay name=depay",
             format!(
                 "callsealsframedec name=sframedec suite={suite} key-id={kid} key={sf} !",
                 kid = k.kid,
@@ -130,11 +137,12 @@ fn run(media: Media, keys: Option<&Keys>, flip: Flip, frames: usize) -> Outcome 
             "application/x-rtp,media=(string)application,clock-rate=(int)90000,encoding-name=(string)X-GST,payload=(int)96"
                 .to_string(),
             String::new(),
+            "rtpgstdepay",
             String::new(),
         ),
     };
     // A fixed seed: the same bytes flip in every run. The rate leaves most packets and
-    // frames intact, so the depayloader keeps its in-band caps and some frames get through.
+    // frames intact, so some frames get through.
     let (flip_packets, flip_frames) = match flip {
         Flip::None => ("", ""),
         Flip::Packets => ("breakmydata probability=0.0003 seed=7 !", ""),
@@ -149,7 +157,7 @@ fn run(media: Media, keys: Option<&Keys>, flip: Flip, frames: usize) -> Outcome 
     };
     let receiver = launch(&format!(
         "udpsrc address=127.0.0.1 port={port} caps=\"{recv_caps}\" buffer-size=4194304 ! {flip_packets} {srtp_dec} \
-         rtpgstdepay ! {flip_frames} {sframe_dec} {tail} ! appsink name=out sync=false"
+         {depay} ! {flip_frames} {sframe_dec} {tail} ! appsink name=out sync=false"
     ));
     let sender = launch(&format!(
         "{source} ! {encoder} ! {send_layers} ! udpsink host=127.0.0.1 port={port} sync=true"
@@ -194,6 +202,9 @@ fn run(media: Media, keys: Option<&Keys>, flip: Flip, frames: usize) -> Outcome 
     let srtp_stats = receiver
         .by_name("srtpdec")
         .map(|e| e.property::<gst::Structure>("stats"));
+    let depay_stats = receiver
+        .by_name("depay")
+        .map(|e| e.property::<gst::Structure>("stats"));
     let sframe_stats = receiver
         .by_name("sframedec")
         .map(|e| e.property::<gst::Structure>("stats"));
@@ -209,6 +220,7 @@ fn run(media: Media, keys: Option<&Keys>, flip: Flip, frames: usize) -> Outcome 
         sent,
         received,
         srtp_stats,
+        depay_stats,
         sframe_stats,
     }
 }
@@ -240,6 +252,9 @@ fn decoded_frames_equal_the_plain_pipeline(media: Media, frames: usize) {
     );
     let srtp = sealed.srtp_stats.unwrap();
     assert_eq!(stat(&srtp, "recv-drop-count"), 0, "{srtp}");
+    let depay = sealed.depay_stats.unwrap();
+    assert_eq!(stat(&depay, "frames"), sealed.sent.len() as u64, "{depay}");
+    assert_eq!(stat(&depay, "drop-count"), 0, "{depay}");
     let sframe = sealed.sframe_stats.unwrap();
     assert_eq!(
         stat(&sframe, "frames"),
@@ -277,6 +292,9 @@ fn flipped_bits_are_dropped_and_counted(media: Media, flip: Flip, frames: usize)
     match flip {
         Flip::Packets => {
             assert!(stat(&srtp, "drop-authentication") > 0, "{srtp}");
+            // The frames those packets belonged to never leave the depayloader in part.
+            let depay = out.depay_stats.unwrap();
+            assert_eq!(stat(&depay, "frames"), out.received.len() as u64, "{depay}");
         }
         Flip::Frames => {
             assert_eq!(stat(&srtp, "recv-drop-count"), 0, "{srtp}");
