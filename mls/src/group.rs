@@ -192,6 +192,25 @@ impl Group {
         group_code(self.mls.epoch_authenticator().as_slice())
     }
 
+    /// The MLS exporter of the current epoch (RFC 9420 §8.5):
+    /// `MLS-Exporter(label, context, length)`. The frame keys are this with
+    /// [`SFRAME_EXPORTER_LABEL`], an empty context and the SFrame suite's key length; other
+    /// labels give keys for other uses of the same group.
+    pub fn export_secret(
+        &self,
+        label: &str,
+        context: &[u8],
+        length: usize,
+    ) -> Result<Zeroizing<Vec<u8>>> {
+        if self.keys.is_none() {
+            return Err(Error::Removed);
+        }
+        self.mls
+            .export_secret(self.member.provider.crypto(), label, context, length)
+            .map(Zeroizing::new)
+            .map_err(|_| Error::Internal)
+    }
+
     fn keys(&mut self) -> Result<&mut FrameKeys> {
         self.keys.as_mut().ok_or(Error::Removed)
     }
@@ -214,16 +233,7 @@ impl Group {
         let frame_epoch = Epoch(u32::try_from(epoch).map_err(|_| Error::EpochOverflow)?);
         let own = self.own_leaf();
         let others: Vec<u32> = self.members().into_iter().filter(|l| *l != own).collect();
-        let base_key = Zeroizing::new(
-            self.mls
-                .export_secret(
-                    self.member.provider.crypto(),
-                    SFRAME_EXPORTER_LABEL,
-                    b"",
-                    self.config.suite.key_len(),
-                )
-                .map_err(|_| Error::Internal)?,
-        );
+        let base_key = self.export_secret(SFRAME_EXPORTER_LABEL, b"", self.config.suite.key_len())?;
         let config = self.config;
         let keys = self.keys()?;
         let mut senders = Vec::with_capacity(MediaKind::ALL.len());
