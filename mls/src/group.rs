@@ -7,13 +7,13 @@ use crate::member::{Member, MLS_SUITE};
 use callseal::handshake::SecurityCode;
 use callseal::sframe::{FrameOptions, SframeConfig, SframeReceiver, SframeSender, MAX_KEYS};
 use callseal::{Epoch, MediaKind, SframeSuite};
+use core::fmt;
 use openmls::prelude::tls_codec::{Deserialize as _, Serialize as _};
 use openmls::prelude::{
     LeafNodeIndex, MlsGroup, MlsGroupCreateConfig, MlsGroupJoinConfig, MlsMessageBodyIn,
     MlsMessageIn, MlsMessageOut, OpenMlsProvider as _, ProcessedMessageContent, ProtocolVersion,
     StagedWelcome,
 };
-use core::fmt;
 use zeroize::Zeroizing;
 
 /// The exporter label of RFC 9605 §5.2.
@@ -233,7 +233,8 @@ impl Group {
         let frame_epoch = Epoch(u32::try_from(epoch).map_err(|_| Error::EpochOverflow)?);
         let own = self.own_leaf();
         let others: Vec<u32> = self.members().into_iter().filter(|l| *l != own).collect();
-        let base_key = self.export_secret(SFRAME_EXPORTER_LABEL, b"", self.config.suite.key_len())?;
+        let base_key =
+            self.export_secret(SFRAME_EXPORTER_LABEL, b"", self.config.suite.key_len())?;
         let config = self.config;
         let keys = self.keys()?;
         let mut senders = Vec::with_capacity(MediaKind::ALL.len());

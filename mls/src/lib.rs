@@ -44,6 +44,6 @@ mod member;
 
 pub use code::{group_code, GROUP_CODE_LABEL};
 pub use error::{Error, Result};
-pub use group::{GroupEvent, Group, Invite, Opened, MAX_MEMBERS, SFRAME_EXPORTER_LABEL};
+pub use group::{Group, GroupEvent, Invite, Opened, MAX_MEMBERS, SFRAME_EXPORTER_LABEL};
 pub use kid::{GroupKid, EPOCH_BITS, INDEX_BITS};
 pub use member::{Member, MLS_SUITE};

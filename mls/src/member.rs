@@ -3,13 +3,13 @@
 //! uses them).
 
 use crate::error::{Error, Result};
+use core::fmt;
 use openmls::prelude::tls_codec::Serialize as _;
 use openmls::prelude::{
     BasicCredential, Ciphersuite, CredentialWithKey, KeyPackage, OpenMlsProvider as _,
 };
 use openmls_basic_credential::SignatureKeyPair;
 use openmls_rust_crypto::OpenMlsRustCrypto;
-use core::fmt;
 
 /// The MLS cipher suite of every group: X25519, AES-128-GCM, SHA-256, Ed25519 (RFC 9420
 /// §17.1, `MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519`, the one every implementation must
@@ -56,7 +56,12 @@ impl Member {
     /// a group passes to [`crate::Group::add`]. Its private keys stay in this member.
     pub fn key_package(&self) -> Result<Vec<u8>> {
         let bundle = KeyPackage::builder()
-            .build(MLS_SUITE, &self.provider, &self.signer, self.credential.clone())
+            .build(
+                MLS_SUITE,
+                &self.provider,
+                &self.signer,
+                self.credential.clone(),
+            )
             .map_err(|_| Error::Internal)?;
         let msg = openmls::prelude::MlsMessageOut::from(bundle.key_package().clone());
         msg.tls_serialize_detached().map_err(|_| Error::Internal)

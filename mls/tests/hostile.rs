@@ -82,7 +82,10 @@ fn messages_of_the_wrong_kind_are_refused() {
     // A key package is no commit, and no welcome.
     assert_eq!(h.members[1].process(&kp), Err(Error::NotACommit));
     let invite = h.members[0].add(&kp).unwrap();
-    assert_eq!(h.members[1].process(&invite.welcome), Err(Error::NotACommit));
+    assert_eq!(
+        h.members[1].process(&invite.welcome),
+        Err(Error::NotACommit)
+    );
     // A commit is no key package and no welcome.
     assert_eq!(h.members[0].add(&invite.commit), Err(Error::Malformed));
     assert_eq!(
@@ -119,7 +122,10 @@ fn a_tampered_welcome_is_refused() {
     // One newcomer per attempt: a welcome is opened with the newcomer's key package keys.
     let sample = {
         let carol = Member::new(b"carol").unwrap();
-        h.members[0].add(&carol.key_package().unwrap()).unwrap().welcome
+        h.members[0]
+            .add(&carol.key_package().unwrap())
+            .unwrap()
+            .welcome
     };
     let len = sample.len();
     let spots: Vec<usize> = (0..12)
@@ -162,7 +168,9 @@ fn frames_under_unknown_kids_are_refused() {
     for kid in [kid, bad_kind, old] {
         let mut tx = SframeSender::dangerous_new_unguarded(&config, kid, &base).unwrap();
         let mut out = [0u8; 64];
-        let n = tx.seal_into(b"frame", &mut out, FrameOptions::NONE).unwrap();
+        let n = tx
+            .seal_into(b"frame", &mut out, FrameOptions::NONE)
+            .unwrap();
         for g in &mut h.members {
             assert_eq!(open(g, &out[..n]), unknown.clone());
         }

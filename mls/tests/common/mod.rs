@@ -30,7 +30,9 @@ impl Harness {
     /// Member `by` adds a newcomer named `name`; every other member processes the commit.
     pub fn add(&mut self, by: usize, name: &[u8]) -> usize {
         let newcomer = Member::new(name).unwrap();
-        let invite = self.members[by].add(&newcomer.key_package().unwrap()).unwrap();
+        let invite = self.members[by]
+            .add(&newcomer.key_package().unwrap())
+            .unwrap();
         self.deliver(by, &invite.commit);
         self.members
             .push(Group::join(newcomer, &invite.welcome, SUITE).unwrap());
@@ -63,7 +65,9 @@ impl Harness {
 /// Seal `frame` as `kind` by `g`.
 pub fn seal(g: &mut Group, kind: MediaKind, frame: &[u8]) -> Vec<u8> {
     let mut out = vec![0u8; frame.len() + g.max_overhead()];
-    let n = g.seal_into(kind, frame, &mut out, FrameOptions::NONE).unwrap();
+    let n = g
+        .seal_into(kind, frame, &mut out, FrameOptions::NONE)
+        .unwrap();
     out.truncate(n);
     out
 }
