@@ -20,7 +20,7 @@ use zeroize::Zeroizing;
 pub const SFRAME_EXPORTER_LABEL: &str = "SFrame 1.0 Base Key";
 
 /// The most members a group holds: the frame receiver keeps three keys per other member for
-/// the current epoch and the ones still in their grace, within [`MAX_KEYS`].
+/// the current epoch and the previous one, within [`MAX_KEYS`].
 pub const MAX_MEMBERS: usize = 64;
 
 /// What a member sends to join others to the group: a commit for the members already in it,
@@ -215,12 +215,14 @@ impl Group {
         self.keys.as_mut().ok_or(Error::Removed)
     }
 
-    /// Check that the frame receiver has room for the keys of a group of `members` at the
-    /// next epoch, before anything moves.
+    /// Check, before anything moves, that the next epoch's group of `members` fits: the
+    /// receiver then holds the keys of two epochs of at most [`MAX_MEMBERS`] members, within
+    /// [`MAX_KEYS`].
     fn check_room(&self, members: usize) -> Result<()> {
-        let keys = self.keys.as_ref().ok_or(Error::Removed)?;
-        let needed = members.saturating_sub(1) * MediaKind::ALL.len();
-        if members > MAX_MEMBERS || keys.receiver.key_count() + needed > MAX_KEYS {
+        if self.keys.is_none() {
+            return Err(Error::Removed);
+        }
+        if members > MAX_MEMBERS {
             return Err(Error::GroupFull);
         }
         Ok(())
@@ -243,6 +245,8 @@ impl Group {
             senders.push(SframeSender::new(&config, kid, &base_key)?);
         }
         if epoch > 0 {
+            // Keep the previous epoch (frames in flight) and nothing older.
+            keys.receiver.retire_below(Epoch(frame_epoch.0 - 1));
             for leaf in removed {
                 for kind in MediaKind::ALL {
                     keys.receiver

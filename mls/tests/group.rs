@@ -183,3 +183,17 @@ fn self_updates_rekey_without_losing_frames() {
         }
     }
 }
+
+#[test]
+fn epochs_without_traffic_do_not_fill_the_key_store() {
+    // Eight members hold 21 receive keys an epoch; 60 epochs without a frame in between would
+    // hold 1,260 keys if none were retired.
+    let mut h = Harness::new(8);
+    for i in 0..60 {
+        let by = i % 8;
+        let commit = h.members[by].self_update().unwrap();
+        h.deliver(by, &commit);
+    }
+    h.common_code();
+    everyone_hears_everyone(&mut h, 0);
+}
