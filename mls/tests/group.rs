@@ -197,3 +197,26 @@ fn epochs_without_traffic_do_not_fill_the_key_store() {
     h.common_code();
     everyone_hears_everyone(&mut h, 0);
 }
+
+#[test]
+fn debug_shows_no_key_material() {
+    let h = Harness::new(2);
+    let g = &h.members[1];
+    let base = g
+        .export_secret(
+            callseal_mls::SFRAME_EXPORTER_LABEL,
+            b"",
+            common::SUITE.key_len(),
+        )
+        .unwrap();
+    let shown = format!("{g:?}");
+    assert_eq!(
+        shown,
+        "Group { epoch: 1, leaf: 1, suite: Aes128GcmSha256_128, .. }"
+    );
+    let hex: String = base.iter().map(|b| format!("{b:02x}")).collect();
+    assert!(!shown.contains(&hex));
+    let member = callseal_mls::Member::new(b"dave").unwrap();
+    assert_eq!(format!("{member:?}"), "Member { .. }");
+    assert_eq!(member.identity(), b"dave");
+}
