@@ -1,5 +1,5 @@
 //! Encrypted header extensions (RFC 6904): exactly the data of the chosen elements changes,
-//! in both RFC 8285 forms, with AES-CM and AES-GCM suites; malformed blocks are refused with nothing changed; and the
+//! in both RFC 8285 forms; malformed blocks are refused with nothing changed; and the
 //! configurations RFC 6904 cannot take are refused, cryptex with it first of all. (The live
 //! libsrtp runs are in interop/: libsrtp.rs and libsrtp_debian.rs.)
 
@@ -45,8 +45,6 @@ fn only_the_chosen_elements_data_changes() {
         SrtpSuite::AesCm128HmacSha1_80,
         SrtpSuite::Aes192CmHmacSha1_32,
         SrtpSuite::Aes256CmHmacSha1_80,
-        SrtpSuite::AeadAes128Gcm,
-        SrtpSuite::AeadAes256Gcm,
     ] {
         for (p, chosen) in [
             (one_byte(), &[17usize, 18, 25][..]),
@@ -64,7 +62,7 @@ fn only_the_chosen_elements_data_changes() {
             assert_eq!(rx.unprotect_rtp_vec(&s).unwrap(), p);
             // A receiver that does not decrypt extensions sees the ciphertext.
             let mut plain_rx = SrtpReceiver::new(&key(suite), SrtpConfig::default()).unwrap();
-            assert_ne!(plain_rx.unprotect_rtp_vec(&s).unwrap(), p, "{suite}");
+            assert_ne!(plain_rx.unprotect_rtp_vec(&s).unwrap(), p);
         }
     }
 }
@@ -102,8 +100,8 @@ fn malformed_blocks_change_nothing() {
 fn configurations_rfc6904_cannot_take() {
     let ids = config(&[1]);
     for (suite, cfg) in [
+        (SrtpSuite::AeadAes128Gcm, ids),
         (SrtpSuite::AesCm128HmacSha1_80, ids.with_cryptex(true)),
-        (SrtpSuite::AeadAes128Gcm, ids.with_cryptex(true)),
         (
             SrtpSuite::AesCm128HmacSha1_80,
             ids.with_rcc(callseal::srtp::RccMode::Mode1, 1),
@@ -121,12 +119,6 @@ fn configurations_rfc6904_cannot_take() {
         );
     }
     // Session keys given directly carry no header extension key.
-    let g = SrtpSuite::AeadAes128Gcm;
-    let k = SessionKeys::from_parts(g, &[1; 16], &[2; 12], &[], &[4; 16], &[5; 12], &[]).unwrap();
-    assert_eq!(
-        SrtpReceiver::from_session_keys(&k, ids).unwrap_err(),
-        Error::InvalidConfig
-    );
     let suite = SrtpSuite::AesCm128HmacSha1_80;
     let k = SessionKeys::from_parts(
         suite, &[1; 16], &[2; 14], &[3; 20], &[4; 16], &[5; 14], &[6; 20],

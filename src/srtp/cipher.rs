@@ -29,9 +29,6 @@ pub(crate) struct GcmKeys {
     pub(super) rtp_salt: Secret<12>,
     rtcp: AesGcm,
     rtcp_salt: Secret<12>,
-    /// The RFC 6904 header extension cipher (AES-CM, RFC 7714 §8.3), when the context
-    /// encrypts extensions.
-    header: Option<HeaderCipher>,
 }
 
 /// AES counter mode with the suite's key size, or the NULL cipher.
@@ -204,7 +201,7 @@ impl KeyCipher {
         let suite = keys.suite();
         let header = match (header_ext, keys.srtp_header_key_and_salt()) {
             (false, _) => None,
-            (true, Some((k, s))) if !suite.is_null_cipher() => Some(HeaderCipher {
+            (true, Some((k, s))) if !suite.is_aead() => Some(HeaderCipher {
                 cipher: CmCipher::new(suite, k)?,
                 salt: Secret::from_slice(s)?,
             }),
@@ -216,7 +213,6 @@ impl KeyCipher {
                 rtp_salt: Secret::from_slice(keys.dangerous_srtp_salt())?,
                 rtcp: AesGcm::new(keys.dangerous_srtcp_key(), backend)?,
                 rtcp_salt: Secret::from_slice(keys.dangerous_srtcp_salt())?,
-                header,
             }))
         } else {
             Ok(KeyCipher::Cm(CmKeys {
@@ -243,11 +239,10 @@ impl KeyCipher {
         ssrc: u32,
         index: u64,
     ) {
-        let header = match self {
-            KeyCipher::Gcm(k) => &k.header,
-            KeyCipher::Cm(k) => &k.header,
-        };
-        if let Some(h) = header {
+        if let KeyCipher::Cm(CmKeys {
+            header: Some(h), ..
+        }) = self
+        {
             h.apply(buf, b, ids, ssrc, index);
         }
     }

@@ -24,9 +24,10 @@ fn mki_len_checked(suite: SrtpSuite, config: &SrtpConfig, with_mki: bool) -> Res
     if config.cryptex && (config.rcc.is_some() || suite.is_null_cipher()) {
         return Err(Error::InvalidConfig);
     }
-    // RFC 6904: never together with cryptex (RFC 9335 §4).
+    // RFC 6904: the AES-CM suites, and never together with cryptex (RFC 9335 §4).
     let ext = !config.encrypted_extensions.is_empty();
-    if ext && (config.cryptex || config.rcc.is_some() || suite.is_null_cipher()) {
+    if ext && (config.cryptex || config.rcc.is_some() || suite.is_aead() || suite.is_null_cipher())
+    {
         return Err(Error::InvalidConfig);
     }
     if with_mki != (config.mki_len != 0) {

@@ -1,7 +1,6 @@
 //! Encrypted header extensions (RFC 6904): the data of the RFC 8285 header extension
 //! elements whose IDs were negotiated for encryption, XORed with an AES-CM keystream of their
-//! own key (KDF label 6) and salt (label 7), at the packet's IV; with the AES-GCM suites too,
-//! whose 12-byte salt is zero-padded (RFC 7714 §8.3, as libsrtp does).
+//! own key (KDF label 6) and salt (label 7), at the packet's IV.
 //!
 //! The keystream runs over the extension block after its 4-byte header, byte for byte: the
 //! byte at offset `i` of the block takes keystream byte `i`, and only the data bytes of the

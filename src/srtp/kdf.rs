@@ -133,14 +133,16 @@ impl SessionKeys {
         if !self.suite.is_aead() {
             prf(c, salt, LABEL_SRTP_AUTH, &mut self.b.srtp_auth);
             prf(c, salt, LABEL_SRTCP_AUTH, &mut self.b.srtcp_auth);
+            let h = &mut self.b.srtp_header_key[..kl];
+            prf(c, salt, LABEL_SRTP_HEADER_ENCRYPTION, h);
+            prf(
+                c,
+                salt,
+                LABEL_SRTP_HEADER_SALT,
+                &mut self.b.srtp_header_salt,
+            );
+            self.has_header_keys = true;
         }
-        // RFC 6904 §5 (and RFC 7714 §8.3 for AES-GCM: AES-CM with a salt of the suite's
-        // length, zero-padded to 14 bytes, as libsrtp does).
-        let h = &mut self.b.srtp_header_key[..kl];
-        prf(c, salt, LABEL_SRTP_HEADER_ENCRYPTION, h);
-        let hs = &mut self.b.srtp_header_salt[..sl];
-        prf(c, salt, LABEL_SRTP_HEADER_SALT, hs);
-        self.has_header_keys = true;
     }
 
     /// Take session keys as they are. Keys are `suite.key_len()` bytes, salts
@@ -211,9 +213,8 @@ impl SessionKeys {
         &self.b.srtp_auth[..self.auth_len()]
     }
 
-    /// The RFC 6904 header extension key (label 6) and 14-byte salt (label 7; for AES-GCM the
-    /// 12 bytes of its salt length and two zero bytes); `None` for keys given with
-    /// [`SessionKeys::from_parts`].
+    /// The RFC 6904 header extension key (label 6) and salt (label 7) of the AES-CM suites;
+    /// `None` for AES-GCM and for keys given with [`SessionKeys::from_parts`].
     pub(crate) fn srtp_header_key_and_salt(&self) -> Option<(&[u8], &[u8])> {
         self.has_header_keys.then(|| {
             (

@@ -126,8 +126,8 @@ pub struct SrtpConfig {
     /// ([`Error::InvalidConfig`]).
     pub cryptex: bool,
     /// RFC 6904: the RFC 8285 header extension IDs whose data is encrypted (none by default),
-    /// with a key and salt of their own (AES-CM, for the AES-GCM suites too, RFC 7714 §8.3).
-    /// Not with cryptex, RCC or a NULL-cipher suite ([`Error::InvalidConfig`]).
+    /// with a key and salt of their own. The AES-CM suites only, and not with cryptex or RCC
+    /// ([`Error::InvalidConfig`]).
     pub encrypted_extensions: ExtensionIds,
 }
 
