@@ -231,6 +231,11 @@ fn random_and_mangled_bytes_give_typed_errors() {
                 _ => {}
             }
         }
+        if bytes == base {
+            // A replacement by the same byte, no cut, no extension: the genuine message, which
+            // may rightly apply.
+            continue;
+        }
         let g = &mut h.members[2];
         let _ = g.process(&bytes);
         if round % 16 == 0 {
