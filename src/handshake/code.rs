@@ -8,7 +8,11 @@ pub struct SecurityCode([u8; 23]);
 
 impl SecurityCode {
     /// From the 20 code bytes: four 5-byte big-endian integers, each mod 100000, as 5 digits.
-    pub(super) fn from_bytes(bytes: &[u8; 20]) -> Self {
+    ///
+    /// The handshake derives the bytes from its transcript; other key agreements that show the
+    /// same kind of code (a group's, from its MLS epoch authenticator) derive their own bytes
+    /// and format them here.
+    pub fn from_bytes(bytes: &[u8; 20]) -> Self {
         let mut out = [b' '; 23];
         for (i, chunk) in bytes.chunks_exact(5).enumerate() {
             let mut v = chunk.iter().fold(0u64, |acc, b| (acc << 8) | *b as u64) % 100_000;

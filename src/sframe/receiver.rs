@@ -270,8 +270,13 @@ impl SframeReceiver {
         }
     }
 
-    /// Drop and zeroize the keys of every epoch below `epoch`.
-    pub(crate) fn retire_below(&mut self, epoch: Epoch) {
+    /// Drop and zeroize the keys of every epoch below `epoch`, as the grace does for the
+    /// previous epoch. For an owner that moves through epochs without traffic in between (a
+    /// group whose membership changes twice before a frame arrives): the store keeps only
+    /// the epochs it still needs. Unlike [`SframeReceiver::remove_key`] it leaves nothing
+    /// behind; their KIDs may be installed again, under an epoch not older than the current
+    /// one, with a new base key.
+    pub fn retire_below(&mut self, epoch: Epoch) {
         if self.slots.iter().any(|s| s.epoch < epoch) {
             self.slots.retain(|s| s.epoch >= epoch);
             wipe_spare(&mut self.slots);

@@ -1,0 +1,420 @@
+//! A group call's key agreement: an MLS group whose every epoch keys SFrame (RFC 9605 §5.2).
+
+use crate::code::group_code;
+use crate::error::{Error, Result};
+use crate::kid::GroupKid;
+use crate::member::{Member, MLS_SUITE};
+use callseal::handshake::SecurityCode;
+use callseal::sframe::{FrameOptions, SframeConfig, SframeReceiver, SframeSender, MAX_KEYS};
+use callseal::{Epoch, MediaKind, SframeSuite};
+use core::fmt;
+use openmls::prelude::tls_codec::{Deserialize as _, Serialize as _};
+use openmls::prelude::{
+    LeafNodeIndex, MlsGroup, MlsGroupCreateConfig, MlsGroupJoinConfig, MlsMessageBodyIn,
+    MlsMessageIn, MlsMessageOut, OpenMlsProvider as _, ProcessedMessageContent, ProtocolVersion,
+    StagedWelcome,
+};
+use zeroize::Zeroizing;
+
+/// The exporter label of RFC 9605 §5.2.
+pub const SFRAME_EXPORTER_LABEL: &str = "SFrame 1.0 Base Key";
+
+/// The most members a group holds: the frame receiver keeps three keys per other member for
+/// the current epoch and the previous one, within [`MAX_KEYS`].
+pub const MAX_MEMBERS: usize = 64;
+
+/// What a member sends to join others to the group: a commit for the members already in it,
+/// and a welcome for the newcomers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invite {
+    /// The commit (an `MLSMessage`), for every member but the committer and the newcomers.
+    pub commit: Vec<u8>,
+    /// The welcome (an `MLSMessage` carrying the ratchet tree), for the newcomers.
+    pub welcome: Vec<u8>,
+}
+
+/// What a processed commit did to this member's view of the group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum GroupEvent {
+    /// The group moved to a new epoch with new frame keys.
+    NewEpoch {
+        /// The MLS epoch now current.
+        epoch: u64,
+        /// The leaf indices the commit removed (their keys are gone from this member).
+        removed: Vec<u32>,
+    },
+    /// This member was removed: it holds no keys any more.
+    Removed,
+}
+
+/// A frame opened by [`Group::open`]: who sent it, what it carries, the plaintext.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Opened<'a> {
+    /// The sender's leaf index, as the KID names it.
+    pub sender: u32,
+    /// The media kind, as the KID names it.
+    pub kind: MediaKind,
+    /// The frame as it was sealed.
+    pub frame: &'a mut [u8],
+}
+
+/// The frame keys of one member: its senders of the current epoch and one receiver for all
+/// the others' keys.
+struct FrameKeys {
+    /// Audio, video, screen, in [`MediaKind::ALL`] order.
+    senders: Vec<SframeSender>,
+    receiver: SframeReceiver,
+}
+
+/// A member's view of one MLS group, feeding SFrame keys to callseal's frame layer.
+///
+/// Sans-IO: key packages, commits and welcomes are bytes the application carries over its
+/// signaling; the committer applies its own commit at once, so the application must deliver
+/// commits to every other member in the order they were made (the role of an MLS delivery
+/// service).
+///
+/// At every epoch the group exports `base_key = MLS-Exporter("SFrame 1.0 Base Key", "", Nk)`
+/// (RFC 9605 §5.2); each member seals under its own [`GroupKid`] and opens every other
+/// member's, each KID with its own replay window. The previous epoch's keys stay usable for
+/// the frame layer's grace ([`callseal::sframe::Grace`]), except a removed member's, which go
+/// at the commit that removes it.
+pub struct Group {
+    member: Member,
+    mls: MlsGroup,
+    config: SframeConfig,
+    keys: Option<FrameKeys>,
+}
+
+impl fmt::Debug for Group {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Group")
+            .field("epoch", &self.mls.epoch().as_u64())
+            .field("leaf", &self.mls.own_leaf_index().u32())
+            .field("suite", &self.config.suite)
+            .finish_non_exhaustive()
+    }
+}
+
+fn decode(bytes: &[u8]) -> Result<MlsMessageBodyIn> {
+    let msg = MlsMessageIn::tls_deserialize_exact(bytes).map_err(|_| Error::Malformed)?;
+    Ok(msg.extract())
+}
+
+fn encode(msg: &MlsMessageOut) -> Result<Vec<u8>> {
+    msg.tls_serialize_detached().map_err(|_| Error::Internal)
+}
+
+impl Group {
+    /// A new group with `member` alone in it, sealing frames with `suite`.
+    pub fn create(member: Member, suite: SframeSuite) -> Result<Self> {
+        let config = MlsGroupCreateConfig::builder()
+            .ciphersuite(MLS_SUITE)
+            .use_ratchet_tree_extension(true)
+            .build();
+        let mls = MlsGroup::new(
+            &member.provider,
+            &member.signer,
+            &config,
+            member.credential.clone(),
+        )
+        .map_err(|_| Error::Internal)?;
+        Self::with(member, mls, suite)
+    }
+
+    /// Join the group a welcome (from [`Group::add`]) invites `member` to; `member` is the one
+    /// that made the key package the welcome was built for.
+    pub fn join(member: Member, welcome: &[u8], suite: SframeSuite) -> Result<Self> {
+        let MlsMessageBodyIn::Welcome(welcome) = decode(welcome)? else {
+            return Err(Error::Malformed);
+        };
+        let config = MlsGroupJoinConfig::builder()
+            .use_ratchet_tree_extension(true)
+            .build();
+        let mls = StagedWelcome::new_from_welcome(&member.provider, &config, welcome, None)
+            .and_then(|staged| staged.into_group(&member.provider))
+            .map_err(|_| Error::InvalidWelcome)?;
+        Self::with(member, mls, suite)
+    }
+
+    fn with(member: Member, mls: MlsGroup, suite: SframeSuite) -> Result<Self> {
+        let config = SframeConfig::new(suite).with_max_keys(MAX_KEYS);
+        let receiver = SframeReceiver::new(config)?;
+        let mut group = Group {
+            member,
+            mls,
+            config,
+            keys: Some(FrameKeys {
+                senders: Vec::new(),
+                receiver,
+            }),
+        };
+        group.enter_epoch(&[])?;
+        Ok(group)
+    }
+
+    /// The current MLS epoch.
+    pub fn epoch(&self) -> u64 {
+        self.mls.epoch().as_u64()
+    }
+
+    /// This member's leaf index.
+    pub fn own_leaf(&self) -> u32 {
+        self.mls.own_leaf_index().u32()
+    }
+
+    /// The leaf indices of every member, this one included, in increasing order.
+    pub fn members(&self) -> Vec<u32> {
+        self.mls.members().map(|m| m.index.u32()).collect()
+    }
+
+    /// The leaf index of the member whose credential carries `identity`.
+    pub fn leaf_of(&self, identity: &[u8]) -> Option<u32> {
+        self.mls
+            .members()
+            .find(|m| m.credential.serialized_content() == identity)
+            .map(|m| m.index.u32())
+    }
+
+    /// Whether this member is still in the group.
+    pub fn is_active(&self) -> bool {
+        self.keys.is_some() && self.mls.is_active()
+    }
+
+    /// The SFrame suite.
+    pub fn suite(&self) -> SframeSuite {
+        self.config.suite
+    }
+
+    /// The group security code of the current epoch (see [`crate::group_code`]): equal on
+    /// every member, new at every epoch.
+    pub fn security_code(&self) -> SecurityCode {
+        group_code(self.mls.epoch_authenticator().as_slice())
+    }
+
+    /// The MLS exporter of the current epoch (RFC 9420 §8.5):
+    /// `MLS-Exporter(label, context, length)`. The frame keys are this with
+    /// [`SFRAME_EXPORTER_LABEL`], an empty context and the SFrame suite's key length; other
+    /// labels give keys for other uses of the same group.
+    pub fn export_secret(
+        &self,
+        label: &str,
+        context: &[u8],
+        length: usize,
+    ) -> Result<Zeroizing<Vec<u8>>> {
+        if self.keys.is_none() {
+            return Err(Error::Removed);
+        }
+        self.mls
+            .export_secret(self.member.provider.crypto(), label, context, length)
+            .map(Zeroizing::new)
+            .map_err(|_| Error::Internal)
+    }
+
+    fn keys(&mut self) -> Result<&mut FrameKeys> {
+        self.keys.as_mut().ok_or(Error::Removed)
+    }
+
+    /// Check, before anything moves, that the next epoch's group of `members` fits: the
+    /// receiver then holds the keys of two epochs of at most [`MAX_MEMBERS`] members, within
+    /// [`MAX_KEYS`].
+    fn check_room(&self, members: usize) -> Result<()> {
+        if self.keys.is_none() {
+            return Err(Error::Removed);
+        }
+        if members > MAX_MEMBERS {
+            return Err(Error::GroupFull);
+        }
+        Ok(())
+    }
+
+    /// Derive and install the frame keys of the epoch the MLS group is now in; take out the
+    /// previous epoch's keys of the members in `removed`.
+    fn enter_epoch(&mut self, removed: &[u32]) -> Result<()> {
+        let epoch = self.mls.epoch().as_u64();
+        let frame_epoch = Epoch(u32::try_from(epoch).map_err(|_| Error::EpochOverflow)?);
+        let own = self.own_leaf();
+        let others: Vec<u32> = self.members().into_iter().filter(|l| *l != own).collect();
+        let base_key =
+            self.export_secret(SFRAME_EXPORTER_LABEL, b"", self.config.suite.key_len())?;
+        let config = self.config;
+        let keys = self.keys()?;
+        let mut senders = Vec::with_capacity(MediaKind::ALL.len());
+        for kind in MediaKind::ALL {
+            let kid = GroupKid::new(kind, own, epoch)?.kid();
+            senders.push(SframeSender::new(&config, kid, &base_key)?);
+        }
+        if epoch > 0 {
+            // Keep the previous epoch (frames in flight) and nothing older.
+            keys.receiver.retire_below(Epoch(frame_epoch.0 - 1));
+            for leaf in removed {
+                for kind in MediaKind::ALL {
+                    keys.receiver
+                        .remove_key(GroupKid::new(kind, *leaf, epoch - 1)?.kid());
+                }
+            }
+        }
+        for leaf in others {
+            for kind in MediaKind::ALL {
+                let kid = GroupKid::new(kind, leaf, epoch)?.kid();
+                keys.receiver.install_key(kid, frame_epoch, &base_key)?;
+            }
+        }
+        keys.senders = senders;
+        Ok(())
+    }
+
+    /// Add the member whose key package (from [`Member::key_package`]) is `key_package`: the
+    /// group moves to a new epoch at once here; the commit goes to the other members, the
+    /// welcome to the newcomer.
+    pub fn add(&mut self, key_package: &[u8]) -> Result<Invite> {
+        let MlsMessageBodyIn::KeyPackage(kp) = decode(key_package)? else {
+            return Err(Error::Malformed);
+        };
+        let kp = kp
+            .validate(self.member.provider.crypto(), ProtocolVersion::Mls10)
+            .map_err(|_| Error::InvalidKeyPackage)?;
+        self.check_room(self.mls.members().count() + 1)?;
+        let (commit, welcome, _) = self
+            .mls
+            .add_members(
+                &self.member.provider,
+                &self.member.signer,
+                core::slice::from_ref(&kp),
+            )
+            .map_err(|_| Error::InvalidKeyPackage)?;
+        let invite = Invite {
+            commit: encode(&commit)?,
+            welcome: encode(&welcome)?,
+        };
+        self.merge_own()?;
+        self.enter_epoch(&[])?;
+        Ok(invite)
+    }
+
+    /// Remove the member at `leaf`; returns the commit for every other member (the removed
+    /// one included, so it learns it). Its keys go from this member at once.
+    pub fn remove(&mut self, leaf: u32) -> Result<Vec<u8>> {
+        if leaf == self.own_leaf() {
+            return Err(Error::RemoveSelf);
+        }
+        if !self.members().contains(&leaf) {
+            return Err(Error::UnknownMember);
+        }
+        self.check_room(self.mls.members().count() - 1)?;
+        let (commit, _, _) = self
+            .mls
+            .remove_members(
+                &self.member.provider,
+                &self.member.signer,
+                &[LeafNodeIndex::new(leaf)],
+            )
+            .map_err(|_| Error::Internal)?;
+        let commit = encode(&commit)?;
+        self.merge_own()?;
+        self.enter_epoch(&[leaf])?;
+        Ok(commit)
+    }
+
+    /// Refresh this member's leaf keys (forward secrecy and post-compromise security, as the
+    /// one-to-one call's rekey): a new epoch; returns the commit for the others.
+    pub fn self_update(&mut self) -> Result<Vec<u8>> {
+        self.check_room(self.mls.members().count())?;
+        let bundle = self
+            .mls
+            .self_update(
+                &self.member.provider,
+                &self.member.signer,
+                Default::default(),
+            )
+            .map_err(|_| Error::Internal)?;
+        let commit = encode(&bundle.into_commit())?;
+        self.merge_own()?;
+        self.enter_epoch(&[])?;
+        Ok(commit)
+    }
+
+    fn merge_own(&mut self) -> Result<()> {
+        self.mls
+            .merge_pending_commit(&self.member.provider)
+            .map_err(|_| Error::Internal)
+    }
+
+    /// Apply a commit another member made. A forged, tampered, replayed or out-of-order
+    /// commit fails with [`Error::InvalidCommit`] and changes nothing.
+    pub fn process(&mut self, commit: &[u8]) -> Result<GroupEvent> {
+        if self.keys.is_none() {
+            return Err(Error::Removed);
+        }
+        let msg = MlsMessageIn::tls_deserialize_exact(commit).map_err(|_| Error::Malformed)?;
+        let msg = msg
+            .try_into_protocol_message()
+            .map_err(|_| Error::NotACommit)?;
+        let processed = self
+            .mls
+            .process_message(&self.member.provider, msg)
+            .map_err(|_| Error::InvalidCommit)?;
+        let ProcessedMessageContent::StagedCommitMessage(staged) = processed.into_content() else {
+            return Err(Error::NotACommit);
+        };
+        let removed: Vec<u32> = staged
+            .remove_proposals()
+            .map(|p| p.remove_proposal().removed().u32())
+            .collect();
+        let added = staged.add_proposals().count();
+        if staged.self_removed() {
+            self.mls
+                .merge_staged_commit(&self.member.provider, *staged)
+                .map_err(|_| Error::InvalidCommit)?;
+            self.keys = None;
+            return Ok(GroupEvent::Removed);
+        }
+        let after = (self.mls.members().count() + added).saturating_sub(removed.len());
+        self.check_room(after)?;
+        self.mls
+            .merge_staged_commit(&self.member.provider, *staged)
+            .map_err(|_| Error::InvalidCommit)?;
+        self.enter_epoch(&removed)?;
+        Ok(GroupEvent::NewEpoch {
+            epoch: self.epoch(),
+            removed,
+        })
+    }
+
+    /// The most bytes sealing adds to a frame.
+    pub fn max_overhead(&self) -> usize {
+        callseal::sframe::MAX_OVERHEAD
+    }
+
+    /// Seal `frame` as this member's `kind` stream into `out` (at least `frame.len()` +
+    /// [`Group::max_overhead`] bytes); returns the sealed length. Allocates nothing.
+    pub fn seal_into(
+        &mut self,
+        kind: MediaKind,
+        frame: &[u8],
+        out: &mut [u8],
+        opts: FrameOptions<'_>,
+    ) -> Result<usize> {
+        let keys = self.keys()?;
+        let sender = &mut keys.senders[usize::from(kind.byte())];
+        Ok(sender.seal_into(frame, out, opts)?)
+    }
+
+    /// Open a frame another member sealed, in place. Errors as
+    /// [`SframeReceiver::open`](callseal::sframe::SframeReceiver::open), wrapped in
+    /// [`Error::Frame`]; none changes any state. Allocates nothing.
+    pub fn open<'a>(&mut self, frame: &'a mut [u8], opts: FrameOptions<'_>) -> Result<Opened<'a>> {
+        let sealed = frame
+            .get(opts.clear_prefix()..)
+            .ok_or(callseal::Error::Malformed(callseal::Malformed::Truncated))?;
+        let (header, _) = callseal::sframe::Header::decode(sealed)?;
+        let kid = GroupKid::parse(header.kid())?;
+        let keys = self.keys()?;
+        let frame = keys.receiver.open(frame, opts)?;
+        Ok(Opened {
+            sender: kid.leaf,
+            kind: kid.kind,
+            frame,
+        })
+    }
+}
