@@ -73,6 +73,9 @@ pub(crate) mod labels {
         /// The SSRCs and first sequence numbers of a call's six streams (from TH; public
         /// values).
         pub(crate) rtp: &'static [u8],
+        /// The call's exporter secret, from the epoch-0 media secret (followed, per export,
+        /// by the application's label).
+        pub(crate) exporter: &'static [u8],
     }
 
     /// Version 1.
@@ -85,6 +88,7 @@ pub(crate) mod labels {
         stream: b"callseal v1 stream",
         srtp: b"callseal v1 srtp",
         rtp: b"callseal v1 rtp",
+        exporter: b"callseal v1 exporter",
     };
 
     /// Version 2.
@@ -97,6 +101,7 @@ pub(crate) mod labels {
         stream: b"callseal v2 stream",
         srtp: b"callseal v2 srtp",
         rtp: b"callseal v2 rtp",
+        exporter: b"callseal v2 exporter",
     };
 
     /// Version 2: the continuity id of a retained secret, the first 8 bytes of
@@ -242,6 +247,19 @@ impl CallKeys {
             srtp_suite: self.srtp_suite,
             sframe_suite: self.sframe_suite,
         })
+    }
+
+    /// The call's exporter secret: `HKDF-Expand(media[e], "callseal v1 exporter", 32)` (`v2`
+    /// in a version-2 call), taken from the epoch-0 keys so that it does not change with
+    /// rekeys. [`crate::session::Call::export_secret`] derives labelled secrets from it.
+    pub(crate) fn exporter(&self) -> Secret<32> {
+        let mut s = Secret::<32>::zero();
+        expand(
+            self.media.expose(),
+            &[self.version.labels().exporter],
+            s.expose_mut(),
+        );
+        s
     }
 
     /// The secret of one of the six streams of this epoch.

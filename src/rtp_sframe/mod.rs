@@ -153,6 +153,51 @@ pub fn packetize(
     Ok(seq)
 }
 
+/// [`packetize`] with the packet layer: each packet is protected by `srtp` as it is cut, in
+/// place, so the batch holds SRTP packets of at most `max_packet` bytes, trailer included.
+/// Without `srtp` it is [`packetize`]. Errors: those of [`packetize`] and of
+/// [`SrtpSender::protect_rtp`](crate::srtp::SrtpSender::protect_rtp); on an error nothing of
+/// `payload` is appended. Allocates nothing once `out` has grown to the largest payload.
+pub fn packetize_protected(
+    fields: &RtpFields,
+    first_seq: u16,
+    payload: &[u8],
+    origin: PayloadOrigin,
+    max_packet: usize,
+    srtp: Option<&mut crate::srtp::SrtpSender>,
+    out: &mut Packets,
+) -> Result<u16> {
+    let Some(srtp) = srtp else {
+        return packetize(fields, first_seq, payload, origin, max_packet, out);
+    };
+    let overhead = srtp.srtp_overhead();
+    let room = max_packet
+        .checked_sub(RTP_HEADER_LEN + overhead)
+        .ok_or(crate::Error::InvalidConfig)?;
+    let (count, chunk) = plan(payload.len(), room)?;
+    let first = out.len();
+    let mut seq = first_seq;
+    for (i, fragment) in chunks(payload, chunk, count).enumerate() {
+        let d = Descriptor::nth(i, count, origin);
+        let start = out.data.len();
+        append_packet(&mut out.data, fields, seq, d, fragment, overhead);
+        let plain = RTP_HEADER_LEN + DESCRIPTOR_LEN + fragment.len();
+        match srtp.protect_rtp(&mut out.data[start..], plain) {
+            Ok(n) => {
+                out.data.truncate(start + n);
+                out.ends.push(start + n);
+            }
+            Err(e) => {
+                out.data.truncate(start);
+                out.truncate(first);
+                return Err(e);
+            }
+        }
+        seq = seq.wrapping_add(1);
+    }
+    Ok(seq)
+}
+
 /// The `count` fragments of `payload` of `chunk` bytes (one empty fragment for an empty payload).
 pub(crate) fn chunks(payload: &[u8], chunk: usize, count: usize) -> impl Iterator<Item = &[u8]> {
     (0..count).map(move |i| {

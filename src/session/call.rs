@@ -111,6 +111,8 @@ pub struct Call {
     unattributed: Rejected,
     scratch: Vec<u8>,
     pub(crate) events: EventQueue,
+    /// The exporter secret of an end-to-end call (see [`Call::export_secret`]).
+    exporter: Option<crate::secret::Secret<32>>,
 }
 
 /// Index entries per receive stream: room for two frames of the most packets one can have.
@@ -297,6 +299,7 @@ impl Call {
                     Vec::new()
                 },
                 events: EventQueue::new(),
+                exporter: keys.as_ref().map(|k| k.exporter()),
                 config,
             };
             if let Some(k) = &keys {
@@ -304,6 +307,19 @@ impl Call {
             }
             Ok(call)
         })
+    }
+
+    /// A secret for another use of this end-to-end call, equal on both ends and independent
+    /// of every media key: `HKDF-Expand(exporter, label, 32)`, where `exporter =
+    /// HKDF-Expand(media[0], "callseal v1 exporter", 32)` (`v2` in a version-2 call) is fixed
+    /// for the whole call, rekeys or not. Different labels give independent secrets; a group
+    /// call grown from this call binds its MLS group to the call with one
+    /// (`callseal-mls`). Errors: [`Error::NotEndToEnd`] in a standard call.
+    pub fn export_secret(&self, label: &[u8]) -> Result<crate::secret::Secret<32>> {
+        let exporter = self.exporter.as_ref().ok_or(Error::NotEndToEnd)?;
+        let mut out = crate::secret::Secret::<32>::zero();
+        crate::schedule::expand(exporter.expose(), &[label], out.expose_mut());
+        Ok(out)
     }
 
     /// Whether the call is end-to-end encrypted.
@@ -314,6 +330,11 @@ impl Call {
     /// Which end this is.
     pub fn role(&self) -> Role {
         self.role
+    }
+
+    /// The SFrame suite of the frame layer, when the call has one.
+    pub fn sframe_suite(&self) -> Option<crate::types::SframeSuite> {
+        self.sframe_config.as_ref().map(|c| c.suite)
     }
 
     /// The layers in use.
