@@ -31,6 +31,9 @@ pub enum Error {
     RemoveSelf,
     /// The group would exceed [`crate::MAX_MEMBERS`].
     GroupFull,
+    /// A frame whose KID names another member (or another stream) than the SSRC that carried
+    /// it.
+    SenderMismatch,
     /// The MLS epoch no longer fits the frame layer's 32-bit epoch.
     EpochOverflow,
     /// The MLS library failed in a way no input explains (randomness, storage).
@@ -50,6 +53,7 @@ impl fmt::Display for Error {
             Error::UnknownMember => f.write_str("unknown member"),
             Error::RemoveSelf => f.write_str("a member cannot remove itself"),
             Error::GroupFull => f.write_str("group full"),
+            Error::SenderMismatch => f.write_str("frame key id names another sender"),
             Error::EpochOverflow => f.write_str("epoch overflow"),
             Error::Internal => f.write_str("internal MLS failure"),
         }

@@ -11,9 +11,10 @@ use core::fmt;
 use openmls::prelude::tls_codec::{Deserialize as _, Serialize as _};
 use openmls::prelude::{
     LeafNodeIndex, MlsGroup, MlsGroupCreateConfig, MlsGroupJoinConfig, MlsMessageBodyIn,
-    MlsMessageIn, MlsMessageOut, OpenMlsProvider as _, ProcessedMessageContent, ProtocolVersion,
-    StagedWelcome,
+    MlsMessageIn, MlsMessageOut, OpenMlsProvider as _, PreSharedKeyProposal,
+    ProcessedMessageContent, Proposal, ProtocolVersion, StagedWelcome,
 };
+use openmls::schedule::{ExternalPsk, PreSharedKeyId, Psk};
 use zeroize::Zeroizing;
 
 /// The exporter label of RFC 9605 §5.2.
@@ -31,6 +32,21 @@ pub struct Invite {
     pub commit: Vec<u8>,
     /// The welcome (an `MLSMessage` carrying the ratchet tree), for the newcomers.
     pub welcome: Vec<u8>,
+}
+
+/// The id of the external pre-shared key (RFC 9420 §8.4) that binds a group to the one-to-one
+/// call it grew from ([`Group::add_bound`], [`Group::join_bound`]).
+pub const BINDING_PSK_ID: &[u8] = b"callseal one-to-one call";
+
+/// One member of the group as every member sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberInfo {
+    /// Its leaf index.
+    pub leaf: u32,
+    /// The identity of its credential (the application's user id).
+    pub identity: Vec<u8>,
+    /// Its MLS signature public key.
+    pub signature_key: Vec<u8>,
 }
 
 /// What a processed commit did to this member's view of the group.
@@ -84,6 +100,8 @@ pub struct Group {
     mls: MlsGroup,
     config: SframeConfig,
     keys: Option<FrameKeys>,
+    /// The group code of the epoch the membership last changed in.
+    code: SecurityCode,
 }
 
 impl fmt::Debug for Group {
@@ -137,9 +155,25 @@ impl Group {
         Self::with(member, mls, suite)
     }
 
+    /// [`Group::join`] for a group bound to a one-to-one call ([`Group::add_bound`]): the
+    /// welcome opens only with the same `binding` secret, which the newcomer's side of that
+    /// call exports. Any other welcome fails with [`Error::InvalidWelcome`].
+    pub fn join_bound(
+        member: Member,
+        welcome: &[u8],
+        suite: SframeSuite,
+        binding: &[u8],
+    ) -> Result<Self> {
+        PreSharedKeyId::external(BINDING_PSK_ID.to_vec(), Vec::new())
+            .store(&member.provider, binding)
+            .map_err(|_| Error::Internal)?;
+        Self::join(member, welcome, suite)
+    }
+
     fn with(member: Member, mls: MlsGroup, suite: SframeSuite) -> Result<Self> {
         let config = SframeConfig::new(suite).with_max_keys(MAX_KEYS);
         let receiver = SframeReceiver::new(config)?;
+        let code = group_code(mls.epoch_authenticator().as_slice());
         let mut group = Group {
             member,
             mls,
@@ -148,6 +182,7 @@ impl Group {
                 senders: Vec::new(),
                 receiver,
             }),
+            code,
         };
         group.enter_epoch(&[])?;
         Ok(group)
@@ -168,6 +203,23 @@ impl Group {
         self.mls.members().map(|m| m.index.u32()).collect()
     }
 
+    /// Every member, this one included, in increasing leaf order.
+    pub fn roster(&self) -> Vec<MemberInfo> {
+        self.mls
+            .members()
+            .map(|m| MemberInfo {
+                leaf: m.index.u32(),
+                identity: m.credential.serialized_content().to_vec(),
+                signature_key: m.signature_key,
+            })
+            .collect()
+    }
+
+    /// The MLS group id (public: it travels in every MLS message).
+    pub fn group_id(&self) -> &[u8] {
+        self.mls.group_id().as_slice()
+    }
+
     /// The leaf index of the member whose credential carries `identity`.
     pub fn leaf_of(&self, identity: &[u8]) -> Option<u32> {
         self.mls
@@ -186,10 +238,21 @@ impl Group {
         self.config.suite
     }
 
-    /// The group security code of the current epoch (see [`crate::group_code`]): equal on
-    /// every member, new at every epoch.
+    /// The group security code (see [`crate::group_code`]) of the epoch the membership last
+    /// changed in (a join, an add, a removal): equal on every member, new whenever someone
+    /// joins or leaves, and unchanged by self-updates, so that users compare it once per
+    /// membership.
     pub fn security_code(&self) -> SecurityCode {
+        self.code.clone()
+    }
+
+    /// The group code of the current epoch, self-updates included (see [`crate::group_code`]).
+    pub fn epoch_code(&self) -> SecurityCode {
         group_code(self.mls.epoch_authenticator().as_slice())
+    }
+
+    fn membership_changed(&mut self) {
+        self.code = self.epoch_code();
     }
 
     /// The MLS exporter of the current epoch (RFC 9420 §8.5):
@@ -289,6 +352,57 @@ impl Group {
         };
         self.merge_own()?;
         self.enter_epoch(&[])?;
+        self.membership_changed();
+        Ok(invite)
+    }
+
+    /// [`Group::add`] for the first member added to a group grown from a one-to-one call: the
+    /// commit also injects `binding` (a secret both ends of that call export, e.g.
+    /// `Call::export_secret`) as an external pre-shared key (RFC 9420 §8.4), so that the
+    /// welcome opens only for the other end of that call ([`Group::join_bound`]) and every
+    /// later epoch's keys depend on the call the two users verified.
+    pub fn add_bound(&mut self, key_package: &[u8], binding: &[u8]) -> Result<Invite> {
+        let MlsMessageBodyIn::KeyPackage(kp) = decode(key_package)? else {
+            return Err(Error::Malformed);
+        };
+        let kp = kp
+            .validate(self.member.provider.crypto(), ProtocolVersion::Mls10)
+            .map_err(|_| Error::InvalidKeyPackage)?;
+        self.check_room(self.mls.members().count() + 1)?;
+        let provider = &self.member.provider;
+        let psk = PreSharedKeyId::new(
+            MLS_SUITE,
+            provider.rand(),
+            Psk::External(ExternalPsk::new(BINDING_PSK_ID.to_vec())),
+        )
+        .map_err(|_| Error::Internal)?;
+        psk.store(provider, binding).map_err(|_| Error::Internal)?;
+        let bundle = self
+            .mls
+            .commit_builder()
+            .propose_adds([kp])
+            .add_proposal(Proposal::PreSharedKey(Box::new(PreSharedKeyProposal::new(
+                psk,
+            ))))
+            .load_psks(provider.storage())
+            .map_err(|_| Error::Internal)?
+            .build(
+                provider.rand(),
+                provider.crypto(),
+                &self.member.signer,
+                |_| true,
+            )
+            .map_err(|_| Error::InvalidKeyPackage)?
+            .stage_commit(provider)
+            .map_err(|_| Error::Internal)?;
+        let welcome = bundle.to_welcome_msg().ok_or(Error::Internal)?;
+        let invite = Invite {
+            commit: encode(bundle.commit())?,
+            welcome: encode(&welcome)?,
+        };
+        self.merge_own()?;
+        self.enter_epoch(&[])?;
+        self.membership_changed();
         Ok(invite)
     }
 
@@ -313,6 +427,7 @@ impl Group {
         let commit = encode(&commit)?;
         self.merge_own()?;
         self.enter_epoch(&[leaf])?;
+        self.membership_changed();
         Ok(commit)
     }
 
@@ -375,6 +490,9 @@ impl Group {
             .merge_staged_commit(&self.member.provider, *staged)
             .map_err(|_| Error::InvalidCommit)?;
         self.enter_epoch(&removed)?;
+        if added > 0 || !removed.is_empty() {
+            self.membership_changed();
+        }
         Ok(GroupEvent::NewEpoch {
             epoch: self.epoch(),
             removed,

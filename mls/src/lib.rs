@@ -36,14 +36,21 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs, unreachable_pub)]
 
+mod call;
 mod code;
 mod error;
 mod group;
 mod kid;
 mod member;
 
+pub use call::{
+    member_ssrcs, GroupCall, GroupCallConfig, GroupReceived, Sender, BINDING_LABEL, SSRC_LABEL,
+};
 pub use code::{group_code, GROUP_CODE_LABEL};
 pub use error::{Error, Result};
-pub use group::{Group, GroupEvent, Invite, Opened, MAX_MEMBERS, SFRAME_EXPORTER_LABEL};
+pub use group::{
+    Group, GroupEvent, Invite, MemberInfo, Opened, BINDING_PSK_ID, MAX_MEMBERS,
+    SFRAME_EXPORTER_LABEL,
+};
 pub use kid::{GroupKid, EPOCH_BITS, INDEX_BITS};
 pub use member::{Member, MLS_SUITE};
