@@ -87,6 +87,7 @@ mod tests {
                     Rule::ComplianceRecording,
                     Rule::CallKindNotEligible,
                     Rule::E2eeRequired,
+                    Rule::AddParticipantDisabled,
                 ],
                 u,
             );

@@ -621,6 +621,45 @@ fn end_to_end_calls_gate_features() {
 }
 
 #[test]
+fn adding_a_participant_follows_the_configuration() {
+    // End-to-end, allowed: AddParticipant alone goes through.
+    for layers in [Layers::Srtp, Layers::Sframe, Layers::Both] {
+        let ends = handshake(10, Intent::On);
+        let [a, b] = Pair::from_ends(ends, layers, |c| c.with_add_participant(true)).into_calls();
+        for call in [&a, &b] {
+            assert!(call.is_end_to_end());
+            for f in Feature::ALL {
+                let expected = if f == Feature::AddParticipant {
+                    Ok(())
+                } else {
+                    Err(Error::FeatureUnavailable(f))
+                };
+                assert_eq!(call.check_feature(f), expected, "{layers:?} {f:?}");
+            }
+        }
+    }
+    // End-to-end, the default and explicitly off: refused, as in Teams.
+    let ends = handshake(11, Intent::On);
+    let [a, _] =
+        Pair::from_ends(ends, Layers::Both, |c| c.with_add_participant(false)).into_calls();
+    assert_eq!(
+        a.check_feature(Feature::AddParticipant),
+        Err(Error::FeatureUnavailable(Feature::AddParticipant))
+    );
+    assert!(!CallConfig::new(Role::Caller).add_participant);
+    // A standard call can add a participant whatever the configuration says.
+    for allow in [false, true] {
+        let ends = handshake(12, Intent::Off);
+        let [a, _] =
+            Pair::from_ends(ends, Layers::Both, |c| c.with_add_participant(allow)).into_calls();
+        assert!(!a.is_end_to_end());
+        for f in Feature::ALL {
+            assert_eq!(a.check_feature(f), Ok(()), "{allow} {f:?}");
+        }
+    }
+}
+
+#[test]
 fn standard_call_runs_hop_by_hop_srtp() {
     let (ea, _) = handshake(8, Intent::Off);
     assert!(Call::new(ea, CallConfig::new(Role::Caller), None).is_err());

@@ -55,12 +55,7 @@ impl PolicyView {
     fn features(&self) -> Value {
         Feature::ALL
             .iter()
-            .map(|f| {
-                (
-                    f.name().to_owned(),
-                    json!(self.decision.security.check(*f).is_ok()),
-                )
-            })
+            .map(|f| (f.name().to_owned(), json!(self.decision.check(*f).is_ok())))
             .collect::<serde_json::Map<_, _>>()
             .into()
     }
@@ -85,14 +80,13 @@ impl PolicyView {
         for r in &d.reasons {
             println!("  reason: {}: {}", r.user, rule_words(r.rule));
         }
-        let (off, on): (Vec<Feature>, Vec<Feature>) = Feature::ALL
-            .into_iter()
-            .partition(|f| d.security.check(*f).is_err());
+        let (off, on): (Vec<Feature>, Vec<Feature>) =
+            Feature::ALL.into_iter().partition(|f| d.check(*f).is_err());
         let list = |fs: &[Feature]| fs.iter().map(|f| feature_words(*f)).collect::<Vec<_>>();
         if !off.is_empty() {
             print_wrapped("  unavailable in this call: ", &list(&off).join(", "));
         }
-        if d.security == CallSecurity::Standard && !d.refused {
+        if !on.is_empty() && !d.refused {
             print_wrapped("  available in this call: ", &list(&on).join(", "));
         }
     }
@@ -122,6 +116,9 @@ fn rule_words(r: Rule) -> &'static str {
         Rule::ComplianceRecording => "their calls are under compliance recording",
         Rule::CallKindNotEligible => "only one-to-one calls can be end-to-end encrypted",
         Rule::E2eeRequired => "they require end-to-end encryption",
+        Rule::AddParticipantDisabled => {
+            "their policy does not let end-to-end calls add participants"
+        }
     }
 }
 

@@ -3,7 +3,9 @@
 
 use crate::{output, policy_file};
 use anyhow::{bail, Context as _};
-use callseal::policy::{identity_of, CallKind, CallingE2ee, Decision, Effective, PolicyStore};
+use callseal::policy::{
+    identity_of, AddDecision, CallKind, CallingE2ee, Decision, Effective, PolicyStore,
+};
 use clap::{ArgGroup, Args, Subcommand, ValueEnum};
 use serde_json::{json, Value};
 use std::fmt::Write as _;
@@ -92,6 +94,9 @@ enum Verb {
         /// Free text.
         #[arg(long, default_value = "")]
         description: String,
+        /// Whether end-to-end calls may add participants (default off, as in Teams).
+        #[arg(long, value_enum, default_value = "off")]
+        allow_add_participant: OnOff,
     },
     /// Change a policy.
     Set {
@@ -103,8 +108,11 @@ enum Verb {
         /// Free text.
         #[arg(long)]
         description: Option<String>,
-        /// Reset Global to its defaults (Disabled, no description).
-        #[arg(long, conflicts_with_all = ["calling_e2ee", "description"])]
+        /// Whether end-to-end calls may add participants.
+        #[arg(long, value_enum)]
+        allow_add_participant: Option<OnOff>,
+        /// Reset Global to its defaults (Disabled, no description, adding participants off).
+        #[arg(long, conflicts_with_all = ["calling_e2ee", "description", "allow_add_participant"])]
         reset: bool,
     },
     /// Remove a named policy (and take back its grants). Global can only be reset.
@@ -160,6 +168,16 @@ enum Verb {
         /// The kind of call.
         #[arg(long, value_enum, default_value = "one-to-one")]
         kind: KindArg,
+    },
+    /// Decide whether an end-to-end call may add a participant, with every reason. A refused
+    /// add leaves the call end-to-end as it is; like `decide`, it is an answer, not an error
+    /// (exit status 0).
+    DecideAdd {
+        /// The user to add.
+        newcomer: String,
+        /// A user in the call now (repeat for each; at least one).
+        #[arg(long = "participant", value_name = "USER", required = true)]
+        participants: Vec<String>,
     },
 }
 
@@ -222,6 +240,7 @@ fn policy_json(store: &PolicyStore, id: &str) -> Value {
         "identity": p.identity,
         "description": p.description,
         "calling_end_to_end_encryption": p.calling_end_to_end_encryption.name(),
+        "allow_add_participant": p.allow_add_participant,
     })
 }
 
@@ -231,6 +250,7 @@ fn effective_json(user: &str, e: &Effective) -> Value {
         "policy": e.policy,
         "source": e.source,
         "calling_end_to_end_encryption": e.calling_end_to_end_encryption.name(),
+        "allow_add_participant": e.allow_add_participant,
         "setting": if e.setting_on { "on" } else { "off" },
         "compliance_recording": e.compliance_recording,
         "require_e2ee": e.require_e2ee,
@@ -248,7 +268,26 @@ pub(crate) fn decision_json(d: &Decision, kind: CallKind) -> Value {
         "caller_intent": d.caller_intent.name(),
         "callee_intent": d.callee_intent.name(),
         "kind": kind.name(),
+        "add_participant": d.add_participant,
     })
+}
+
+/// The JSON of an add, as `decide-add --json` prints it.
+fn add_decision_json(d: &AddDecision, newcomer: &str, participants: &[String]) -> Value {
+    json!({
+        "allowed": d.allowed,
+        "newcomer": newcomer,
+        "participants": participants,
+        "reasons": d.reasons.iter().map(|r| json!({"user": r.user, "rule": r.rule.name()})).collect::<Vec<_>>(),
+    })
+}
+
+fn on_off(on: bool) -> &'static str {
+    if on {
+        "on"
+    } else {
+        "off"
+    }
 }
 
 /// The line a verb prints: `v` with --json, else `text`.
@@ -263,15 +302,29 @@ fn say(out: &mut String, json_out: bool, v: Value, text: String) {
 
 /// The users of a call the store knows nothing about (no entry, in no group): the
 /// organization's defaults apply to them, which a misspelt name also gets.
-fn unknown_users<'a>(store: &PolicyStore, users: [&'a str; 2]) -> Vec<&'a str> {
-    let mut unknown: Vec<&str> = users
-        .into_iter()
-        .filter(|u| {
-            !store.users.contains_key(*u) && !store.groups.values().any(|g| g.members.contains(*u))
-        })
-        .collect();
-    unknown.dedup();
+fn unknown_users<'a>(store: &PolicyStore, users: &[&'a str]) -> Vec<&'a str> {
+    let mut unknown: Vec<&str> = Vec::new();
+    for u in users {
+        let known =
+            store.users.contains_key(*u) || store.groups.values().any(|g| g.members.contains(*u));
+        if !known && !unknown.contains(u) {
+            unknown.push(u);
+        }
+    }
     unknown
+}
+
+/// The text lines that tell which users got the organization's defaults.
+fn defaults_lines(out: &mut String, store: &PolicyStore, unknown: &[&str]) -> anyhow::Result<()> {
+    for u in unknown {
+        writeln!(
+            out,
+            "defaults: {u} is not in the store: the organization's defaults apply \
+             (policy {}, end-to-end encrypted calls off)",
+            store.effective(u).policy
+        )?;
+    }
+    Ok(())
 }
 
 pub(crate) fn run(a: PolicyArgs) -> anyhow::Result<ExitCode> {
@@ -306,16 +359,17 @@ pub(crate) fn run(a: PolicyArgs) -> anyhow::Result<ExitCode> {
             } else {
                 writeln!(
                     out,
-                    "{:<28} {:<28} Description",
-                    "Identity", "CallingEndToEndEncryption"
+                    "{:<28} {:<28} {:<20} Description",
+                    "Identity", "CallingEndToEndEncryption", "AllowAddParticipant"
                 )?;
                 for i in &ids {
                     let p = store.policy(i).expect("listed");
                     writeln!(
                         out,
-                        "{:<28} {:<28} {}",
+                        "{:<28} {:<28} {:<20} {}",
                         p.identity,
                         p.calling_end_to_end_encryption.name(),
+                        on_off(p.allow_add_participant),
                         p.description
                     )?;
                 }
@@ -328,9 +382,12 @@ pub(crate) fn run(a: PolicyArgs) -> anyhow::Result<ExitCode> {
             name,
             calling_e2ee,
             description,
+            allow_add_participant,
         } => {
             let id = policy_file::update(&path, |s| {
-                Ok(s.new_policy(&name, calling_e2ee.into(), &description)?)
+                let id = s.new_policy(&name, calling_e2ee.into(), &description)?;
+                s.set_allow_add_participant(&id, allow_add_participant.on())?;
+                Ok(id)
             })?;
             let store = policy_file::read(&path)?;
             say(
@@ -344,6 +401,7 @@ pub(crate) fn run(a: PolicyArgs) -> anyhow::Result<ExitCode> {
             identity: id,
             calling_e2ee,
             description,
+            allow_add_participant,
             reset,
         } => {
             let id = identity(&id)?;
@@ -355,7 +413,11 @@ pub(crate) fn run(a: PolicyArgs) -> anyhow::Result<ExitCode> {
                     s.reset_global();
                     Ok(())
                 } else {
-                    Ok(s.set_policy(&id, calling_e2ee.map(Into::into), description.as_deref())?)
+                    s.set_policy(&id, calling_e2ee.map(Into::into), description.as_deref())?;
+                    if let Some(allow) = allow_add_participant {
+                        s.set_allow_add_participant(&id, allow.on())?;
+                    }
+                    Ok(())
                 }
             })?;
             let store = policy_file::read(&path)?;
@@ -442,7 +504,7 @@ pub(crate) fn run(a: PolicyArgs) -> anyhow::Result<ExitCode> {
                 s.user_mut(&user).end_to_end_encrypted_calls = state.on();
                 Ok(())
             })?;
-            let v = if state.on() { "on" } else { "off" };
+            let v = on_off(state.on());
             say(
                 &mut out,
                 js,
@@ -456,7 +518,7 @@ pub(crate) fn run(a: PolicyArgs) -> anyhow::Result<ExitCode> {
                 s.user_mut(&user).compliance_recording = state.on();
                 Ok(())
             })?;
-            let v = if state.on() { "on" } else { "off" };
+            let v = on_off(state.on());
             say(
                 &mut out,
                 js,
@@ -465,7 +527,7 @@ pub(crate) fn run(a: PolicyArgs) -> anyhow::Result<ExitCode> {
             );
         }
         Verb::RequireE2ee { org, user, state } => {
-            let v = if state.on() { "on" } else { "off" };
+            let v = on_off(state.on());
             match user {
                 Some(u) if !org => {
                     name_ok("user", &u)?;
@@ -513,18 +575,23 @@ pub(crate) fn run(a: PolicyArgs) -> anyhow::Result<ExitCode> {
                 )?;
                 writeln!(
                     out,
+                    "AllowAddParticipant            {}",
+                    on_off(e.allow_add_participant)
+                )?;
+                writeln!(
+                    out,
                     "end-to-end encrypted calls     {}",
-                    if e.setting_on { "on" } else { "off" }
+                    on_off(e.setting_on)
                 )?;
                 writeln!(
                     out,
                     "compliance recording           {}",
-                    if e.compliance_recording { "on" } else { "off" }
+                    on_off(e.compliance_recording)
                 )?;
                 writeln!(
                     out,
                     "require E2EE                   {}",
-                    if e.require_e2ee { "on" } else { "off" }
+                    on_off(e.require_e2ee)
                 )?;
                 writeln!(out, "handshake intent               {}", e.intent.name())?;
                 for r in &e.reasons {
@@ -540,7 +607,7 @@ pub(crate) fn run(a: PolicyArgs) -> anyhow::Result<ExitCode> {
             let store = policy_file::read(&path)?;
             let kind: CallKind = kind.into();
             let d = store.decide(&caller, &callee, kind);
-            let unknown = unknown_users(&store, [&caller, &callee]);
+            let unknown = unknown_users(&store, &[&caller, &callee]);
             if js {
                 let mut v = decision_json(&d, kind);
                 v["defaults_for"] = json!(unknown);
@@ -563,17 +630,52 @@ pub(crate) fn run(a: PolicyArgs) -> anyhow::Result<ExitCode> {
                     d.caller_intent.name(),
                     d.callee_intent.name()
                 )?;
+                if !d.refused {
+                    writeln!(
+                        out,
+                        "add a participant: {}",
+                        if d.add_participant {
+                            "allowed"
+                        } else {
+                            "not allowed (end-to-end, and a policy does not allow it)"
+                        }
+                    )?;
+                }
                 for r in &d.reasons {
                     writeln!(out, "reason: {}: {}", r.user, r.rule.name())?;
                 }
-                for u in unknown {
+                defaults_lines(&mut out, &store, &unknown)?;
+            }
+        }
+        Verb::DecideAdd {
+            newcomer,
+            participants,
+        } => {
+            let store = policy_file::read(&path)?;
+            let names: Vec<&str> = participants.iter().map(String::as_str).collect();
+            let d = store.decide_add(&names, &newcomer);
+            if js {
+                writeln!(out, "{}", add_decision_json(&d, &newcomer, &participants))?;
+            } else {
+                writeln!(
+                    out,
+                    "add {newcomer} to the end-to-end call of {}",
+                    participants.join(", ")
+                )?;
+                if d.allowed {
+                    writeln!(out, "allowed: the call stays end-to-end, as a group")?;
+                } else {
                     writeln!(
                         out,
-                        "defaults: {u} is not in the store: the organization's defaults apply \
-                         (policy {}, end-to-end encrypted calls off)",
-                        store.effective(u).policy
+                        "refused: the call stays as it is, end-to-end, without {newcomer}"
                     )?;
                 }
+                for r in &d.reasons {
+                    writeln!(out, "reason: {}: {}", r.user, r.rule.name())?;
+                }
+                let mut everyone = names.clone();
+                everyone.push(&newcomer);
+                defaults_lines(&mut out, &store, &unknown_users(&store, &everyone))?;
             }
         }
     }

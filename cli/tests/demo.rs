@@ -373,6 +373,22 @@ fn policy_store_from_the_admin_cli_decides_the_call() {
     assert_eq!(v["security"], "end_to_end");
     assert_eq!(v["policy"]["features"]["recording"], false);
     assert_eq!(v["policy"]["features"]["live_captions"], false);
+    assert_eq!(v["policy"]["features"]["add_participant"], false);
+    assert_eq!(v["policy"]["add_participant"], false);
+    // A policy that lets end-to-end calls add participants: that feature alone comes back.
+    admin(&["set", "E2EE", "--allow-add-participant", "on"]);
+    let (out, v) = demo_json(&["--policy", path]);
+    assert!(out.status.success(), "{v:#}");
+    assert_eq!(v["security"], "end_to_end");
+    assert_eq!(v["policy"]["add_participant"], true);
+    assert_eq!(v["policy"]["features"]["add_participant"], true);
+    assert_eq!(v["policy"]["features"]["recording"], false);
+    let (out, text) = demo_text(&["--policy", path]);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains("available in this call: add a participant"),
+        "{text}"
+    );
 }
 
 #[test]

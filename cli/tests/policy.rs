@@ -267,3 +267,184 @@ fn a_group_grant_is_taken_back_without_a_rank() {
         );
     }
 }
+
+#[test]
+fn allow_add_participant_is_set_shown_and_reset() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = &dir.path().join("policy.json");
+    // Off by default, for Global and a new policy alike.
+    assert_eq!(json(s, &["get", "Global"])["allow_add_participant"], false);
+    let p = json(s, &["new", "P", "--calling-e2ee", "user-override"]);
+    assert_eq!(p["allow_add_participant"], false);
+    let q = json(
+        s,
+        &[
+            "new",
+            "Q",
+            "--calling-e2ee",
+            "user-override",
+            "--allow-add-participant",
+            "on",
+        ],
+    );
+    assert_eq!(q["allow_add_participant"], true);
+    let p = json(s, &["set", "P", "--allow-add-participant", "on"]);
+    assert_eq!(p["allow_add_participant"], true);
+    // Changing another setting leaves it alone.
+    let p = json(s, &["set", "P", "--description", "grows"]);
+    assert_eq!(p["allow_add_participant"], true);
+    assert_eq!(
+        json(s, &["set", "P", "--allow-add-participant", "off"])["allow_add_participant"],
+        false
+    );
+    // The table has a column for it.
+    ok(s, &["set", "Global", "--allow-add-participant", "on"]);
+    let t = ok(s, &["get"]);
+    let line = |id: &str| {
+        t.lines()
+            .find(|l| l.starts_with(id))
+            .unwrap_or_else(|| panic!("{id} in {t}"))
+            .split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+    };
+    assert!(
+        t.lines().next().unwrap().contains("AllowAddParticipant"),
+        "{t}"
+    );
+    assert_eq!(line("Global"), ["Global", "Disabled", "on"]);
+    assert_eq!(line("Tag:P "), ["Tag:P", "DisabledUserOverride", "off"]);
+    assert_eq!(line("Tag:Q"), ["Tag:Q", "DisabledUserOverride", "on"]);
+    // Reset turns it off; it cannot be combined with a change.
+    ok(s, &["set", "Global", "--reset"]);
+    assert_eq!(json(s, &["get", "Global"])["allow_add_participant"], false);
+    let out = policy(
+        s,
+        &["set", "Global", "--reset", "--allow-add-participant", "on"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    for bad in ["yes", "true", ""] {
+        let out = policy(s, &["set", "P", "--allow-add-participant", bad]);
+        assert_eq!(out.status.code(), Some(2), "{bad:?}");
+    }
+    // `effective` shows the user's.
+    ok(s, &["grant", "--user", "alice", "Q"]);
+    assert_eq!(
+        json(s, &["effective", "alice"])["allow_add_participant"],
+        true
+    );
+    assert!(ok(s, &["effective", "alice"]).contains("AllowAddParticipant            on"));
+}
+
+#[test]
+fn decide_add_gives_every_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = &dir.path().join("policy.json");
+    granted_to_group(s, "alice");
+    ok(s, &["group", "add", "calling", "bob"]);
+    for u in ["alice", "bob"] {
+        ok(s, &["user-setting", u, "on"]);
+    }
+    // An end-to-end call, and by default (Teams) it cannot add anyone.
+    let d = json(s, &["decide", "alice", "bob"]);
+    assert_eq!(d["security"], "end_to_end");
+    assert_eq!(d["add_participant"], false);
+    let text = ok(s, &["decide", "alice", "bob"]);
+    assert!(text.contains("add a participant: not allowed"), "{text}");
+    let add = |args: &[&str]| {
+        let mut a = vec!["decide-add"];
+        a.extend_from_slice(args);
+        json(s, &a)
+    };
+    let carol = ["carol", "--participant", "alice", "--participant", "bob"];
+    assert_eq!(
+        add(&carol),
+        serde_json::json!({
+            "allowed": false,
+            "newcomer": "carol",
+            "participants": ["alice", "bob"],
+            "reasons": [
+                {"user": "alice", "rule": "add_participant_disabled"},
+                {"user": "bob", "rule": "add_participant_disabled"},
+                {"user": "carol", "rule": "policy_disabled"},
+            ],
+        })
+    );
+    // The policy allows adding: the call may grow, but carol cannot use E2EE yet.
+    ok(s, &["set", "P", "--allow-add-participant", "on"]);
+    let d = json(s, &["decide", "alice", "bob"]);
+    assert_eq!(
+        (&d["security"], &d["add_participant"]),
+        (&"end_to_end".into(), &true.into())
+    );
+    ok(s, &["group", "add", "calling", "carol"]);
+    let v = add(&carol);
+    assert_eq!(v["allowed"], false);
+    assert_eq!(
+        v["reasons"],
+        serde_json::json!([{"user": "carol", "rule": "setting_off"}])
+    );
+    let text = ok(
+        s,
+        &[
+            "decide-add",
+            "carol",
+            "--participant",
+            "alice",
+            "--participant",
+            "bob",
+        ],
+    );
+    assert!(
+        text.contains("refused: the call stays as it is, end-to-end, without carol")
+            && text.contains("reason: carol: setting_off"),
+        "{text}"
+    );
+    // Compliance recording refuses her too.
+    ok(s, &["user-setting", "carol", "on"]);
+    ok(s, &["compliance-recording", "carol", "on"]);
+    assert_eq!(
+        add(&carol)["reasons"],
+        serde_json::json!([{"user": "carol", "rule": "compliance_recording"}])
+    );
+    ok(s, &["compliance-recording", "carol", "off"]);
+    // Allowed: the refusal is not an error either way (exit status 0, as `decide`).
+    let v = add(&carol);
+    assert_eq!(
+        (v["allowed"].clone(), v["reasons"].clone()),
+        (true.into(), serde_json::json!([]))
+    );
+    let text = ok(
+        s,
+        &[
+            "decide-add",
+            "carol",
+            "--participant",
+            "alice",
+            "--participant",
+            "bob",
+        ],
+    );
+    assert!(
+        text.contains("allowed: the call stays end-to-end"),
+        "{text}"
+    );
+    // One participant under a policy that does not allow adding is enough to refuse.
+    ok(s, &["new", "NoAdd", "--calling-e2ee", "user-override"]);
+    ok(s, &["grant", "--user", "bob", "NoAdd"]);
+    assert_eq!(
+        add(&carol)["reasons"],
+        serde_json::json!([{"user": "bob", "rule": "add_participant_disabled"}])
+    );
+    // A name the store does not know gets the defaults, and the text says so.
+    let text = ok(s, &["decide-add", "dave", "--participant", "alice"]);
+    assert!(
+        text.contains("reason: dave: policy_disabled")
+            && text.contains("defaults: dave is not in the store"),
+        "{text}"
+    );
+    // At least one participant: a usage error without.
+    let out = policy(s, &["decide-add", "carol"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--participant"));
+}

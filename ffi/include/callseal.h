@@ -184,6 +184,10 @@
 // Reason bit: the user requires E2EE and the other side cannot use it (the call fails).
 #define CALLSEAL_REASON_E2EE_REQUIRED (1 << 4)
 
+// Reason bit: the user's policy does not let end-to-end calls add participants (a reason an
+// add is refused; a call's decision never carries it).
+#define CALLSEAL_REASON_ADD_PARTICIPANT_DISABLED (1 << 5)
+
 // SFrame suite 1: AES_128_CTR_HMAC_SHA256_80.
 #define CALLSEAL_SFRAME_AES_128_CTR_HMAC_SHA256_80 1
 

@@ -25,6 +25,9 @@ pub const CALLSEAL_REASON_COMPLIANCE_RECORDING: u32 = 1 << 2;
 pub const CALLSEAL_REASON_CALL_KIND_NOT_ELIGIBLE: u32 = 1 << 3;
 /// Reason bit: the user requires E2EE and the other side cannot use it (the call fails).
 pub const CALLSEAL_REASON_E2EE_REQUIRED: u32 = 1 << 4;
+/// Reason bit: the user's policy does not let end-to-end calls add participants (a reason an
+/// add is refused; a call's decision never carries it).
+pub const CALLSEAL_REASON_ADD_PARTICIPANT_DISABLED: u32 = 1 << 5;
 
 /// The policy decision for a call between two users.
 #[repr(C)]
@@ -53,6 +56,7 @@ fn bit(rule: Rule) -> u32 {
         Rule::ComplianceRecording => CALLSEAL_REASON_COMPLIANCE_RECORDING,
         Rule::CallKindNotEligible => CALLSEAL_REASON_CALL_KIND_NOT_ELIGIBLE,
         Rule::E2eeRequired => CALLSEAL_REASON_E2EE_REQUIRED,
+        Rule::AddParticipantDisabled => CALLSEAL_REASON_ADD_PARTICIPANT_DISABLED,
     }
 }
 
@@ -66,6 +70,7 @@ pub extern "C" fn callseal_reason_name(reason_bit: u32) -> *const c_char {
         CALLSEAL_REASON_COMPLIANCE_RECORDING => c"compliance_recording",
         CALLSEAL_REASON_CALL_KIND_NOT_ELIGIBLE => c"call_kind_not_eligible",
         CALLSEAL_REASON_E2EE_REQUIRED => c"e2ee_required",
+        CALLSEAL_REASON_ADD_PARTICIPANT_DISABLED => c"add_participant_disabled",
         _ => c"unknown",
     };
     s.as_ptr()

@@ -76,6 +76,16 @@ impl PolicyStore {
             .ok_or_else(|| AdminError::NoSuchPolicy(identity.to_owned()))
     }
 
+    fn policy_mut(
+        &mut self,
+        identity: &str,
+    ) -> core::result::Result<&mut EncryptionPolicy, AdminError> {
+        self.policies
+            .iter_mut()
+            .find(|p| p.identity == identity)
+            .ok_or_else(|| AdminError::NoSuchPolicy(identity.to_owned()))
+    }
+
     /// Add a named policy (`new`).
     pub fn new_policy(
         &mut self,
@@ -91,6 +101,7 @@ impl PolicyStore {
             identity: identity.clone(),
             description: description.to_owned(),
             calling_end_to_end_encryption: setting,
+            allow_add_participant: false,
         });
         Ok(identity)
     }
@@ -102,11 +113,7 @@ impl PolicyStore {
         setting: Option<CallingE2ee>,
         description: Option<&str>,
     ) -> core::result::Result<(), AdminError> {
-        let p = self
-            .policies
-            .iter_mut()
-            .find(|p| p.identity == identity)
-            .ok_or_else(|| AdminError::NoSuchPolicy(identity.to_owned()))?;
+        let p = self.policy_mut(identity)?;
         if let Some(s) = setting {
             p.calling_end_to_end_encryption = s;
         }
@@ -116,7 +123,18 @@ impl PolicyStore {
         Ok(())
     }
 
-    /// Reset `Global` to its defaults.
+    /// Let end-to-end encrypted calls of users under a policy add participants, or not
+    /// (`set --allow-add-participant`). Off, the Teams behaviour, is the default of every policy.
+    pub fn set_allow_add_participant(
+        &mut self,
+        identity: &str,
+        allow: bool,
+    ) -> core::result::Result<(), AdminError> {
+        self.policy_mut(identity)?.allow_add_participant = allow;
+        Ok(())
+    }
+
+    /// Reset `Global` to its defaults (`Disabled`, no description, adding participants off).
     pub fn reset_global(&mut self) {
         let default = PolicyStore::default().policies.remove(0);
         if let Some(p) = self.policies.iter_mut().find(|p| p.identity == GLOBAL) {

@@ -1,9 +1,11 @@
-//! Deciding a call's security: each user's effective policy and intent, and the decision for
-//! a call from both parties, with every reason that applies.
+//! Deciding a call's security: each user's effective policy and intent, the decision for a
+//! call from both parties, and whether an end-to-end call may add a participant, with every
+//! reason that applies.
 
 use super::{CallingE2ee, EncryptionPolicy, PolicyStore, GLOBAL};
 
-use crate::security::CallSecurity;
+use crate::error::Result;
+use crate::security::{CallSecurity, Feature};
 use crate::types::Intent;
 
 /// The kind of a call.
@@ -39,6 +41,8 @@ pub enum Rule {
     CallKindNotEligible,
     /// The user requires E2EE and the other side cannot use it: the call fails.
     E2eeRequired,
+    /// The user's policy does not let end-to-end encrypted calls add participants.
+    AddParticipantDisabled,
 }
 
 names!(Rule, crate::Error::UnknownName, "e.g. `policy_disabled`.", {
@@ -47,6 +51,7 @@ names!(Rule, crate::Error::UnknownName, "e.g. `policy_disabled`.", {
     ComplianceRecording => "compliance_recording",
     CallKindNotEligible => "call_kind_not_eligible",
     E2eeRequired => "e2ee_required",
+    AddParticipantDisabled => "add_participant_disabled",
 });
 
 /// One reason, naming the user it is about.
@@ -67,6 +72,8 @@ pub struct Effective {
     pub source: String,
     /// Its setting.
     pub calling_end_to_end_encryption: CallingE2ee,
+    /// Whether the policy lets the user's end-to-end calls add participants.
+    pub allow_add_participant: bool,
     /// The user's own setting.
     pub setting_on: bool,
     /// Under compliance recording.
@@ -92,6 +99,38 @@ pub struct Decision {
     pub caller_intent: Intent,
     /// The callee's handshake intent.
     pub callee_intent: Intent,
+    /// Whether a participant may be added: always in a standard call; in an end-to-end call
+    /// only when both parties' effective policies allow it (the call then grows as an
+    /// end-to-end group). [`PolicyStore::decide_add`] gives the reasons for a given newcomer.
+    pub add_participant: bool,
+}
+
+impl Decision {
+    /// The feature gate of this call: as [`CallSecurity::check`], except that
+    /// [`Feature::AddParticipant`] follows [`Decision::add_participant`]. In an end-to-end call
+    /// every other feature stays refused with
+    /// [`Error::FeatureUnavailable`](crate::Error::FeatureUnavailable).
+    pub fn check(&self, feature: Feature) -> Result<()> {
+        match (self.security, feature) {
+            (CallSecurity::EndToEnd, Feature::AddParticipant) if self.add_participant => Ok(()),
+            _ => self.security.check(feature),
+        }
+    }
+}
+
+/// Whether an end-to-end call may grow by one participant, from [`PolicyStore::decide_add`].
+///
+/// A refused add leaves the call as it is: end-to-end, with the participants it has. Nothing
+/// here ever makes the call fall back to standard encryption to let someone in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AddDecision {
+    /// The newcomer may be added: no reason applies.
+    pub allowed: bool,
+    /// Every reason the add is refused, each naming its user: a participant whose policy does
+    /// not allow adding ([`Rule::AddParticipantDisabled`]), and why the newcomer cannot use
+    /// end-to-end encryption ([`Rule::PolicyDisabled`], [`Rule::SettingOff`],
+    /// [`Rule::ComplianceRecording`]).
+    pub reasons: Vec<Reason>,
 }
 
 impl PolicyStore {
@@ -149,6 +188,7 @@ impl PolicyStore {
             policy: policy.identity.clone(),
             source,
             calling_end_to_end_encryption: policy.calling_end_to_end_encryption,
+            allow_add_participant: policy.allow_add_participant,
             setting_on: u.end_to_end_encrypted_calls,
             compliance_recording: u.compliance_recording,
             require_e2ee: require,
@@ -202,12 +242,46 @@ impl PolicyStore {
         } else {
             CallSecurity::EndToEnd
         };
+        let add_participant = security == CallSecurity::Standard
+            || sides.iter().all(|(_, e)| e.allow_add_participant);
         Decision {
             security,
             refused,
             reasons,
             caller_intent: intents[0],
             callee_intent: intents[1],
+            add_participant,
+        }
+    }
+
+    /// Whether the end-to-end call of `participants` may add `newcomer` and stay end-to-end.
+    ///
+    /// Every participant's effective policy must allow adding participants (else
+    /// [`Rule::AddParticipantDisabled`] for that participant, once however often it is named),
+    /// and the newcomer must be able to use end-to-end encryption (else the reasons of its
+    /// [`Effective::reasons`]); the newcomer's own policy need not allow adding. The add is
+    /// allowed when no reason applies. A refused add changes nothing: the call stays
+    /// end-to-end with the participants it has, never falling back to let the newcomer in.
+    pub fn decide_add(&self, participants: &[&str], newcomer: &str) -> AddDecision {
+        let mut reasons = Vec::new();
+        for (i, user) in participants.iter().enumerate() {
+            if participants[..i].contains(user) || self.effective(user).allow_add_participant {
+                continue;
+            }
+            reasons.push(Reason {
+                user: (*user).to_owned(),
+                rule: Rule::AddParticipantDisabled,
+            });
+        }
+        for rule in self.effective(newcomer).reasons {
+            reasons.push(Reason {
+                user: newcomer.to_owned(),
+                rule,
+            });
+        }
+        AddDecision {
+            allowed: reasons.is_empty(),
+            reasons,
         }
     }
 }

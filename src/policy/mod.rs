@@ -17,12 +17,23 @@
 //! "require E2EE" option (organization-wide or per user) maps to [`Intent::Required`]: such a
 //! call fails rather than fall back, going beyond Teams, which always falls back silently.
 //!
+//! Beyond Teams, a policy may let end-to-end calls add participants
+//! ([`EncryptionPolicy::allow_add_participant`], off by default, so Teams' behaviour stays the
+//! default: an end-to-end call cannot add anyone). [`Decision::add_participant`] says whether a
+//! call may grow (always in a standard call; in an end-to-end call only when both parties'
+//! policies allow it) and [`Decision::check`] gates [`Feature::AddParticipant`] by it.
+//! [`PolicyStore::decide_add`] decides one add with every reason: each participant whose policy
+//! does not allow adding ([`Rule::AddParticipantDisabled`]), and why the newcomer cannot use
+//! end-to-end encryption. A refused add leaves the call as it is, end-to-end: nobody is ever
+//! let in by falling back to standard encryption.
+//!
 //! The store is plain data with a JSON form ([`PolicyStore::from_json`],
 //! [`PolicyStore::to_json`]); reading and writing files is the application's part (the
 //! `callseal policy` command does it atomically, under a lock).
 //!
 //! [`Intent`]: crate::Intent
 //! [`Intent::Required`]: crate::Intent::Required
+//! [`Feature::AddParticipant`]: crate::Feature::AddParticipant
 
 mod admin;
 mod decide;
@@ -30,7 +41,7 @@ mod model;
 mod store;
 
 pub use admin::{identity_of, AdminError};
-pub use decide::{CallKind, Decision, Effective, Reason, Rule};
+pub use decide::{AddDecision, CallKind, Decision, Effective, Reason, Rule};
 pub use model::{CallingE2ee, EncryptionPolicy, Group, GroupGrant, PolicyStore, User, GLOBAL};
 pub use store::StoreError;
 

@@ -29,6 +29,11 @@ pub struct EncryptionPolicy {
     pub description: String,
     /// Whether users may turn end-to-end encrypted calls on.
     pub calling_end_to_end_encryption: CallingE2ee,
+    /// Whether an end-to-end encrypted call of a user under this policy may add a participant
+    /// (and stay end-to-end, as a group). Off by default, as in Teams, where an end-to-end call
+    /// cannot add anyone; a store written before this setting existed reads as off.
+    #[serde(default)]
+    pub allow_add_participant: bool,
 }
 
 /// The identity of the policy every organization has.
@@ -135,6 +140,7 @@ impl Default for PolicyStore {
                 identity: GLOBAL.to_owned(),
                 description: String::new(),
                 calling_end_to_end_encryption: CallingE2ee::Disabled,
+                allow_add_participant: false,
             }],
             groups: BTreeMap::new(),
             users: BTreeMap::new(),

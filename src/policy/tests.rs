@@ -1,5 +1,5 @@
 use super::*;
-use crate::{CallSecurity, Intent};
+use crate::{CallSecurity, Feature, Intent};
 
 fn store() -> PolicyStore {
     let mut s = PolicyStore::default();
@@ -270,4 +270,206 @@ fn json_round_trip_and_errors_name_the_place() {
 
     let v2 = text.replace("\"version\": 1", "\"version\": 2");
     assert_eq!(PolicyStore::from_json(&v2).unwrap_err().path, "version");
+}
+
+/// alice and bob on `ALLOWED` with their settings on: their call is end-to-end.
+fn e2ee_pair() -> PolicyStore {
+    let mut s = store();
+    for u in ["alice", "bob", "carol"] {
+        s.grant_user(u, Some(ALLOWED)).unwrap();
+        on(&mut s, u);
+    }
+    s
+}
+
+fn rules(reasons: &[Reason]) -> Vec<(&str, Rule)> {
+    reasons.iter().map(|r| (r.user.as_str(), r.rule)).collect()
+}
+
+#[test]
+fn adding_a_participant_is_off_by_default_as_in_teams() {
+    let s = e2ee_pair();
+    for p in &s.policies {
+        assert!(!p.allow_add_participant, "{}", p.identity);
+    }
+    assert!(!s.effective("alice").allow_add_participant);
+    let d = s.decide("alice", "bob", CallKind::OneToOne);
+    assert_eq!(d.security, CallSecurity::EndToEnd);
+    assert!(!d.add_participant);
+    for f in Feature::ALL {
+        assert_eq!(d.check(f), Err(crate::Error::FeatureUnavailable(f)));
+    }
+    // Nothing about adding shows among the reasons a call is standard.
+    assert!(d.reasons.is_empty());
+    let add = s.decide_add(&["alice", "bob"], "carol");
+    assert!(!add.allowed);
+    assert_eq!(
+        rules(&add.reasons),
+        vec![
+            ("alice", Rule::AddParticipantDisabled),
+            ("bob", Rule::AddParticipantDisabled)
+        ]
+    );
+}
+
+#[test]
+fn an_end_to_end_call_may_add_only_when_both_policies_allow_it() {
+    let mut s = e2ee_pair();
+    s.new_policy("Grow", CallingE2ee::DisabledUserOverride, "")
+        .unwrap();
+    s.set_allow_add_participant("Tag:Grow", true).unwrap();
+    s.grant_user("alice", Some("Tag:Grow")).unwrap();
+    assert!(s.effective("alice").allow_add_participant);
+
+    // One party allowed: the call is end-to-end, adding is not.
+    let d = s.decide("alice", "bob", CallKind::OneToOne);
+    assert_eq!(d.security, CallSecurity::EndToEnd);
+    assert!(!d.add_participant);
+    assert!(d.check(Feature::AddParticipant).is_err());
+    let add = s.decide_add(&["alice", "bob"], "carol");
+    assert_eq!(
+        rules(&add.reasons),
+        vec![("bob", Rule::AddParticipantDisabled)]
+    );
+    assert!(!add.allowed);
+
+    // Both allowed: adding is available, every other feature stays refused.
+    s.grant_user("bob", Some("Tag:Grow")).unwrap();
+    let d = s.decide("alice", "bob", CallKind::OneToOne);
+    assert_eq!(d.security, CallSecurity::EndToEnd);
+    assert!(d.add_participant);
+    for f in Feature::ALL {
+        let expected = if f == Feature::AddParticipant {
+            Ok(())
+        } else {
+            Err(crate::Error::FeatureUnavailable(f))
+        };
+        assert_eq!(d.check(f), expected, "{f:?}");
+        // The Teams gate itself is unchanged.
+        assert!(d.security.check(f).is_err());
+    }
+    // The newcomer's policy needs to allow end-to-end encryption, not adding.
+    assert!(!s.effective("carol").allow_add_participant);
+    let add = s.decide_add(&["alice", "bob"], "carol");
+    assert_eq!(
+        add,
+        AddDecision {
+            allowed: true,
+            reasons: vec![]
+        }
+    );
+    // A participant named twice gives its reason once.
+    s.grant_user("bob", Some(ALLOWED)).unwrap();
+    let add = s.decide_add(&["alice", "bob", "bob"], "carol");
+    assert_eq!(
+        rules(&add.reasons),
+        vec![("bob", Rule::AddParticipantDisabled)]
+    );
+
+    // A standard call can always add a participant, whatever the policies say.
+    s.user_mut("bob").end_to_end_encrypted_calls = false;
+    let d = s.decide("alice", "bob", CallKind::OneToOne);
+    assert_eq!(d.security, CallSecurity::Standard);
+    assert!(d.add_participant);
+    for f in Feature::ALL {
+        assert_eq!(d.check(f), Ok(()));
+    }
+}
+
+#[test]
+fn a_newcomer_who_cannot_use_e2ee_is_refused_with_the_reason() {
+    let mut s = e2ee_pair();
+    s.set_allow_add_participant(ALLOWED, true).unwrap();
+    assert!(s.decide_add(&["alice", "bob"], "carol").allowed);
+
+    // Setting off.
+    s.user_mut("carol").end_to_end_encrypted_calls = false;
+    let add = s.decide_add(&["alice", "bob"], "carol");
+    assert!(!add.allowed);
+    assert_eq!(rules(&add.reasons), vec![("carol", Rule::SettingOff)]);
+    on(&mut s, "carol");
+
+    // Policy Disabled (here: no grant, so Global).
+    let add = s.decide_add(&["alice", "bob"], "dave");
+    assert!(!add.allowed);
+    assert_eq!(rules(&add.reasons), vec![("dave", Rule::PolicyDisabled)]);
+    s.grant_user("carol", Some(OFF)).unwrap();
+    let add = s.decide_add(&["alice", "bob"], "carol");
+    assert_eq!(rules(&add.reasons), vec![("carol", Rule::PolicyDisabled)]);
+    s.grant_user("carol", Some(ALLOWED)).unwrap();
+
+    // Compliance recording.
+    s.user_mut("carol").compliance_recording = true;
+    let add = s.decide_add(&["alice", "bob"], "carol");
+    assert!(!add.allowed);
+    assert_eq!(
+        rules(&add.reasons),
+        vec![("carol", Rule::ComplianceRecording)]
+    );
+
+    // Every reason at once, participants first.
+    s.set_allow_add_participant(ALLOWED, false).unwrap();
+    s.user_mut("carol").end_to_end_encrypted_calls = false;
+    let add = s.decide_add(&["alice", "bob"], "carol");
+    assert_eq!(
+        rules(&add.reasons),
+        vec![
+            ("alice", Rule::AddParticipantDisabled),
+            ("bob", Rule::AddParticipantDisabled),
+            ("carol", Rule::SettingOff),
+            ("carol", Rule::ComplianceRecording),
+        ]
+    );
+}
+
+#[test]
+fn allow_add_participant_is_admin_set_reset_and_kept_in_json() {
+    let mut s = store();
+    assert_eq!(
+        s.set_allow_add_participant("Tag:nope", true),
+        Err(AdminError::NoSuchPolicy("Tag:nope".into()))
+    );
+    s.set_allow_add_participant(ALLOWED, true).unwrap();
+    s.set_allow_add_participant(GLOBAL, true).unwrap();
+    // Changing the other settings leaves it alone.
+    s.set_policy(ALLOWED, Some(CallingE2ee::Disabled), Some("d"))
+        .unwrap();
+    assert!(s.policy(ALLOWED).unwrap().allow_add_participant);
+
+    let text = s.to_json();
+    assert!(text.contains("\"allow_add_participant\": true"), "{text}");
+    assert_eq!(PolicyStore::from_json(&text).unwrap(), s);
+    let wrong = text.replacen(
+        "\"allow_add_participant\": true",
+        "\"allow_add_participant\": 1",
+        1,
+    );
+    let e = PolicyStore::from_json(&wrong).unwrap_err();
+    assert_eq!(e.path, "policies[0].allow_add_participant", "{e}");
+
+    // Resetting Global turns it back off; a named policy keeps its own.
+    s.reset_global();
+    assert!(!s.policy(GLOBAL).unwrap().allow_add_participant);
+    assert!(s.policy(ALLOWED).unwrap().allow_add_participant);
+}
+
+#[test]
+fn a_store_written_before_the_setting_reads_it_as_off() {
+    let old = r#"{
+  "version": 1,
+  "global_policy": "Global",
+  "policies": [
+    {"identity": "Global", "description": "", "calling_end_to_end_encryption": "Disabled"},
+    {"identity": "Tag:E2EE-Calls", "calling_end_to_end_encryption": "DisabledUserOverride"}
+  ],
+  "users": {"alice": {"policy": "Tag:E2EE-Calls", "end_to_end_encrypted_calls": true}}
+}"#;
+    let s = PolicyStore::from_json(old).unwrap();
+    assert!(s.policies.iter().all(|p| !p.allow_add_participant));
+    assert!(!s.effective("alice").allow_add_participant);
+    assert_eq!(s.effective("alice").intent, Intent::On);
+    // Written back, the setting is spelled out.
+    let text = s.to_json();
+    assert_eq!(text.matches("\"allow_add_participant\": false").count(), 2);
+    assert_eq!(PolicyStore::from_json(&text).unwrap(), s);
 }

@@ -389,9 +389,14 @@ impl Call {
     }
 
     /// Whether `feature` may be used in this call: end-to-end calls refuse the features of
-    /// [`Feature::ALL`] with [`Error::FeatureUnavailable`].
+    /// [`Feature::ALL`] with [`Error::FeatureUnavailable`], except [`Feature::AddParticipant`]
+    /// when the configuration allows it ([`CallConfig::with_add_participant`]); a standard
+    /// call allows them all.
     pub fn check_feature(&self, feature: Feature) -> Result<()> {
-        self.security().check(feature)
+        match feature {
+            Feature::AddParticipant if self.e2e && self.config.add_participant => Ok(()),
+            _ => self.security().check(feature),
+        }
     }
 
     /// End-to-end or standard.

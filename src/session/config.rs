@@ -83,6 +83,12 @@ pub struct CallConfig {
     /// Where the SFrame keys come from (default [`SframeKeying::Streams`], the KID scheme;
     /// [`SframeKeying::PerSsrc`] adds the draft's per-SSRC derivation). Both ends the same.
     pub sframe_keying: SframeKeying,
+    /// Whether this end-to-end call may add a participant (default `false`, as in Teams):
+    /// [`Call::check_feature`](super::Call::check_feature) then lets
+    /// [`Feature::AddParticipant`](crate::Feature::AddParticipant) through. Set it from the
+    /// policy's decision (`callseal::policy::Decision::add_participant`); every other feature
+    /// stays unavailable in an end-to-end call.
+    pub add_participant: bool,
 }
 
 impl CallConfig {
@@ -104,6 +110,7 @@ impl CallConfig {
             backend: Backend::Ring,
             sframe_mode: SframeMode::PerFrame,
             sframe_keying: SframeKeying::Streams,
+            add_participant: false,
         }
     }
 
@@ -171,6 +178,12 @@ impl CallConfig {
     /// With SFrame keys from the KID scheme alone or per SSRC (both ends the same).
     pub fn with_sframe_keying(mut self, keying: SframeKeying) -> Self {
         self.sframe_keying = keying;
+        self
+    }
+
+    /// Whether this end-to-end call may add a participant (default `false`).
+    pub fn with_add_participant(mut self, allow: bool) -> Self {
+        self.add_participant = allow;
         self
     }
 
