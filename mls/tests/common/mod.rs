@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod call;
+
 use callseal::sframe::FrameOptions;
 use callseal::{MediaKind, SframeSuite};
 use callseal_mls::{Error, Group, Member, Opened};

@@ -1,0 +1,262 @@
+//! A running end-to-end one-to-one call grows into a group call and shrinks back, through a
+//! forwarding unit with hop-by-hop SRTP per leg: no frame lost at the move from the call's keys
+//! to the group's, everyone hears everyone, a removed member is locked out both ways, and the
+//! keys of the one-to-one call go at the end of their grace.
+
+mod common;
+
+use callseal::session::Packets;
+use callseal::{Error as CoreError, Feature, MediaKind};
+use callseal_mls::{Error, GroupCall, GroupCallConfig, GroupEvent, Member, Sender};
+use common::call::{frame, one_to_one, take, Got, Sfu};
+use core::time::Duration;
+#[allow(unused_imports)]
+use Feature as _;
+
+const SUITE: callseal::SframeSuite = callseal::SframeSuite::Aes128GcmSha256_128;
+
+fn ms(n: u64) -> Duration {
+    Duration::from_millis(n)
+}
+
+fn config() -> GroupCallConfig {
+    GroupCallConfig::default()
+        .with_max_frame(64 * 1024)
+        .with_update_interval(None)
+}
+
+/// Sizes from one packet to several.
+fn size(i: usize) -> usize {
+    200 + 1700 * i
+}
+
+/// What `send` makes of frame `n` of every kind, forwarded by the unit from leg `from`.
+fn send_all(
+    send: &mut dyn FnMut(MediaKind, &[u8], &mut Packets),
+    who: u8,
+    n: u32,
+    sfu: &mut Sfu,
+    from: usize,
+) -> Vec<(usize, Vec<u8>)> {
+    let mut packets = Packets::new();
+    for (i, kind) in MediaKind::ALL.into_iter().enumerate() {
+        send(kind, &frame(who, kind, n, size(i)), &mut packets);
+    }
+    sfu.forward(from, &packets)
+}
+
+fn group_send(
+    gc: &mut GroupCall,
+    who: u8,
+    n: u32,
+    sfu: &mut Sfu,
+    from: usize,
+    now: Duration,
+) -> Vec<(usize, Vec<u8>)> {
+    send_all(
+        &mut |kind, f, out| gc.send_frame(kind, f, n * 960, now, out).unwrap(),
+        who,
+        n,
+        sfu,
+        from,
+    )
+}
+
+/// Deliver to participant `to` the packets meant for it; returns its frames.
+fn deliver(
+    gc: &mut GroupCall,
+    to: usize,
+    wire: &mut [(usize, Vec<u8>)],
+    now: Duration,
+) -> Vec<Got> {
+    let mut got = Vec::new();
+    for (dest, p) in wire.iter_mut() {
+        if *dest == to {
+            got.extend(take(gc, p, now));
+        }
+    }
+    got
+}
+
+/// Every kind of frame `n` of `who` is in `got`, from `sender`, byte for byte.
+fn expect_all(got: &[Got], sender: Sender, who: u8, n: u32) {
+    for (i, kind) in MediaKind::ALL.into_iter().enumerate() {
+        let want = (sender, kind, frame(who, kind, n, size(i)));
+        assert!(got.contains(&want), "{sender:?} {kind} frame {n} missing");
+    }
+}
+
+/// Every packet meant for `to` is refused with `want`.
+fn refused(gc: &mut GroupCall, to: usize, wire: &mut [(usize, Vec<u8>)], want: Error) {
+    let mut n = 0;
+    for (dest, p) in wire.iter_mut() {
+        if *dest == to {
+            assert_eq!(gc.receive_packet(p, ms(0)).map(|_| ()), Err(want));
+            n += 1;
+        }
+    }
+    assert!(n > 0);
+}
+
+/// Of the packets meant for `to`, none completes a frame and some are refused.
+fn unreadable(gc: &mut GroupCall, to: usize, wire: &mut [(usize, Vec<u8>)]) {
+    let mut refused = 0;
+    for (dest, p) in wire.iter_mut() {
+        if *dest == to {
+            match gc.receive_packet(p, ms(0)) {
+                Ok(None) => {}
+                Ok(Some(r)) => panic!("{:?} {} frame read", r.sender, r.kind),
+                Err(_) => refused += 1,
+            }
+        }
+    }
+    assert!(refused > 0);
+}
+
+fn grow(sfu: &mut Sfu, t: Duration) -> (GroupCall, GroupCall, Vec<Got>, Vec<Got>) {
+    let (mut alice_call, bob_call, _) = one_to_one(sfu, true);
+    // Frames Alice sent on the call, still in flight when the call grows.
+    let mut in_flight = send_all(
+        &mut |kind, f, out| alice_call.send_frame(kind, f, 0, t, out).unwrap(),
+        1,
+        0,
+        sfu,
+        0,
+    );
+    let bob = Member::new(b"bob").unwrap();
+    let (mut alice, welcome) = GroupCall::escalate(
+        alice_call,
+        Member::new(b"alice").unwrap(),
+        &bob.key_package().unwrap(),
+        config(),
+        Some(&Sfu::keys(0)),
+        t,
+    )
+    .unwrap();
+    assert!(!alice.sends_on_group_keys());
+    // Until Bob is seen on the group's keys, Alice stays on the call's: frame 1 too.
+    in_flight.extend(group_send(&mut alice, 1, 1, sfu, 0, t));
+    let mut bob =
+        GroupCall::accept_escalation(bob_call, bob, &welcome, config(), Some(&Sfu::keys(1)), t)
+            .unwrap();
+    assert!(bob.sends_on_group_keys());
+    assert_eq!(alice.security_code(), bob.security_code());
+    assert_eq!(alice.original_peer(), Some(bob.own_leaf()));
+    assert_eq!(bob.original_peer(), Some(alice.own_leaf()));
+
+    // Bob's first group frames reach Alice before her call frames reach him.
+    let mut wire = group_send(&mut bob, 2, 0, sfu, 1, t);
+    let at_alice = deliver(&mut alice, 0, &mut wire, t);
+    expect_all(&at_alice, Sender::Member(bob.own_leaf()), 2, 0);
+    assert!(alice.sends_on_group_keys());
+    // Alice's call frames arrive late and reversed: all delivered.
+    in_flight.reverse();
+    let at_bob = deliver(&mut bob, 1, &mut in_flight, t);
+    expect_all(&at_bob, Sender::Pairwise, 1, 0);
+    expect_all(&at_bob, Sender::Pairwise, 1, 1);
+    (alice, bob, at_alice, at_bob)
+}
+
+#[test]
+fn a_call_grows_to_three_and_shrinks_back_without_losing_a_frame() {
+    let mut sfu = Sfu::default();
+    let t = ms(1000);
+    let (mut alice, mut bob, _, _) = grow(&mut sfu, t);
+    let carol_leg = sfu.leg();
+    let two_code = alice.security_code();
+
+    // Alice's first group frames.
+    let mut wire = group_send(&mut alice, 1, 2, &mut sfu, 0, t);
+    expect_all(
+        &deliver(&mut bob, 1, &mut wire, t),
+        Sender::Member(alice.own_leaf()),
+        1,
+        2,
+    );
+
+    // Carol joins.
+    let carol = Member::new(b"carol").unwrap();
+    let invite = alice.add(&carol.key_package().unwrap(), t).unwrap();
+    assert!(matches!(
+        bob.process(&invite.commit, t),
+        Ok(GroupEvent::NewEpoch { .. })
+    ));
+    let mut carol =
+        GroupCall::join(carol, &invite.welcome, SUITE, config(), Some(&carol_leg), t).unwrap();
+    let code = carol.security_code();
+    assert_eq!(alice.security_code(), code);
+    assert_eq!(bob.security_code(), code);
+    assert_ne!(code, two_code, "the code changes with the membership");
+    assert_eq!(carol.original_peer(), None);
+    assert_eq!(
+        alice.original_peer(),
+        Some(bob.own_leaf()),
+        "kept what they verified"
+    );
+
+    // Everyone hears everyone, every kind.
+    let leaves = [alice.own_leaf(), bob.own_leaf(), carol.own_leaf()];
+    for n in 3..6 {
+        let calls = [&mut alice, &mut bob, &mut carol];
+        for from in 0..3 {
+            let mut wire = group_send(calls[from], from as u8 + 1, n, &mut sfu, from, t);
+            for to in (0..3).filter(|to| *to != from) {
+                let got = deliver(calls[to], to, &mut wire, t);
+                expect_all(&got, Sender::Member(leaves[from]), from as u8 + 1, n);
+            }
+        }
+    }
+
+    // Carol sends before she learns she is removed: Alice and Bob refuse it.
+    let mut carol_late = group_send(&mut carol, 3, 6, &mut sfu, 2, t);
+    let commit = alice.remove(carol.own_leaf(), t).unwrap();
+    assert!(matches!(
+        bob.process(&commit, t),
+        Ok(GroupEvent::NewEpoch { .. })
+    ));
+    refused(
+        &mut alice,
+        0,
+        &mut carol_late,
+        Error::Frame(CoreError::UnknownKey),
+    );
+    refused(
+        &mut bob,
+        1,
+        &mut carol_late,
+        Error::Frame(CoreError::UnknownKey),
+    );
+    // What Alice sends next Carol cannot read, before and after she processes the commit.
+    let mut next = group_send(&mut alice, 1, 7, &mut sfu, 0, t);
+    let mut again = next.clone();
+    unreadable(&mut carol, 2, &mut next);
+    assert_eq!(carol.process(&commit, t), Ok(GroupEvent::Removed));
+    refused(
+        &mut carol,
+        2,
+        &mut again,
+        Error::Frame(CoreError::UnknownKey),
+    );
+    assert_eq!(
+        carol.send_frame(MediaKind::Audio, b"x", 0, t, &mut Packets::new()),
+        Err(Error::Removed)
+    );
+    expect_all(
+        &deliver(&mut bob, 1, &mut next, t),
+        Sender::Member(leaves[0]),
+        1,
+        7,
+    );
+
+    // Back to two, still on the group's keys; the code moved back to a two-member code.
+    assert_eq!(alice.security_code(), bob.security_code());
+    assert_ne!(alice.security_code(), code);
+    assert_eq!(alice.original_peer(), Some(bob.own_leaf()));
+    let mut wire = group_send(&mut bob, 2, 8, &mut sfu, 1, t);
+    expect_all(
+        &deliver(&mut alice, 0, &mut wire, t),
+        Sender::Member(leaves[1]),
+        2,
+        8,
+    );
+}
