@@ -12,7 +12,7 @@ use openmls::prelude::tls_codec::{Deserialize as _, Serialize as _};
 use openmls::prelude::{
     LeafNodeIndex, MlsGroup, MlsGroupCreateConfig, MlsGroupJoinConfig, MlsMessageBodyIn,
     MlsMessageIn, MlsMessageOut, OpenMlsProvider as _, PreSharedKeyProposal,
-    ProcessedMessageContent, Proposal, ProtocolVersion, StagedWelcome,
+    ProcessedMessageContent, ProcessedWelcome, Proposal, ProtocolVersion,
 };
 use openmls::schedule::{ExternalPsk, PreSharedKeyId, Psk};
 use zeroize::Zeroizing;
@@ -143,13 +143,31 @@ impl Group {
     /// Join the group a welcome (from [`Group::add`]) invites `member` to; `member` is the one
     /// that made the key package the welcome was built for.
     pub fn join(member: Member, welcome: &[u8], suite: SframeSuite) -> Result<Self> {
+        Self::join_checked(member, welcome, suite, false)
+    }
+
+    fn join_checked(
+        member: Member,
+        welcome: &[u8],
+        suite: SframeSuite,
+        bound: bool,
+    ) -> Result<Self> {
         let MlsMessageBodyIn::Welcome(welcome) = decode(welcome)? else {
             return Err(Error::Malformed);
         };
         let config = MlsGroupJoinConfig::builder()
             .use_ratchet_tree_extension(true)
             .build();
-        let mls = StagedWelcome::new_from_welcome(&member.provider, &config, welcome, None)
+        let processed = ProcessedWelcome::new_from_welcome(&member.provider, &config, welcome)
+            .map_err(|_| Error::InvalidWelcome)?;
+        // A bound group's welcome must inject the binding key: one that does not is a group
+        // grown from no call, or from another one.
+        let binding = Psk::External(ExternalPsk::new(BINDING_PSK_ID.to_vec()));
+        if bound && !processed.psks().iter().any(|p| *p.psk() == binding) {
+            return Err(Error::InvalidWelcome);
+        }
+        let mls = processed
+            .into_staged_welcome(&member.provider, None)
             .and_then(|staged| staged.into_group(&member.provider))
             .map_err(|_| Error::InvalidWelcome)?;
         Self::with(member, mls, suite)
@@ -167,7 +185,7 @@ impl Group {
         PreSharedKeyId::external(BINDING_PSK_ID.to_vec(), Vec::new())
             .store(&member.provider, binding)
             .map_err(|_| Error::Internal)?;
-        Self::join(member, welcome, suite)
+        Self::join_checked(member, welcome, suite, true)
     }
 
     fn with(member: Member, mls: MlsGroup, suite: SframeSuite) -> Result<Self> {

@@ -114,6 +114,14 @@ fn unreadable(gc: &mut GroupCall, to: usize, wire: &mut [(usize, Vec<u8>)]) {
 }
 
 fn grow(sfu: &mut Sfu, t: Duration) -> (GroupCall, GroupCall, Vec<Got>, Vec<Got>) {
+    grow_with(sfu, t, config())
+}
+
+fn grow_with(
+    sfu: &mut Sfu,
+    t: Duration,
+    config: GroupCallConfig,
+) -> (GroupCall, GroupCall, Vec<Got>, Vec<Got>) {
     let (mut alice_call, bob_call, _) = one_to_one(sfu, true);
     // Frames Alice sent on the call, still in flight when the call grows.
     let mut in_flight = send_all(
@@ -128,7 +136,7 @@ fn grow(sfu: &mut Sfu, t: Duration) -> (GroupCall, GroupCall, Vec<Got>, Vec<Got>
         alice_call,
         Member::new(b"alice").unwrap(),
         &bob.key_package().unwrap(),
-        config(),
+        config,
         Some(&Sfu::keys(0)),
         t,
     )
@@ -137,7 +145,7 @@ fn grow(sfu: &mut Sfu, t: Duration) -> (GroupCall, GroupCall, Vec<Got>, Vec<Got>
     // Until Bob is seen on the group's keys, Alice stays on the call's: frame 1 too.
     in_flight.extend(group_send(&mut alice, 1, 1, sfu, 0, t));
     let mut bob =
-        GroupCall::accept_escalation(bob_call, bob, &welcome, config(), Some(&Sfu::keys(1)), t)
+        GroupCall::accept_escalation(bob_call, bob, &welcome, config, Some(&Sfu::keys(1)), t)
             .unwrap();
     assert!(bob.sends_on_group_keys());
     assert_eq!(alice.security_code(), bob.security_code());
@@ -259,4 +267,212 @@ fn a_call_grows_to_three_and_shrinks_back_without_losing_a_frame() {
         2,
         8,
     );
+}
+
+#[test]
+fn growing_a_call_follows_the_policy_setting() {
+    // Teams' rule, the default: an end-to-end call cannot add a participant.
+    let mut sfu = Sfu::default();
+    let (alice_call, _, _) = one_to_one(&mut sfu, false);
+    let bob = Member::new(b"bob").unwrap();
+    let refused = GroupCall::escalate(
+        alice_call,
+        Member::new(b"alice").unwrap(),
+        &bob.key_package().unwrap(),
+        config(),
+        Some(&Sfu::keys(0)),
+        ms(0),
+    );
+    assert_eq!(
+        refused.map(|_| ()),
+        Err(Error::Frame(CoreError::FeatureUnavailable(
+            Feature::AddParticipant
+        )))
+    );
+}
+
+#[test]
+fn a_welcome_not_bound_to_this_call_is_refused() {
+    let mut sfu = Sfu::default();
+    let (_, bob_call, _) = one_to_one(&mut sfu, true);
+    let (other_alice, _, _) = one_to_one(&mut sfu, true);
+    let bob = Member::new(b"bob").unwrap();
+    // The same key package, a group grown from another call.
+    let (_, welcome) = GroupCall::escalate(
+        other_alice,
+        Member::new(b"alice").unwrap(),
+        &bob.key_package().unwrap(),
+        config(),
+        None,
+        ms(0),
+    )
+    .unwrap();
+    let refused = GroupCall::accept_escalation(
+        bob_call,
+        bob,
+        &welcome,
+        config(),
+        Some(&Sfu::keys(1)),
+        ms(0),
+    );
+    assert_eq!(refused.map(|_| ()), Err(Error::InvalidWelcome));
+
+    // A plain welcome, with no binding at all.
+    let (_, bob_call, _) = one_to_one(&mut sfu, true);
+    let bob = Member::new(b"bob").unwrap();
+    let mut eve = callseal_mls::Group::create(Member::new(b"eve").unwrap(), SUITE).unwrap();
+    let invite = eve.add(&bob.key_package().unwrap()).unwrap();
+    let refused =
+        GroupCall::accept_escalation(bob_call, bob, &invite.welcome, config(), None, ms(0));
+    assert_eq!(refused.map(|_| ()), Err(Error::InvalidWelcome));
+}
+
+#[test]
+fn a_member_cannot_send_as_another() {
+    let mut sfu = Sfu::default();
+    let t = ms(1000);
+    let (mut alice, mut bob, _, _) = grow(&mut sfu, t);
+    let carol_leg = sfu.leg();
+    let carol = Member::new(b"carol").unwrap();
+    let invite = alice.add(&carol.key_package().unwrap(), t).unwrap();
+    bob.process(&invite.commit, t).unwrap();
+    let mut carol =
+        GroupCall::join(carol, &invite.welcome, SUITE, config(), Some(&carol_leg), t).unwrap();
+    let bob_ssrcs = bob.ssrcs();
+    let mut sent = |text: &[u8], n: u32| {
+        let mut packets = Packets::new();
+        carol
+            .send_frame(MediaKind::Audio, text, n * 960, t, &mut packets)
+            .unwrap();
+        packets
+    };
+    let (first, second, third) = (
+        sent(b"I am bob", 0),
+        sent(b"I am bob", 1),
+        sent(b"I am carol", 2),
+    );
+    // Carol's frame (her KID) on Bob's SSRC.
+    let mut wire = sfu.forward_with(2, &first, |p| {
+        p[8..12].copy_from_slice(&bob_ssrcs[0].0.to_be_bytes())
+    });
+    refused(&mut alice, 0, &mut wire, Error::SenderMismatch);
+    // Bob's leaf in the KID of Carol's frame on her own SSRC.
+    let bob_leaf = bob.own_leaf() as u8;
+    let mut wire = sfu.forward_with(2, &second, |p| {
+        // RTP header, descriptor, SFrame config byte (X = 1, K = KID length - 1), the KID:
+        // big-endian kind ‖ leaf ‖ 16 bits of epoch.
+        let config = p[13];
+        assert_eq!(config & 0x80, 0x80);
+        let kid_len = usize::from((config >> 4) & 7) + 1;
+        p[14 + kid_len - 3] = bob_leaf;
+    });
+    refused(&mut alice, 0, &mut wire, Error::SenderMismatch);
+    // Carol's next frame, as she sealed it, opens as hers.
+    let mut wire = sfu.forward(2, &third);
+    let got = deliver(&mut alice, 0, &mut wire, t);
+    let want = (
+        Sender::Member(carol.own_leaf()),
+        MediaKind::Audio,
+        b"I am carol".to_vec(),
+    );
+    assert_eq!(got, vec![want]);
+}
+
+#[test]
+fn the_calls_keys_go_at_the_end_of_their_grace() {
+    let mut sfu = Sfu::default();
+    let t = ms(1000);
+    let (mut alice_call, mut bob_call, _) = one_to_one(&mut sfu, true);
+    // A frame Bob sent on the call, held back by the network.
+    let mut late = send_all(
+        &mut |kind, f, out| bob_call.send_frame(kind, f, 0, t, out).unwrap(),
+        2,
+        0,
+        &mut sfu,
+        1,
+    );
+    let mut later = late.clone();
+    let _ = &mut alice_call;
+    let bob = Member::new(b"bob").unwrap();
+    let (mut alice, welcome) = GroupCall::escalate(
+        alice_call,
+        Member::new(b"alice").unwrap(),
+        &bob.key_package().unwrap(),
+        config().with_pairwise_grace(ms(500)),
+        Some(&Sfu::keys(0)),
+        t,
+    )
+    .unwrap();
+    let mut bob =
+        GroupCall::accept_escalation(bob_call, bob, &welcome, config(), Some(&Sfu::keys(1)), t)
+            .unwrap();
+    let mut wire = group_send(&mut bob, 2, 1, &mut sfu, 1, t);
+    deliver(&mut alice, 0, &mut wire, t);
+    // Both on the group's keys: the call's stay for the grace, then go.
+    assert_eq!(alice.poll_timeout(), Some(t + ms(500)));
+    alice.handle_timeout(t + ms(499)).unwrap();
+    assert!(alice.pairwise_active());
+    expect_all(
+        &deliver(&mut alice, 0, &mut late, t + ms(499)),
+        Sender::Pairwise,
+        2,
+        0,
+    );
+    alice.handle_timeout(t + ms(500)).unwrap();
+    assert!(!alice.pairwise_active());
+    assert_eq!(alice.poll_timeout(), None);
+    refused(
+        &mut alice,
+        0,
+        &mut later,
+        Error::Frame(CoreError::UnknownKey),
+    );
+    // The bond to the call stays: the group was keyed from it.
+    assert_eq!(alice.original_peer(), Some(bob.own_leaf()));
+}
+
+#[test]
+fn self_updates_on_the_interval_keep_frames_flowing_and_the_code() {
+    let mut sfu = Sfu::default();
+    let t = ms(1000);
+    let every = Duration::from_secs(60);
+    let (mut alice, mut bob, _, _) =
+        grow_with(&mut sfu, t, config().with_update_interval(Some(every)));
+    // One committer on the timer: the lowest leaf (Alice created the group).
+    assert!(alice.own_leaf() < bob.own_leaf());
+    let (code, epoch) = (alice.security_code(), alice.group().epoch());
+    let mut updates = 0;
+    let mut n = 10;
+    while updates < 5 {
+        let now = alice.poll_timeout().unwrap();
+        assert!(now <= t + every * (updates + 1));
+        if let Some(commit) = alice.handle_timeout(now).unwrap() {
+            updates += 1;
+            assert!(matches!(
+                bob.process(&commit, now),
+                Ok(GroupEvent::NewEpoch { .. })
+            ));
+        }
+        let mut wire = group_send(&mut alice, 1, n, &mut sfu, 0, now);
+        let got = deliver(&mut bob, 1, &mut wire, now);
+        expect_all(&got, Sender::Member(alice.own_leaf()), 1, n);
+        let mut wire = group_send(&mut bob, 2, n, &mut sfu, 1, now);
+        let got = deliver(&mut alice, 0, &mut wire, now);
+        expect_all(&got, Sender::Member(bob.own_leaf()), 2, n);
+        n += 1;
+        // Bob never commits on the timer.
+        let bob_next = bob.poll_timeout();
+        assert!(bob
+            .handle_timeout(bob_next.unwrap_or(now))
+            .unwrap()
+            .is_none());
+    }
+    assert_eq!(alice.group().epoch(), epoch + 5);
+    assert_eq!(bob.group().epoch(), epoch + 5);
+    assert_eq!(
+        alice.security_code(),
+        code,
+        "the same members: the same code"
+    );
+    assert_eq!(bob.security_code(), code);
 }

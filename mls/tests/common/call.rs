@@ -59,10 +59,22 @@ impl Sfu {
 
     /// What participant `from` sent, as each other participant receives it: `(to, packet)`.
     pub fn forward(&mut self, from: usize, packets: &Packets) -> Vec<(usize, Vec<u8>)> {
+        self.forward_with(from, packets, |_| {})
+    }
+
+    /// [`Sfu::forward`], `change` applied to each RTP packet between the legs (what a
+    /// participant could have put in it before protecting it on its leg).
+    pub fn forward_with(
+        &mut self,
+        from: usize,
+        packets: &Packets,
+        mut change: impl FnMut(&mut Vec<u8>),
+    ) -> Vec<(usize, Vec<u8>)> {
         let mut out = Vec::new();
         for p in packets.iter() {
             let mut p = p.to_vec();
-            let plain = self.legs[from].up.unprotect_rtp(&mut p).unwrap().to_vec();
+            let mut plain = self.legs[from].up.unprotect_rtp(&mut p).unwrap().to_vec();
+            change(&mut plain);
             for (to, leg) in self.legs.iter_mut().enumerate() {
                 if to != from {
                     out.push((to, leg.down.protect_rtp_vec(&plain).unwrap()));
