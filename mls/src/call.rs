@@ -20,6 +20,9 @@ use sha2::{Digest, Sha256};
 /// ([`Call::export_secret`], [`crate::BINDING_PSK_ID`]).
 pub const BINDING_LABEL: &[u8] = b"callseal group binding";
 
+/// The most epochs whose keys a group call holds at once (the current one included).
+pub const EPOCHS_HELD: usize = 8;
+
 /// The label of the SSRCs of a member's three group streams:
 /// `SHA-256(label ‖ len(group id) as u8 ‖ group id ‖ signature key)`, four bytes per stream in
 /// audio, video, screen-share order. Public values (SSRCs travel in clear), fixed for as long
@@ -40,9 +43,11 @@ pub struct GroupCallConfig {
     pub reassembly_budget: usize,
     /// RTP payload types of audio, video, screen share (default 111, 96, 97).
     pub payload_types: [u8; 3],
-    /// How long the one-to-one call's keys stay usable for frames still in flight once both
-    /// ends send on the group's keys (default 2 s).
-    pub pairwise_grace: Duration,
+    /// How long the keys of an epoch stay usable for frames still in flight once the next
+    /// epoch began, and the one-to-one call's keys once both its ends send on the group's
+    /// (default 2 s). At most [`EPOCHS_HELD`] epochs are held, fewer when the group is too
+    /// large for the key store: then the oldest goes early.
+    pub grace: Duration,
     /// How often the group moves to a new epoch with fresh keys (default 60 s; `None`: only
     /// when the application asks). The member with the lowest leaf index makes these
     /// commits, so that two members never commit at once on a timer.
@@ -57,7 +62,7 @@ impl Default for GroupCallConfig {
             max_packet: 1200,
             reassembly_budget: 2 * (max_frame + MAX_OVERHEAD),
             payload_types: [111, 96, 97],
-            pairwise_grace: Duration::from_secs(2),
+            grace: Duration::from_secs(2),
             update_interval: Some(Duration::from_secs(60)),
         }
     }
@@ -77,9 +82,9 @@ impl GroupCallConfig {
         self
     }
 
-    /// The grace of the one-to-one call's keys.
-    pub fn with_pairwise_grace(mut self, grace: Duration) -> Self {
-        self.pairwise_grace = grace;
+    /// The grace of an epoch's keys (and the one-to-one call's).
+    pub fn with_grace(mut self, grace: Duration) -> Self {
+        self.grace = grace;
         self
     }
 
@@ -172,6 +177,8 @@ pub struct GroupCall {
     /// The largest sealed frame: where frames are sealed and, received, opened.
     scratch: Vec<u8>,
     next_update: Option<Duration>,
+    /// When each epoch held after the oldest began: its predecessor's keys go `grace` later.
+    epoch_starts: Vec<(u64, Duration)>,
 }
 
 impl fmt::Debug for GroupCall {
@@ -349,7 +356,9 @@ impl GroupCall {
             original_peer,
             scratch: vec![0; config.max_frame + MAX_OVERHEAD],
             next_update: None,
+            epoch_starts: Vec::new(),
         };
+        gc.group.set_max_epochs(EPOCHS_HELD);
         if let Some(out) = &mut gc.srtp_out {
             for s in ssrcs {
                 out.set_roc(s, Roc(0))?;
@@ -524,6 +533,7 @@ impl GroupCall {
     }
 
     fn after_epoch(&mut self, now: Duration) -> Result<()> {
+        self.epoch_starts.push((self.group.epoch(), now));
         self.sync_members()?;
         if self.group.members().len() > 2 {
             if let Some(p) = &mut self.pairwise {
@@ -540,7 +550,21 @@ impl GroupCall {
             let call = (!p.switched).then(|| p.call.poll_timeout()).flatten();
             [p.retire_at, call].into_iter().flatten().min()
         });
-        [pairwise, self.next_update].into_iter().flatten().min()
+        let retire = self.next_retirement().map(|(_, at)| at);
+        [pairwise, self.next_update, retire]
+            .into_iter()
+            .flatten()
+            .min()
+    }
+
+    /// The oldest epoch held whose successor started: the epoch that successor's number
+    /// names, and when the keys before it go.
+    fn next_retirement(&self) -> Option<(u64, Duration)> {
+        let oldest = self.group.epochs_held().next()?;
+        self.epoch_starts
+            .iter()
+            .find(|(e, _)| *e > oldest)
+            .map(|(e, at)| (*e, *at + self.config.grace))
     }
 
     /// Let time pass: drops the one-to-one call's keys at the end of their grace, and on the
@@ -555,6 +579,14 @@ impl GroupCall {
                 p.call.handle_timeout(now)?;
                 while p.call.poll_event().is_some() {}
             }
+        }
+        while let Some((epoch, at)) = self.next_retirement() {
+            if now < at {
+                break;
+            }
+            // The grace of the epochs before `epoch` is over: their keys go.
+            self.group.retire_epochs_before(epoch);
+            self.epoch_starts.retain(|(e, _)| *e > epoch);
         }
         if self.next_update.is_some_and(|t| now >= t) && self.group.is_active() {
             return self.self_update(now).map(Some);
@@ -656,7 +688,7 @@ impl GroupCall {
                 // keys stay for the frames still in flight.
                 p.peer_switched = true;
                 p.switched = true;
-                p.retire_at = Some(now + self.config.pairwise_grace);
+                p.retire_at = Some(now + self.config.grace);
             }
         }
         let frame: &[u8] = opened.frame;

@@ -15,6 +15,7 @@ use openmls::prelude::{
     ProcessedMessageContent, ProcessedWelcome, Proposal, ProtocolVersion,
 };
 use openmls::schedule::{ExternalPsk, PreSharedKeyId, Psk};
+use std::collections::VecDeque;
 use zeroize::Zeroizing;
 
 /// The exporter label of RFC 9605 §5.2.
@@ -102,6 +103,10 @@ pub struct Group {
     keys: Option<FrameKeys>,
     /// The group code of the epoch the membership last changed in.
     code: SecurityCode,
+    /// The epochs whose frame keys the receiver holds, oldest first.
+    held: VecDeque<u64>,
+    /// At most this many of them.
+    max_epochs: usize,
 }
 
 impl fmt::Debug for Group {
@@ -190,7 +195,7 @@ impl Group {
 
     fn with(member: Member, mls: MlsGroup, suite: SframeSuite) -> Result<Self> {
         let config = SframeConfig::new(suite).with_max_keys(MAX_KEYS);
-        let receiver = SframeReceiver::new(config)?;
+        let receiver = SframeReceiver::managed(config)?;
         let code = group_code(mls.epoch_authenticator().as_slice());
         let mut group = Group {
             member,
@@ -201,6 +206,8 @@ impl Group {
                 receiver,
             }),
             code,
+            held: VecDeque::new(),
+            max_epochs: 2,
         };
         group.enter_epoch(&[])?;
         Ok(group)
@@ -297,8 +304,8 @@ impl Group {
     }
 
     /// Check, before anything moves, that the next epoch's group of `members` fits: the
-    /// receiver then holds the keys of two epochs of at most [`MAX_MEMBERS`] members, within
-    /// [`MAX_KEYS`].
+    /// receiver holds the keys of at least two epochs of at most [`MAX_MEMBERS`] members,
+    /// within [`MAX_KEYS`].
     fn check_room(&self, members: usize) -> Result<()> {
         if self.keys.is_none() {
             return Err(Error::Removed);
@@ -309,8 +316,37 @@ impl Group {
         Ok(())
     }
 
+    /// How many epochs' frame keys this member holds at most, the current one included
+    /// (default 2: the current and the previous, for frames in flight). A group call raises
+    /// it and retires epochs by time instead ([`Group::retire_epochs_before`]); the key store
+    /// ([`MAX_KEYS`]) bounds it whatever is asked: in a large group the oldest epoch goes
+    /// early. At least 1.
+    pub fn set_max_epochs(&mut self, epochs: usize) {
+        self.max_epochs = epochs.max(1);
+    }
+
+    /// The MLS epochs whose frame keys this member holds, oldest first.
+    pub fn epochs_held(&self) -> impl Iterator<Item = u64> + '_ {
+        self.held.iter().copied()
+    }
+
+    /// Drop (zeroize) the frame keys of every epoch before `epoch`; the current epoch's
+    /// always stay.
+    pub fn retire_epochs_before(&mut self, epoch: u64) {
+        let epoch = epoch.min(self.epoch());
+        let Some(keys) = self.keys.as_mut() else {
+            return;
+        };
+        if self.held.front().is_some_and(|e| *e < epoch) {
+            keys.receiver
+                .retire_below(Epoch(u32::try_from(epoch).unwrap_or(u32::MAX)));
+            self.held.retain(|e| *e >= epoch);
+        }
+    }
+
     /// Derive and install the frame keys of the epoch the MLS group is now in; take out the
-    /// previous epoch's keys of the members in `removed`.
+    /// keys of the members in `removed` from every epoch held; retire the oldest epochs
+    /// beyond [`Group::set_max_epochs`] and the key store.
     fn enter_epoch(&mut self, removed: &[u32]) -> Result<()> {
         let epoch = self.mls.epoch().as_u64();
         let frame_epoch = Epoch(u32::try_from(epoch).map_err(|_| Error::EpochOverflow)?);
@@ -319,21 +355,34 @@ impl Group {
         let base_key =
             self.export_secret(SFRAME_EXPORTER_LABEL, b"", self.config.suite.key_len())?;
         let config = self.config;
-        let keys = self.keys()?;
+        let per_epoch = others.len() * MediaKind::ALL.len();
+        let max_epochs = self.max_epochs;
+        let Some(keys) = self.keys.as_mut() else {
+            return Err(Error::Removed);
+        };
         let mut senders = Vec::with_capacity(MediaKind::ALL.len());
         for kind in MediaKind::ALL {
             let kid = GroupKid::new(kind, own, epoch)?.kid();
             senders.push(SframeSender::new(&config, kid, &base_key)?);
         }
-        if epoch > 0 {
-            // Keep the previous epoch (frames in flight) and nothing older.
-            keys.receiver.retire_below(Epoch(frame_epoch.0 - 1));
+        for old in &self.held {
             for leaf in removed {
                 for kind in MediaKind::ALL {
                     keys.receiver
-                        .remove_key(GroupKid::new(kind, *leaf, epoch - 1)?.kid());
+                        .remove_key(GroupKid::new(kind, *leaf, *old)?.kid());
                 }
             }
+        }
+        // Room for this epoch: the oldest epochs go first.
+        while let Some(oldest) = self.held.front().copied() {
+            let over_count = self.held.len() + 1 > max_epochs;
+            let over_keys = keys.receiver.key_count() + per_epoch > MAX_KEYS;
+            if !over_count && !over_keys {
+                break;
+            }
+            keys.receiver
+                .retire_below(Epoch(u32::try_from(oldest + 1).unwrap_or(u32::MAX)));
+            self.held.pop_front();
         }
         for leaf in others {
             for kind in MediaKind::ALL {
@@ -341,6 +390,7 @@ impl Group {
                 keys.receiver.install_key(kid, frame_epoch, &base_key)?;
             }
         }
+        self.held.push_back(epoch);
         keys.senders = senders;
         Ok(())
     }

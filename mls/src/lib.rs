@@ -44,7 +44,8 @@ mod kid;
 mod member;
 
 pub use call::{
-    member_ssrcs, GroupCall, GroupCallConfig, GroupReceived, Sender, BINDING_LABEL, SSRC_LABEL,
+    member_ssrcs, GroupCall, GroupCallConfig, GroupReceived, Sender, BINDING_LABEL, EPOCHS_HELD,
+    SSRC_LABEL,
 };
 pub use code::{group_code, GROUP_CODE_LABEL};
 pub use error::{Error, Result};

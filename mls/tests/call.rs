@@ -398,7 +398,7 @@ fn the_calls_keys_go_at_the_end_of_their_grace() {
         alice_call,
         Member::new(b"alice").unwrap(),
         &bob.key_package().unwrap(),
-        config().with_pairwise_grace(ms(500)),
+        config().with_grace(ms(500)),
         Some(&Sfu::keys(0)),
         t,
     )
@@ -475,4 +475,36 @@ fn self_updates_on_the_interval_keep_frames_flowing_and_the_code() {
         "the same members: the same code"
     );
     assert_eq!(bob.security_code(), code);
+}
+
+#[test]
+fn a_stale_epoch_is_refused_after_its_grace() {
+    let mut sfu = Sfu::default();
+    let t = ms(1000);
+    let (mut alice, mut bob, _, _) = grow_with(&mut sfu, t, config().with_grace(ms(300)));
+    // Two frames Bob sealed in this epoch, held back by the network.
+    let mut early = group_send(&mut bob, 2, 1, &mut sfu, 1, t);
+    let mut late = group_send(&mut bob, 2, 2, &mut sfu, 1, t);
+    let commit = alice.self_update(t).unwrap();
+    bob.process(&commit, t).unwrap();
+    // Within the grace the previous epoch still opens; after it, its keys are gone.
+    alice.handle_timeout(t + ms(299)).unwrap();
+    expect_all(
+        &deliver(&mut alice, 0, &mut early, t + ms(299)),
+        Sender::Member(1),
+        2,
+        1,
+    );
+    assert!(alice.poll_timeout().is_some_and(|at| at <= t + ms(300)));
+    alice.handle_timeout(t + ms(300)).unwrap();
+    assert_eq!(alice.group().epochs_held().count(), 1);
+    unreadable(&mut alice, 0, &mut late);
+    // The current epoch flows.
+    let mut wire = group_send(&mut bob, 2, 3, &mut sfu, 1, t + ms(300));
+    expect_all(
+        &deliver(&mut alice, 0, &mut wire, t + ms(300)),
+        Sender::Member(1),
+        2,
+        3,
+    );
 }

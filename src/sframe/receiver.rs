@@ -110,9 +110,10 @@ impl SframeReceiver {
     }
 
     /// A receiver whose epochs are retired by its owner ([`SframeReceiver::retire_below`]),
-    /// not by its own grace: the call session counts the grace across all its streams, so that
-    /// a stream without traffic retires its keys as the others do.
-    pub(crate) fn managed(config: SframeConfig) -> Result<Self> {
+    /// not by its own grace (the configuration's [`Grace`] is not used): the call session
+    /// counts the grace across all its streams, so that a stream without traffic retires its
+    /// keys as the others do; a group call keeps several epochs and retires them by time.
+    pub fn managed(config: SframeConfig) -> Result<Self> {
         let mut r = Self::new(config)?;
         r.managed = true;
         Ok(r)
