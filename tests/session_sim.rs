@@ -715,3 +715,87 @@ fn rekey_on_an_interval_and_at_the_soft_limit() {
     );
     assert!(t.delivered[1] as f64 > 0.9 * t.sent[0] as f64);
 }
+
+#[test]
+fn both_ends_export_the_same_secrets_for_the_whole_call() {
+    use callseal::rtp_sframe::{packetize_protected, PayloadOrigin, Reassembler, RtpFields};
+    use callseal::srtp::{SrtpConfig, SrtpReceiver, SrtpSender};
+
+    let mut pair = Pair::new(Layers::Both, 41, |c| c);
+    let a1 = pair.a.export_secret(b"label one").unwrap();
+    assert!(a1.ct_eq(&pair.b.export_secret(b"label one").unwrap()));
+    assert!(!a1.ct_eq(&pair.a.export_secret(b"label two").unwrap()));
+    // Rekeys do not change it.
+    pair.a.rekey(Duration::from_secs(1)).unwrap();
+    pair.send(true, MediaKind::Audio, &[1; 50], Duration::from_secs(1))
+        .unwrap();
+    assert_eq!(pair.b.epoch().0, 1);
+    assert!(a1.ct_eq(&pair.b.export_secret(b"label one").unwrap()));
+    // Another call, another secret; a standard call has none.
+    let other = Pair::new(Layers::Both, 42, |c| c);
+    assert!(!a1.ct_eq(&other.a.export_secret(b"label one").unwrap()));
+    let (a, _) = handshake(43, Intent::Off);
+    let standard = Call::new(
+        a,
+        CallConfig::new(Role::Caller),
+        Some(common::hop_keys(1, 2)),
+    )
+    .unwrap();
+    assert_eq!(
+        standard.export_secret(b"label one").map(|_| ()),
+        Err(Error::NotEndToEnd)
+    );
+
+    // packetize_protected: SRTP packets within the size, which unprotect and reassemble.
+    let keys = common::hop_keys(7, 7);
+    let mut tx = SrtpSender::new(&keys.outbound, SrtpConfig::default()).unwrap();
+    let mut rx = SrtpReceiver::new(&keys.inbound, SrtpConfig::default()).unwrap();
+    let fields = RtpFields {
+        ssrc: callseal::Ssrc(9),
+        payload_type: 96,
+        timestamp: 3000,
+        marker: true,
+    };
+    let payload: Vec<u8> = (0..5000u32).map(|i| i as u8).collect();
+    let mut out = Packets::new();
+    let next = packetize_protected(
+        &fields,
+        65_534,
+        &payload,
+        PayloadOrigin::Raw,
+        1200,
+        Some(&mut tx),
+        &mut out,
+    )
+    .unwrap();
+    assert_eq!(out.len(), 5);
+    assert_eq!(next, 65_534u16.wrapping_add(5));
+    let mut re = Reassembler::new(8192, 16384, 16).unwrap();
+    let mut got = None;
+    for p in out.iter() {
+        assert!(p.len() <= 1200);
+        let mut p = p.to_vec();
+        let plain = rx.unprotect_rtp(&mut p).unwrap();
+        if let Some(r) = re.push(plain).unwrap() {
+            got = Some(r.payload.to_vec());
+        }
+    }
+    assert_eq!(got, Some(payload.clone()));
+    // No room for a byte of payload, or a packet the sender refuses (an index it used):
+    // refused, nothing appended.
+    let before = out.len();
+    let mut again = |max, seq| {
+        packetize_protected(
+            &fields,
+            seq,
+            &payload,
+            PayloadOrigin::Raw,
+            max,
+            Some(&mut tx),
+            &mut out,
+        )
+    };
+    assert_eq!(again(28, 0), Err(Error::InvalidConfig));
+    assert_eq!(again(1200, 65_535), Err(Error::Replay));
+    assert_eq!(out.len(), before);
+}
