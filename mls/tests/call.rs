@@ -339,6 +339,14 @@ fn a_member_cannot_send_as_another() {
     let mut carol =
         GroupCall::join(carol, &invite.welcome, SUITE, config(), Some(&carol_leg), t).unwrap();
     let bob_ssrcs = bob.ssrcs();
+    // Bob's newest audio sequence number: the unit's legs keep one SRTP stream per SSRC, so
+    // the forged packet follows on from it.
+    let mut bobs = Packets::new();
+    bob.send_frame(MediaKind::Audio, b"bob", 0, t, &mut bobs)
+        .unwrap();
+    let mut wire = sfu.forward(1, &bobs);
+    deliver(&mut alice, 0, &mut wire, t);
+    let bob_seq = u16::from_be_bytes([bobs.get(0)[2], bobs.get(0)[3]]);
     let mut sent = |text: &[u8], n: u32| {
         let mut packets = Packets::new();
         carol
@@ -353,7 +361,8 @@ fn a_member_cannot_send_as_another() {
     );
     // Carol's frame (her KID) on Bob's SSRC.
     let mut wire = sfu.forward_with(2, &first, |p| {
-        p[8..12].copy_from_slice(&bob_ssrcs[0].0.to_be_bytes())
+        p[2..4].copy_from_slice(&bob_seq.wrapping_add(1).to_be_bytes());
+        p[8..12].copy_from_slice(&bob_ssrcs[0].0.to_be_bytes());
     });
     refused(&mut alice, 0, &mut wire, Error::SenderMismatch);
     // Bob's leaf in the KID of Carol's frame on her own SSRC.
