@@ -351,14 +351,16 @@ fn decide_add_gives_every_reason() {
     assert_eq!(d["add_participant"], false);
     let text = ok(s, &["decide", "alice", "bob"]);
     assert!(text.contains("add a participant: not allowed"), "{text}");
-    let add = |args: &[&str]| {
-        let mut a = vec!["decide-add"];
-        a.extend_from_slice(args);
-        json(s, &a)
-    };
-    let carol = ["carol", "--participant", "alice", "--participant", "bob"];
+    let carol = [
+        "decide-add",
+        "carol",
+        "--participant",
+        "alice",
+        "--participant",
+        "bob",
+    ];
     assert_eq!(
-        add(&carol),
+        json(s, &carol),
         serde_json::json!({
             "allowed": false,
             "newcomer": "carol",
@@ -370,7 +372,8 @@ fn decide_add_gives_every_reason() {
             ],
         })
     );
-    // The policy allows adding: the call may grow, but carol cannot use E2EE yet.
+    // The policy allows adding: the call may grow, but carol cannot use E2EE yet. A refused
+    // add is an answer, as a refused `decide` is: exit status 0 (`ok` checks it).
     ok(s, &["set", "P", "--allow-add-participant", "on"]);
     let d = json(s, &["decide", "alice", "bob"]);
     assert_eq!(
@@ -378,23 +381,13 @@ fn decide_add_gives_every_reason() {
         (&"end_to_end".into(), &true.into())
     );
     ok(s, &["group", "add", "calling", "carol"]);
-    let v = add(&carol);
+    let v = json(s, &carol);
     assert_eq!(v["allowed"], false);
     assert_eq!(
         v["reasons"],
         serde_json::json!([{"user": "carol", "rule": "setting_off"}])
     );
-    let text = ok(
-        s,
-        &[
-            "decide-add",
-            "carol",
-            "--participant",
-            "alice",
-            "--participant",
-            "bob",
-        ],
-    );
+    let text = ok(s, &carol);
     assert!(
         text.contains("refused: the call stays as it is, end-to-end, without carol")
             && text.contains("reason: carol: setting_off"),
@@ -404,27 +397,17 @@ fn decide_add_gives_every_reason() {
     ok(s, &["user-setting", "carol", "on"]);
     ok(s, &["compliance-recording", "carol", "on"]);
     assert_eq!(
-        add(&carol)["reasons"],
+        json(s, &carol)["reasons"],
         serde_json::json!([{"user": "carol", "rule": "compliance_recording"}])
     );
     ok(s, &["compliance-recording", "carol", "off"]);
-    // Allowed: the refusal is not an error either way (exit status 0, as `decide`).
-    let v = add(&carol);
+    // Allowed.
+    let v = json(s, &carol);
     assert_eq!(
         (v["allowed"].clone(), v["reasons"].clone()),
         (true.into(), serde_json::json!([]))
     );
-    let text = ok(
-        s,
-        &[
-            "decide-add",
-            "carol",
-            "--participant",
-            "alice",
-            "--participant",
-            "bob",
-        ],
-    );
+    let text = ok(s, &carol);
     assert!(
         text.contains("allowed: the call stays end-to-end"),
         "{text}"
@@ -433,7 +416,7 @@ fn decide_add_gives_every_reason() {
     ok(s, &["new", "NoAdd", "--calling-e2ee", "user-override"]);
     ok(s, &["grant", "--user", "bob", "NoAdd"]);
     assert_eq!(
-        add(&carol)["reasons"],
+        json(s, &carol)["reasons"],
         serde_json::json!([{"user": "bob", "rule": "add_participant_disabled"}])
     );
     // A name the store does not know gets the defaults, and the text says so.

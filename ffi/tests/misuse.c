@@ -313,6 +313,8 @@ static void policy(void) {
     EXPECT(callseal_policy_decide((const uint8_t *)"x", (size_t)-1, "a", "b", 0, &d) == INVALID);
     EXPECT(callseal_policy_decide((const uint8_t *)"\xff", 1, "a", "b", 0, &d) == CALLSEAL_RESULT_POLICY_STORE);
     EXPECT(strcmp(callseal_reason_name(3), "unknown") == 0);
+    EXPECT(strcmp(callseal_reason_name(CALLSEAL_REASON_ADD_PARTICIPANT_DISABLED), "add_participant_disabled") == 0);
+    EXPECT(strcmp(callseal_reason_name(CALLSEAL_REASON_ADD_PARTICIPANT_DISABLED << 1), "unknown") == 0);
 }
 
 int main(void) {
