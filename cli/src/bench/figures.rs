@@ -145,7 +145,7 @@ pub fn pair_of_rounds(
     let (a, b) = &mut pairs[copy];
     let (a, b) = (&mut **a, &mut **b);
     at_stack_offset(stack_offset(j), || {
-        if j % 2 == 0 {
+        if j.is_multiple_of(2) {
             let ta = round(a);
             (ta, round(b))
         } else {
