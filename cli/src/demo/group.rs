@@ -332,13 +332,15 @@ struct Participant {
     leg: usize,
     keys: Keys,
     gen: MediaGen,
+    /// The tick it joined at: its media starts then (a key frame, a screen-share burst).
+    joined_at: u64,
     inbox: Vec<Vec<u8>>,
     spare: Vec<Vec<u8>>,
     frames_sent: [u64; 3],
 }
 
 impl Participant {
-    fn new(index: usize, seed: u64) -> anyhow::Result<Self> {
+    fn new(index: usize, seed: u64, joined_at: u64) -> anyhow::Result<Self> {
         let sock = bind_udp()?;
         sock.set_read_timeout(Some(Duration::from_secs(2)))?;
         Ok(Participant {
@@ -347,6 +349,7 @@ impl Participant {
             leg: usize::MAX,
             keys: Keys::Out,
             gen: MediaGen::with_sender(seed, index, index as u8),
+            joined_at,
             inbox: Vec::new(),
             spare: Vec::new(),
             frames_sent: [0; 3],
@@ -519,7 +522,8 @@ impl World {
         deliver: bool,
     ) -> anyhow::Result<()> {
         let mut frames = std::mem::take(&mut self.frames);
-        self.parts[from].gen.frames(tick, &mut frames);
+        let part = &mut self.parts[from];
+        part.gen.frames(tick - part.joined_at, &mut frames);
         let present = self.present();
         let result = (|| {
             for (kind, frame, ts) in &frames {
@@ -866,7 +870,7 @@ pub(super) fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
 
     let mut w = World {
         parts: (0..2)
-            .map(|i| Participant::new(i, args.seed))
+            .map(|i| Participant::new(i, args.seed, 0))
             .collect::<anyhow::Result<_>>()?,
         sfu: Sfu::new(),
         signaling,
@@ -970,7 +974,7 @@ pub(super) fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
             // Carol connects; her key package reaches Alice, who adds her: the commit goes to
             // Bob, the welcome to Carol, and the unit opens a leg for her.
             w.signaling.connect()?;
-            w.parts.push(Participant::new(CAROL, args.seed)?);
+            w.parts.push(Participant::new(CAROL, args.seed, tick)?);
             let carol = Member::new(NEWCOMER.as_bytes())?;
             let kp = w
                 .signaling
