@@ -1,5 +1,7 @@
 //! `callseal demo` end to end: real sockets, a real relay, the binary as users run it.
 
+mod common;
+
 use serde_json::Value;
 use std::process::{Command, Output};
 
@@ -339,16 +341,7 @@ fn require_e2ee_refuses_instead_of_falling_back() {
 fn policy_store_from_the_admin_cli_decides_the_call() {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("policy.json");
-    let admin = |args: &[&str]| {
-        let out = Command::new(env!("CARGO_BIN_EXE_callseal"))
-            .arg("policy")
-            .arg("--store")
-            .arg(&store)
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{args:?}");
-    };
+    let admin = common::policy_admin(&store);
     admin(&["new", "E2EE", "--calling-e2ee", "user-override"]);
     admin(&["grant", "--global", "E2EE"]);
     admin(&["user-setting", "alice@contoso.com", "on"]);

@@ -1,6 +1,8 @@
 //! `callseal demo --participants 3` end to end: the binary as users run it, real sockets, a
 //! forwarding unit with a hop-by-hop SRTP leg per participant, MLS keying SFrame.
 
+mod common;
+
 use serde_json::Value;
 use std::process::{Command, Output};
 
@@ -236,16 +238,7 @@ fn combinations_the_group_demo_cannot_run_are_usage_errors() {
 fn the_policy_decides_whether_carol_may_be_added() {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("policy.json");
-    let admin = |args: &[&str]| {
-        let out = Command::new(env!("CARGO_BIN_EXE_callseal"))
-            .arg("policy")
-            .arg("--store")
-            .arg(&store)
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{args:?}");
-    };
+    let admin = common::policy_admin(&store);
     admin(&["new", "E2EE", "--calling-e2ee", "user-override"]);
     admin(&["grant", "--global", "E2EE"]);
     for user in ["alice", "bob"] {

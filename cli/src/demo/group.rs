@@ -18,7 +18,7 @@ use super::args::{Attack, DemoArgs};
 use super::endpoint::{Keying, HOP_SUITE};
 use super::media::{frame_id, MediaGen, MARKER};
 use super::relay::{contains, reads_media};
-use super::report::{print_codes, BySide, HandshakeView, RelayCounts, Security};
+use super::report::{print_codes, print_result, BySide, HandshakeView, RelayCounts, Security};
 use super::signaling::{recv_msg, send_msg, CONTEXT};
 use super::{bind_udp, print_wrapped, CALLEE, CALLER, NEWCOMER, TICK};
 use crate::demo_policy::{self, rule_words, PolicyView};
@@ -493,6 +493,20 @@ impl World {
             .collect()
     }
 
+    /// Participant `i`'s one-to-one call, to grow into a group.
+    fn take_call(&mut self, i: usize) -> anyhow::Result<Call> {
+        match std::mem::replace(&mut self.parts[i].keys, Keys::Out) {
+            Keys::Call(call) => Ok(*call),
+            _ => bail!("{} has no one-to-one call", NAMES[i]),
+        }
+    }
+
+    /// Participant `i` is in the group call `gc`, at its leaf.
+    fn enter_group(&mut self, i: usize, gc: GroupCall) {
+        self.leaves[i] = Some(gc.own_leaf());
+        self.parts[i].keys = Keys::Group(Box::new(gc));
+    }
+
     /// Participant `from` sends `packets`: each goes through its socket to the unit, which
     /// forwards it; each receiver reads it into its queue.
     fn transmit(&mut self, from: usize) -> anyhow::Result<u64> {
@@ -924,37 +938,29 @@ pub(super) fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
             let kp = w
                 .signaling
                 .carry(BOB, ALICE, SIG_KEY_PACKAGE, &bob.key_package()?)?;
-            let Keys::Call(call) = std::mem::replace(&mut w.parts[ALICE].keys, Keys::Out) else {
-                unreachable!("alice is in the call")
-            };
             let (gc, welcome) = GroupCall::escalate(
-                *call,
+                w.take_call(ALICE)?,
                 Member::new(CALLER.as_bytes())?,
                 &kp,
                 config,
                 Some(&packet_keys(&leg_secrets[ALICE])?),
                 now,
             )?;
-            w.leaves[ALICE] = Some(gc.own_leaf());
-            w.parts[ALICE].keys = Keys::Group(Box::new(gc));
+            w.enter_group(ALICE, gc);
             w.signaling.post(ALICE, BOB, SIG_WELCOME, &welcome)?;
             // Alice's frames of this tick still go on the call's keys, and are in flight when
             // Bob takes the welcome.
             w.send_tick(ALICE, tick, now, false)?;
             let welcome = w.signaling.take(BOB, SIG_WELCOME)?;
-            let Keys::Call(call) = std::mem::replace(&mut w.parts[BOB].keys, Keys::Out) else {
-                unreachable!("bob is in the call")
-            };
             let gc = GroupCall::accept_escalation(
-                *call,
+                w.take_call(BOB)?,
                 bob,
                 &welcome,
                 config,
                 Some(&packet_keys(&leg_secrets[BOB])?),
                 now,
             )?;
-            w.leaves[BOB] = Some(gc.own_leaf());
-            w.parts[BOB].keys = Keys::Group(Box::new(gc));
+            w.enter_group(BOB, gc);
             // Bob sends on the group's keys at once; Alice follows when she sees his frames.
             w.send_tick(BOB, tick, now, false)?;
             w.process(ALICE, now)?;
@@ -1000,8 +1006,7 @@ pub(super) fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
                 now,
             )?;
             w.carol_ssrcs = gc.ssrcs();
-            w.leaves[CAROL] = Some(gc.own_leaf());
-            w.parts[CAROL].keys = Keys::Group(Box::new(gc));
+            w.enter_group(CAROL, gc);
             leg_secrets.push(keys);
             for i in 0..3 {
                 codes.push(w.parts[i].group()?.security_code().as_str().to_owned());
@@ -1414,13 +1419,7 @@ impl GroupCallReport {
                     .sum::<u64>()
             ),
         );
-        if self.ok {
-            println!("result: ok");
-        } else {
-            for p in &self.problems {
-                println!("problem: {p}");
-            }
-        }
+        print_result(self.ok, &self.problems);
     }
 
     /// Frames per sender and receiver, and what each sent by kind.

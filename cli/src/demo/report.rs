@@ -401,6 +401,17 @@ impl MitmReport {
     }
 }
 
+/// The last lines of a report: `result: ok`, or each problem.
+pub(super) fn print_result(ok: bool, problems: &[String]) {
+    if ok {
+        println!("result: ok");
+    } else {
+        for p in problems {
+            println!("problem: {p}");
+        }
+    }
+}
+
 /// The key agreement, the codes both sides show with each side's continuity outcome beside
 /// its code, and whether the codes match. A continuity mismatch is shown loudly.
 pub(super) fn print_codes(codes: &BySide<Option<String>>, codes_match: bool, hs: &HandshakeView) {
@@ -681,13 +692,7 @@ impl CallReport {
         }
         println!();
         self.print_relay();
-        if self.ok {
-            println!("result: ok");
-        } else {
-            for p in &self.problems {
-                println!("problem: {p}");
-            }
-        }
+        print_result(self.ok, &self.problems);
     }
 
     /// The streams: what was sent, delivered and rejected (at most 100 columns).
