@@ -2,16 +2,9 @@
 
 mod common;
 
+use common::demo;
 use serde_json::Value;
-use std::process::{Command, Output};
-
-fn demo(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_callseal"))
-        .arg("demo")
-        .args(args)
-        .output()
-        .expect("run callseal demo")
-}
+use std::process::Output;
 
 /// A short call in text mode: its exit status and what it printed.
 fn demo_text(args: &[&str]) -> (Output, String) {
@@ -26,13 +19,7 @@ fn demo_json(args: &[&str]) -> (Output, Value) {
     let mut a = vec!["--fast", "--duration", "2", "--json"];
     a.extend_from_slice(args);
     let out = demo(&a);
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "{e}: {}\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
+    let v = common::stdout_json(&out);
     (out, v)
 }
 

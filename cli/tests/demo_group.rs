@@ -3,28 +3,15 @@
 
 mod common;
 
+use common::demo;
 use serde_json::Value;
-use std::process::{Command, Output};
-
-fn demo(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_callseal"))
-        .arg("demo")
-        .args(args)
-        .output()
-        .expect("run callseal demo")
-}
+use std::process::Output;
 
 fn group_json(args: &[&str]) -> (Output, Value) {
     let mut a = vec!["--participants", "3", "--fast", "--duration", "2", "--json"];
     a.extend_from_slice(args);
     let out = demo(&a);
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "{e}: {}\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
+    let v = common::stdout_json(&out);
     (out, v)
 }
 
