@@ -14,7 +14,7 @@
 //! goes through real UDP sockets on 127.0.0.1 (participant → unit → participant), signaling
 //! (the handshake, key packages, welcomes, commits) through a loopback TCP server.
 
-use super::args::{Attack, DemoArgs};
+use super::args::DemoArgs;
 use super::endpoint::{Keying, HOP_SUITE};
 use super::media::{frame_id, MediaGen, MARKER};
 use super::relay::{contains, reads_media};
@@ -30,6 +30,7 @@ use callseal::session::{Call, CallConfig, Layers, PacketKeys, Packets};
 use callseal::srtp::{SrtpConfig, SrtpReceiver, SrtpSender};
 use callseal::{MediaKind, Role, SframeSuite, SrtpMasterKey, Ssrc};
 use callseal_mls::{GroupCall, GroupCallConfig, GroupEvent, Member, Sender};
+use clap::ValueEnum as _;
 use rand_core::RngCore as _;
 use serde::Serialize;
 use serde_json::Value;
@@ -50,6 +51,9 @@ const CAROL: usize = 2;
 /// The fewest ticks the story fits in: a tick one-to-one, the escalation, Carol's arrival, a
 /// tick of three, the removal, a tick of two.
 const MIN_TICKS: u64 = 6;
+
+/// The largest UDP datagram.
+const MAX_DATAGRAM: usize = 65_536;
 
 /// Signaling message types of the group demo (after those of the handshake).
 const SIG_KEY_PACKAGE: u8 = 20;
@@ -75,17 +79,11 @@ fn refusal(args: &DemoArgs) -> Option<String> {
         }
     }
     if !args.attack.is_empty() {
-        let names: Vec<&str> = args
+        let names: Vec<String> = args
             .attack
             .iter()
-            .map(|a| match a {
-                Attack::Tamper => "tamper",
-                Attack::Replay => "replay",
-                Attack::Drop => "drop",
-                Attack::Reorder => "reorder",
-                Attack::Reflect => "reflect",
-                Attack::Mitm => "mitm",
-            })
+            .filter_map(|a| a.to_possible_value())
+            .map(|v| v.get_name().to_owned())
             .collect();
         return Some(format!(
             "--attack {} runs in the two-party demo only: leave --participants out",
@@ -239,8 +237,8 @@ impl Sfu {
     fn new() -> Self {
         Sfu {
             legs: Vec::new(),
-            buf: vec![0; 65_536],
-            out: vec![0; 65_536],
+            buf: vec![0; MAX_DATAGRAM],
+            out: vec![0; MAX_DATAGRAM],
             packets: 0,
             plaintext_seen: 0,
             hop_layer_removed: 0,
@@ -334,7 +332,9 @@ struct Participant {
     gen: MediaGen,
     /// The tick it joined at: its media starts then (a key frame, a screen-share burst).
     joined_at: u64,
-    inbox: Vec<Vec<u8>>,
+    /// Packets read, each in a buffer of [`MAX_DATAGRAM`] bytes with its length.
+    inbox: Vec<(Vec<u8>, usize)>,
+    /// Buffers of packets processed, to read the next ones into.
     spare: Vec<Vec<u8>>,
     frames_sent: [u64; 3],
 }
@@ -358,14 +358,12 @@ impl Participant {
 
     /// Read one packet from the socket into the receive queue.
     fn read_one(&mut self) -> anyhow::Result<()> {
-        let mut b = self.spare.pop().unwrap_or_default();
-        b.resize(65_536, 0);
+        let mut b = self.spare.pop().unwrap_or_else(|| vec![0; MAX_DATAGRAM]);
         let n = self
             .sock
             .recv(&mut b)
             .context("a forwarded packet did not arrive on 127.0.0.1")?;
-        b.truncate(n);
-        self.inbox.push(b);
+        self.inbox.push((b, n));
         Ok(())
     }
 
@@ -584,7 +582,8 @@ impl World {
         let tally = &mut self.tally;
         let leaves = &self.leaves;
         let mut on_call = 0;
-        for p in part.inbox.iter_mut() {
+        for (b, n) in part.inbox.iter_mut() {
+            let p = &mut b[..*n];
             let from_carol = p.len() >= 12
                 && self
                     .carol_ssrcs
@@ -625,10 +624,7 @@ impl World {
                 }
             }
         }
-        for mut p in part.inbox.drain(..) {
-            p.clear();
-            part.spare.push(p);
-        }
+        part.spare.extend(part.inbox.drain(..).map(|(b, _)| b));
         Ok(on_call)
     }
 
