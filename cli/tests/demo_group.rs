@@ -45,6 +45,54 @@ fn three_participants_share_the_group_code_and_every_frame_and_carol_is_locked_o
     );
     assert_eq!(v["codes_match"], true);
     assert_eq!(v["policy"]["features"]["add_participant"], true);
+    // The fields scripts read, in their order (README, "Three participants").
+    let keys = |v: &Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
+    assert_eq!(
+        keys(&v),
+        [
+            "security",
+            "layers",
+            "security_codes",
+            "codes_match",
+            "handshake",
+            "policy",
+            "duration_s",
+            "frames_sent",
+            "frames_delivered",
+            "frames_mismatched",
+            "frames_duplicated",
+            "rejected_total",
+            "relay",
+            "group",
+            "ok",
+            "problems"
+        ]
+    );
+    assert_eq!(
+        keys(&v["group"]),
+        [
+            "participants",
+            "add",
+            "epochs",
+            "escalation_code",
+            "escalation_in_flight",
+            "codes",
+            "codes_match",
+            "one_to_one_kept",
+            "code_after_removal",
+            "code_changed",
+            "members",
+            "pairs",
+            "pairwise_frames",
+            "group_frames",
+            "lost",
+            "removed_rejected",
+            "removed_unreadable",
+            "self_updates",
+            "signaling_messages",
+            "signaling_bytes"
+        ]
+    );
     let g = &v["group"];
     assert_eq!(g["participants"], 3);
     assert_eq!(g["add"]["allowed"], true);
