@@ -5,7 +5,7 @@ use crate::demo::print_wrapped;
 use crate::policy_cmd::decision_json;
 use crate::policy_file;
 use anyhow::Context as _;
-use callseal::policy::{CallKind, CallingE2ee, Decision, PolicyStore, Rule};
+use callseal::policy::{AddDecision, CallKind, CallingE2ee, Decision, PolicyStore, Rule};
 use callseal::{CallSecurity, Feature, Intent};
 use serde_json::{json, Value};
 use std::path::Path;
@@ -16,11 +16,14 @@ pub(crate) struct PolicyView {
     pub(crate) callee_intent: Intent,
     decision: Decision,
     source: String,
+    /// For a group call: whether the newcomer may be added to the end-to-end call.
+    pub(crate) add: Option<AddDecision>,
 }
 
 /// The built-in example: a policy that lets users turn E2EE on, granted to the group both
-/// users are in, and both users' settings on.
-fn example() -> PolicyStore {
+/// users are in, and both users' settings on. For a group call (`group`), the policy also lets
+/// end-to-end calls add participants, and the newcomer is in the group with her setting on.
+fn example(group: bool) -> PolicyStore {
     let mut s = PolicyStore::default();
     let id = s
         .new_policy(
@@ -29,7 +32,20 @@ fn example() -> PolicyStore {
             "Users can turn end-to-end encrypted calls on",
         )
         .expect("a fresh store");
-    for user in [super::demo::CALLER, super::demo::CALLEE] {
+    if group {
+        s.set_allow_add_participant(&id, true)
+            .expect("the policy exists");
+    }
+    let users: &[&str] = if group {
+        &[
+            super::demo::CALLER,
+            super::demo::CALLEE,
+            super::demo::NEWCOMER,
+        ]
+    } else {
+        &[super::demo::CALLER, super::demo::CALLEE]
+    };
+    for user in users {
         s.group_add("calling", user);
         s.user_mut(user).end_to_end_encrypted_calls = true;
     }
@@ -42,6 +58,11 @@ impl PolicyView {
     /// The call will be end-to-end encrypted (not standard, not refused).
     pub(crate) fn end_to_end(&self) -> bool {
         self.decision.security == CallSecurity::EndToEnd && !self.decision.refused
+    }
+
+    /// The call may grow (the policies of both parties allow adding participants).
+    pub(crate) fn add_participant(&self) -> bool {
+        self.decision.add_participant
     }
 
     pub(crate) fn json(&self) -> Value {
@@ -109,7 +130,7 @@ fn feature_words(f: Feature) -> &'static str {
 }
 
 /// A reason in the words a person reads (the JSON keeps [`Rule::name`]).
-fn rule_words(r: Rule) -> &'static str {
+pub(crate) fn rule_words(r: Rule) -> &'static str {
     match r {
         Rule::PolicyDisabled => "their policy has end-to-end encryption off",
         Rule::SettingOff => "end-to-end encrypted calls are off in their settings",
@@ -122,10 +143,13 @@ fn rule_words(r: Rule) -> &'static str {
     }
 }
 
+/// The decision for a call of `caller` and `callee`; with a `newcomer`, also whether the call
+/// may add them (the built-in example then lets end-to-end calls add participants).
 pub(crate) fn decide(
     store: Option<&Path>,
     caller: &str,
     callee: &str,
+    newcomer: Option<&str>,
     no_e2ee: bool,
     require: bool,
 ) -> anyhow::Result<PolicyView> {
@@ -137,7 +161,7 @@ pub(crate) fn decide(
             let s = policy_file::read(p).context("--policy")?;
             (s, p.display().to_string())
         }
-        None => (example(), "built-in example".to_owned()),
+        None => (example(newcomer.is_some()), "built-in example".to_owned()),
     };
     if no_e2ee {
         s.user_mut(callee).end_to_end_encrypted_calls = false;
@@ -146,10 +170,12 @@ pub(crate) fn decide(
         s.user_mut(caller).require_e2ee = true;
     }
     let decision = s.decide(caller, callee, CallKind::OneToOne);
+    let add = newcomer.map(|n| s.decide_add(&[caller, callee], n));
     Ok(PolicyView {
         caller_intent: decision.caller_intent,
         callee_intent: decision.callee_intent,
         decision,
         source,
+        add,
     })
 }

@@ -273,7 +273,7 @@ pub(crate) fn decision_json(d: &Decision, kind: CallKind) -> Value {
 }
 
 /// The JSON of an add, as `decide-add --json` prints it.
-fn add_decision_json(d: &AddDecision, newcomer: &str, participants: &[String]) -> Value {
+pub(crate) fn add_decision_json(d: &AddDecision, newcomer: &str, participants: &[String]) -> Value {
     json!({
         "allowed": d.allowed,
         "newcomer": newcomer,

@@ -1,15 +1,10 @@
 //! `callseal demo` end to end: real sockets, a real relay, the binary as users run it.
 
-use serde_json::Value;
-use std::process::{Command, Output};
+mod common;
 
-fn demo(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_callseal"))
-        .arg("demo")
-        .args(args)
-        .output()
-        .expect("run callseal demo")
-}
+use common::demo;
+use serde_json::Value;
+use std::process::Output;
 
 /// A short call in text mode: its exit status and what it printed.
 fn demo_text(args: &[&str]) -> (Output, String) {
@@ -24,13 +19,7 @@ fn demo_json(args: &[&str]) -> (Output, Value) {
     let mut a = vec!["--fast", "--duration", "2", "--json"];
     a.extend_from_slice(args);
     let out = demo(&a);
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "{e}: {}\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
+    let v = common::stdout_json(&out);
     (out, v)
 }
 
@@ -339,16 +328,7 @@ fn require_e2ee_refuses_instead_of_falling_back() {
 fn policy_store_from_the_admin_cli_decides_the_call() {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("policy.json");
-    let admin = |args: &[&str]| {
-        let out = Command::new(env!("CARGO_BIN_EXE_callseal"))
-            .arg("policy")
-            .arg("--store")
-            .arg(&store)
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{args:?}");
-    };
+    let admin = common::policy_admin(&store);
     admin(&["new", "E2EE", "--calling-e2ee", "user-override"]);
     admin(&["grant", "--global", "E2EE"]);
     admin(&["user-setting", "alice@contoso.com", "on"]);

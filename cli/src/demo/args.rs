@@ -66,6 +66,10 @@ impl Attack {
 /// Arguments of `callseal demo`.
 #[derive(Args, Debug)]
 pub(crate) struct DemoArgs {
+    /// Participants: 2 (alice calls bob) or 3 (alice calls bob, then adds carol through a
+    /// forwarding unit and later removes her: a group call keyed by MLS).
+    #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u8).range(2..=3))]
+    pub(super) participants: u8,
     /// Seconds of call time (more than 0, at most 3600).
     #[arg(long, default_value_t = 5.0, allow_negative_numbers = true, value_parser = seconds)]
     pub(super) duration: f64,

@@ -21,9 +21,15 @@ pub(super) struct MediaGen {
 
 impl MediaGen {
     pub(super) fn new(seed: u64, role: Role) -> Self {
+        Self::with_sender(seed, side(role), role.send_direction() as u8)
+    }
+
+    /// The media of participant `index` (its random stream), whose frames carry `sender`
+    /// where a two-party call's carry their direction.
+    pub(super) fn with_sender(seed: u64, index: usize, sender: u8) -> Self {
         MediaGen {
-            rng: ChaCha8Rng::seed_from_u64(seed ^ ((side(role) as u64 + 1) * 0x9e37_79b9)),
-            dir: role.send_direction() as u8,
+            rng: ChaCha8Rng::seed_from_u64(seed ^ ((index as u64 + 1) * 0x9e37_79b9)),
+            dir: sender,
             numbers: [0; 3],
             screen_burst: 0,
         }
@@ -58,7 +64,7 @@ impl MediaGen {
         }
         // Screen share: the content changes every 1.5 s; each change sends a burst of large
         // frames on consecutive ticks, then a small refresh once a second.
-        if t_ms % 1500 == 0 {
+        if t_ms.is_multiple_of(1500) {
             self.screen_burst = 3;
         }
         if self.screen_burst > 0 {

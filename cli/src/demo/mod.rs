@@ -14,6 +14,7 @@
 
 mod args;
 mod endpoint;
+mod group;
 mod media;
 mod mitm;
 mod relay;
@@ -45,6 +46,8 @@ use std::time::Duration;
 const TICK: Duration = Duration::from_millis(20);
 pub(crate) const CALLER: &str = "alice@contoso.com";
 pub(crate) const CALLEE: &str = "bob@contoso.com";
+/// The participant the group demo adds.
+pub(crate) const NEWCOMER: &str = "carol@contoso.com";
 
 /// Counters the endpoints and the relay share, for ticking in step.
 #[derive(Default)]
@@ -103,6 +106,9 @@ fn bind_udp() -> anyhow::Result<UdpSocket> {
 }
 
 pub(crate) fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
+    if args.participants == 3 {
+        return group::run(&args);
+    }
     if let (true, Some(layers)) = (args.no_e2ee, args.layers) {
         bail!(
             "--layers {} applies to end-to-end calls; with --no-e2ee the call is standard and \
@@ -124,6 +130,7 @@ pub(crate) fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         args.policy.as_deref(),
         CALLER,
         CALLEE,
+        None,
         args.no_e2ee,
         args.require_e2ee,
     )?;

@@ -56,7 +56,7 @@ pub(super) struct RelayDir {
     pub(super) shared: Arc<Shared>,
 }
 
-fn contains(hay: &[u8], needle: &[u8]) -> bool {
+pub(super) fn contains(hay: &[u8], needle: &[u8]) -> bool {
     hay.windows(needle.len()).any(|w| w == needle)
 }
 
@@ -69,7 +69,7 @@ fn kind_of(payload_type: u8) -> Option<MediaKind> {
 
 /// The media in clear in an RTP packet without SRTP: a frame's start, with the marker and id
 /// the demo's media carries, behind the SFrame RTP descriptor.
-fn reads_media(rtp: &[u8]) -> bool {
+pub(super) fn reads_media(rtp: &[u8]) -> bool {
     RtpHeader::parse(rtp).is_ok_and(|h| {
         h.payload()
             .get(DESCRIPTOR_LEN..)

@@ -30,7 +30,7 @@ fn percentile(v: &mut [u64], p: f64) -> u64 {
 /// How the call is protected, as the report names it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-enum Security {
+pub(super) enum Security {
     /// End-to-end encrypted: `end_to_end`.
     EndToEnd,
     /// Standard encryption, hop-by-hop SRTP: `standard`.
@@ -41,9 +41,9 @@ enum Security {
 
 /// One value for each side of the call.
 #[derive(Debug, Serialize)]
-struct BySide<T> {
-    caller: T,
-    callee: T,
+pub(super) struct BySide<T> {
+    pub(super) caller: T,
+    pub(super) callee: T,
 }
 
 /// Packets rejected, by reason (the counters of [`Rejected`]).
@@ -105,21 +105,21 @@ impl AttackCounts {
 
 /// What the relay saw.
 #[derive(Debug, Serialize)]
-struct RelayCounts {
+pub(super) struct RelayCounts {
     /// Packets it received.
-    packets: u64,
+    pub(super) packets: u64,
     /// Packets with a frame's marker in clear, as they arrived (before any key of the relay).
-    plaintext_seen: u64,
+    pub(super) plaintext_seen: u64,
     /// The relay was given the hop-by-hop SRTP keys, as a media server is: in a standard call,
     /// and in an end-to-end call with both layers.
-    hop_keys: bool,
+    pub(super) hop_keys: bool,
     /// Packets it took the hop-by-hop SRTP off with those keys.
-    hop_layer_removed: u64,
+    pub(super) hop_layer_removed: u64,
     /// Frames whose media it read in clear, with whatever keys it held: packets that carried a
     /// frame's start (its marker and id) readable.
-    media_readable: u64,
+    pub(super) media_readable: u64,
     /// The first video packet from the caller, as the relay saw it.
-    sample: Option<RelaySample>,
+    pub(super) sample: Option<RelaySample>,
 }
 
 /// The RTP header of the sampled packet.
@@ -401,9 +401,20 @@ impl MitmReport {
     }
 }
 
+/// The last lines of a report: `result: ok`, or each problem.
+pub(super) fn print_result(ok: bool, problems: &[String]) {
+    if ok {
+        println!("result: ok");
+    } else {
+        for p in problems {
+            println!("problem: {p}");
+        }
+    }
+}
+
 /// The key agreement, the codes both sides show with each side's continuity outcome beside
 /// its code, and whether the codes match. A continuity mismatch is shown loudly.
-fn print_codes(codes: &BySide<Option<String>>, codes_match: bool, hs: &HandshakeView) {
+pub(super) fn print_codes(codes: &BySide<Option<String>>, codes_match: bool, hs: &HandshakeView) {
     println!(
         "  key agreement: {} (handshake version {})",
         match hs.version {
@@ -681,13 +692,7 @@ impl CallReport {
         }
         println!();
         self.print_relay();
-        if self.ok {
-            println!("result: ok");
-        } else {
-            for p in &self.problems {
-                println!("problem: {p}");
-            }
-        }
+        print_result(self.ok, &self.problems);
     }
 
     /// The streams: what was sent, delivered and rejected (at most 100 columns).
@@ -920,7 +925,7 @@ impl RelaySample {
 }
 
 /// The words a person reads for a name of the report: a direction or a media kind.
-fn words(name: &str) -> &str {
+pub(super) fn words(name: &str) -> &str {
     match name {
         "caller_to_callee" => "caller → callee",
         "callee_to_caller" => "callee → caller",

@@ -25,6 +25,41 @@ pub fn json_of<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
+/// `callseal demo ARGS`, run to its end.
+pub fn demo(args: &[&str]) -> Output {
+    callseal()
+        .arg("demo")
+        .args(args)
+        .output()
+        .expect("run callseal demo")
+}
+
+/// The standard output of a run as JSON (whatever its exit status); shows both outputs when it
+/// is not.
+pub fn stdout_json(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{e}: {}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+/// `callseal policy --store STORE ARGS`, which must succeed.
+pub fn policy_admin(store: &Path) -> impl Fn(&[&str]) + '_ {
+    move |args: &[&str]| {
+        let out = callseal()
+            .arg("policy")
+            .arg("--store")
+            .arg(store)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}");
+    }
+}
+
 /// Run `args` with standard output a pipe that is closed after the first line (or at once when
 /// `first_line` is false), as `callseal … | head -1` does.
 pub fn with_closed_stdout(args: &[&str], first_line: bool) -> Output {
