@@ -155,7 +155,7 @@ struct Remote {
 /// group's keys at once; the side that escalated keeps sending on the call's keys until it
 /// sees the other end's first group frame or adds a participant, so no frame is lost whatever
 /// the signaling's delay. The call's keys stay usable for frames in flight for
-/// [`GroupCallConfig::pairwise_grace`] once both moved, then they are dropped (zeroized).
+/// [`GroupCallConfig::grace`] once both moved, then they are dropped (zeroized).
 ///
 /// **Membership.** [`GroupCall::add`] (commit for the members, welcome for the newcomer),
 /// [`GroupCall::remove`], [`GroupCall::process`]. A removed member's streams go at the commit

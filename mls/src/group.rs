@@ -93,9 +93,10 @@ struct FrameKeys {
 ///
 /// At every epoch the group exports `base_key = MLS-Exporter("SFrame 1.0 Base Key", "", Nk)`
 /// (RFC 9605 §5.2); each member seals under its own [`GroupKid`] and opens every other
-/// member's, each KID with its own replay window. The previous epoch's keys stay usable for
-/// the frame layer's grace ([`callseal::sframe::Grace`]), except a removed member's, which go
-/// at the commit that removes it.
+/// member's, each KID with its own replay window. Earlier epochs' keys stay usable for frames
+/// in flight: the previous epoch's until the next change ([`Group::set_max_epochs`]; a
+/// [`crate::GroupCall`] keeps more and retires them by time), except a removed member's, which
+/// go at the commit that removes it.
 pub struct Group {
     member: Member,
     mls: MlsGroup,
