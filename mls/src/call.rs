@@ -517,15 +517,44 @@ impl GroupCall {
         Ok(commit)
     }
 
-    /// Apply a commit another member made. Errors as [`Group::process`]; a refused commit
-    /// changes nothing.
-    pub fn process(&mut self, commit: &[u8], now: Duration) -> Result<GroupEvent> {
-        let event = self.group.process(commit)?;
+    /// Ask to leave the call: returns a proposal for every other member. The member with the
+    /// lowest leaf index among those who stay commits it when it processes it
+    /// ([`GroupEvent::LeaveCommitted`]); this member is out when it applies that commit.
+    /// Until then it still sends and receives.
+    pub fn leave(&mut self) -> Result<Vec<u8>> {
+        self.group.leave()
+    }
+
+    /// Apply a commit another member made, or a member's leave proposal. Errors as
+    /// [`Group::process`]; a refused message changes nothing. A leave proposal gives
+    /// [`GroupEvent::LeaveCommitted`] (with the commit to send to every other member) at the
+    /// member with the lowest leaf index among those who stay, and
+    /// [`GroupEvent::LeaveProposed`] at the others.
+    pub fn process(&mut self, message: &[u8], now: Duration) -> Result<GroupEvent> {
+        let event = self.group.process(message)?;
         match &event {
             GroupEvent::Removed => {
                 self.remotes.clear();
                 self.pairwise = None;
                 self.next_update = None;
+                self.original_peer = None;
+            }
+            GroupEvent::LeaveProposed { leaf } => {
+                let leaving = self.group.pending_leaves();
+                let committer = self
+                    .group
+                    .members()
+                    .into_iter()
+                    .find(|l| !leaving.contains(l));
+                if committer == Some(self.group.own_leaf()) {
+                    let commit = self.group.commit_pending()?;
+                    self.after_epoch(now)?;
+                    return Ok(GroupEvent::LeaveCommitted {
+                        leaf: *leaf,
+                        epoch: self.group.epoch(),
+                        commit,
+                    });
+                }
             }
             _ => self.after_epoch(now)?,
         }

@@ -20,8 +20,8 @@ pub enum Error {
     /// A commit that the group refuses: forged, tampered, for another group or epoch, or
     /// replayed.
     InvalidCommit,
-    /// A handshake message that is not a commit (proposals and application messages are not
-    /// part of this protocol).
+    /// A handshake message that is not a commit, nor a member's proposal to leave (other
+    /// proposals and application messages are not part of this protocol).
     NotACommit,
     /// This member was removed from the group: it holds no keys any more.
     Removed,

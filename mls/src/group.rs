@@ -12,7 +12,7 @@ use openmls::prelude::tls_codec::{Deserialize as _, Serialize as _};
 use openmls::prelude::{
     LeafNodeIndex, MlsGroup, MlsGroupCreateConfig, MlsGroupJoinConfig, MlsMessageBodyIn,
     MlsMessageIn, MlsMessageOut, OpenMlsProvider as _, PreSharedKeyProposal,
-    ProcessedMessageContent, ProcessedWelcome, Proposal, ProtocolVersion,
+    ProcessedMessageContent, ProcessedWelcome, Proposal, ProtocolVersion, Sender as OpenMlsSender,
 };
 use openmls::schedule::{ExternalPsk, PreSharedKeyId, Psk};
 use std::collections::VecDeque;
@@ -63,6 +63,23 @@ pub enum GroupEvent {
     },
     /// This member was removed: it holds no keys any more.
     Removed,
+    /// The member at `leaf` asked to leave ([`Group::leave`]): its proposal is kept until a
+    /// member commits it ([`Group::commit_pending`]); nothing changed yet.
+    LeaveProposed {
+        /// The leaving member's leaf index.
+        leaf: u32,
+    },
+    /// A group call ([`crate::GroupCall::process`]) committed the leave proposal of `leaf`
+    /// as the member that commits for the group: send `commit` to every other member, the
+    /// leaving one included.
+    LeaveCommitted {
+        /// The member that left.
+        leaf: u32,
+        /// The MLS epoch now current.
+        epoch: u64,
+        /// The commit for the others.
+        commit: Vec<u8>,
+    },
 }
 
 /// A frame opened by [`Group::open`]: who sent it, what it carries, the plaintext.
@@ -524,8 +541,55 @@ impl Group {
             .map_err(|_| Error::Internal)
     }
 
-    /// Apply a commit another member made. A forged, tampered, replayed or out-of-order
-    /// commit fails with [`Error::InvalidCommit`] and changes nothing.
+    /// Ask to leave the group: returns a proposal (an `MLSMessage`) for every other member,
+    /// one of whom commits it ([`Group::commit_pending`]); this member is out when it applies
+    /// that commit. A member cannot commit its own removal (RFC 9420 §12.4).
+    pub fn leave(&mut self) -> Result<Vec<u8>> {
+        if self.keys.is_none() {
+            return Err(Error::Removed);
+        }
+        let proposal = self
+            .mls
+            .leave_group(&self.member.provider, &self.member.signer)
+            .map_err(|_| Error::Internal)?;
+        encode(&proposal)
+    }
+
+    /// The leaf indices of the members whose leave proposals wait for a commit.
+    pub fn pending_leaves(&self) -> Vec<u32> {
+        self.mls
+            .pending_proposals()
+            .filter_map(|q| match q.proposal() {
+                Proposal::Remove(r) => Some(r.removed().u32()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Commit the leave proposals received ([`GroupEvent::LeaveProposed`]): the leaving
+    /// members' keys go at once, the group moves to a new epoch; returns the commit for every
+    /// other member, the leaving ones included. [`Error::UnknownMember`] when none waits.
+    pub fn commit_pending(&mut self) -> Result<Vec<u8>> {
+        let leaving = self.pending_leaves();
+        if leaving.is_empty() {
+            return Err(Error::UnknownMember);
+        }
+        self.check_room(self.mls.members().count().saturating_sub(leaving.len()))?;
+        let (commit, _, _) = self
+            .mls
+            .commit_to_pending_proposals(&self.member.provider, &self.member.signer)
+            .map_err(|_| Error::Internal)?;
+        let commit = encode(&commit)?;
+        self.merge_own()?;
+        self.enter_epoch(&leaving)?;
+        self.membership_changed();
+        Ok(commit)
+    }
+
+    /// Apply a commit another member made, or keep a member's leave proposal
+    /// ([`GroupEvent::LeaveProposed`]). A forged, tampered, replayed or out-of-order commit
+    /// fails with [`Error::InvalidCommit`] and changes nothing; a proposal other than a
+    /// member's own removal is [`Error::NotACommit`].
     pub fn process(&mut self, commit: &[u8]) -> Result<GroupEvent> {
         if self.keys.is_none() {
             return Err(Error::Removed);
@@ -538,8 +602,26 @@ impl Group {
             .mls
             .process_message(&self.member.provider, msg)
             .map_err(|_| Error::InvalidCommit)?;
-        let ProcessedMessageContent::StagedCommitMessage(staged) = processed.into_content() else {
-            return Err(Error::NotACommit);
+        let staged = match processed.into_content() {
+            ProcessedMessageContent::StagedCommitMessage(staged) => staged,
+            ProcessedMessageContent::ProposalMessage(queued) => {
+                // Only a member's proposal to remove itself: the others' membership is the
+                // committers' to change.
+                let leaf = match (queued.sender(), queued.proposal()) {
+                    (OpenMlsSender::Member(from), Proposal::Remove(r)) if r.removed() == *from => {
+                        from.u32()
+                    }
+                    _ => return Err(Error::NotACommit),
+                };
+                if leaf == self.own_leaf() {
+                    return Err(Error::NotACommit);
+                }
+                self.mls
+                    .store_pending_proposal(self.member.provider.storage(), *queued)
+                    .map_err(|_| Error::Internal)?;
+                return Ok(GroupEvent::LeaveProposed { leaf });
+            }
+            _ => return Err(Error::NotACommit),
         };
         let removed: Vec<u32> = staged
             .remove_proposals()

@@ -517,3 +517,96 @@ fn a_stale_epoch_is_refused_after_its_grace() {
         3,
     );
 }
+
+/// Alice and Bob grown from their call, Carol added: `(sfu, alice, bob, carol)`.
+fn three(t: Duration) -> (Sfu, GroupCall, GroupCall, GroupCall) {
+    let mut sfu = Sfu::default();
+    let (mut alice, mut bob, _, _) = grow(&mut sfu, t);
+    let carol_leg = sfu.leg();
+    let carol = Member::new(b"carol").unwrap();
+    let invite = alice.add(&carol.key_package().unwrap(), t).unwrap();
+    bob.process(&invite.commit, t).unwrap();
+    let carol =
+        GroupCall::join(carol, &invite.welcome, SUITE, config(), Some(&carol_leg), t).unwrap();
+    (sfu, alice, bob, carol)
+}
+
+#[test]
+fn a_member_who_leaves_is_committed_out_by_the_lowest_leaf() {
+    let t = ms(1000);
+    let (mut sfu, mut alice, mut bob, mut carol) = three(t);
+    let code = alice.security_code();
+    let proposal = carol.leave().unwrap();
+    // A mangled proposal is refused and keeps nothing.
+    let mut forged = proposal.clone();
+    let last = forged.len() - 1;
+    forged[last] ^= 1;
+    assert!(bob.process(&forged, t).is_err());
+    assert!(bob.group().pending_leaves().is_empty());
+    // Bob keeps the proposal; Alice, the lowest leaf, commits it.
+    let carol_leaf = carol.own_leaf();
+    assert_eq!(
+        bob.process(&proposal, t),
+        Ok(GroupEvent::LeaveProposed { leaf: carol_leaf })
+    );
+    let Ok(GroupEvent::LeaveCommitted { leaf, commit, .. }) = alice.process(&proposal, t) else {
+        panic!("the lowest leaf commits the leave");
+    };
+    assert_eq!(leaf, carol_leaf);
+    // Carol sent before she applies the commit: refused by both.
+    let mut late = group_send(&mut carol, 3, 1, &mut sfu, 2, t);
+    assert!(matches!(
+        bob.process(&commit, t),
+        Ok(GroupEvent::NewEpoch { .. })
+    ));
+    refused(
+        &mut alice,
+        0,
+        &mut late,
+        Error::Frame(CoreError::UnknownKey),
+    );
+    refused(&mut bob, 1, &mut late, Error::Frame(CoreError::UnknownKey));
+    assert_eq!(carol.process(&commit, t), Ok(GroupEvent::Removed));
+    let mut next = group_send(&mut alice, 1, 2, &mut sfu, 0, t);
+    refused(
+        &mut carol,
+        2,
+        &mut next,
+        Error::Frame(CoreError::UnknownKey),
+    );
+    expect_all(&deliver(&mut bob, 1, &mut next, t), Sender::Member(0), 1, 2);
+    assert_eq!(alice.security_code(), bob.security_code());
+    assert_ne!(alice.security_code(), code);
+    assert_eq!(alice.group().members().len(), 2);
+}
+
+#[test]
+fn when_an_original_party_leaves_the_bond_to_the_call_goes() {
+    let t = ms(1000);
+    let (mut sfu, mut alice, mut bob, mut carol) = three(t);
+    // Alice, the lowest leaf, leaves: Bob is the lowest of those who stay and commits.
+    let proposal = alice.leave().unwrap();
+    assert!(matches!(
+        carol.process(&proposal, t),
+        Ok(GroupEvent::LeaveProposed { .. })
+    ));
+    let Ok(GroupEvent::LeaveCommitted { commit, .. }) = bob.process(&proposal, t) else {
+        panic!("bob commits");
+    };
+    assert!(matches!(
+        carol.process(&commit, t),
+        Ok(GroupEvent::NewEpoch { .. })
+    ));
+    assert_eq!(alice.process(&commit, t), Ok(GroupEvent::Removed));
+    // Bob and Carol go on; Bob's one-to-one call partner is gone, and with it that bond.
+    assert_eq!(bob.original_peer(), None);
+    assert!(!bob.pairwise_active());
+    let mut wire = group_send(&mut carol, 3, 1, &mut sfu, 2, t);
+    expect_all(
+        &deliver(&mut bob, 1, &mut wire, t),
+        Sender::Member(carol.own_leaf()),
+        3,
+        1,
+    );
+    assert_eq!(bob.security_code(), carol.security_code());
+}

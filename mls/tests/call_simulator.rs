@@ -1,5 +1,5 @@
 //! A deterministic simulator of group call sessions: a one-to-one call grows to 3 and to 8
-//! participants and shrinks again, with self-updates, through a forwarding unit whose network
+//! participants and shrinks again (removals and members leaving), with self-updates, through a forwarding unit whose network
 //! loses, reorders and duplicates packets. Every frame whose packets all arrived is delivered
 //! once and equal to what was sent, whatever epoch changes happened while it was in flight
 //! (the move from the call's keys to the group's included); a removed member's frames still in
@@ -293,6 +293,28 @@ impl Sim {
         events
     }
 
+    /// Participant `who` leaves: its proposal reaches every other member, the lowest leaf of
+    /// those who stay commits it, the commit reaches everyone else.
+    fn leave(&mut self, who: usize) {
+        let now = self.now;
+        let proposal = self.group(who).leave().unwrap();
+        let mut commits = Vec::new();
+        for i in self.active() {
+            if i != who {
+                match self.group(i).process(&proposal, now).unwrap() {
+                    GroupEvent::LeaveCommitted { commit, .. } => commits.push((i, commit)),
+                    GroupEvent::LeaveProposed { .. } => {}
+                    e => panic!("{e:?}"),
+                }
+            }
+        }
+        let [(by, commit)] = &commits[..] else {
+            panic!("one member commits a leave, not {}", commits.len());
+        };
+        let events = self.commit_to_all(*by, commit);
+        self.gone(who, &events);
+    }
+
     /// Participant `by` removes participant `who`: its frames in flight are refused, and it
     /// is gone.
     fn remove(&mut self, by: usize, who: usize) {
@@ -300,6 +322,11 @@ impl Sim {
         let now = self.now;
         let commit = self.group(by).remove(leaf, now).unwrap();
         let events = self.commit_to_all(by, &commit);
+        self.gone(who, &events);
+    }
+
+    /// `who` is out: its frames in flight are refused, it receives on but opens nothing.
+    fn gone(&mut self, who: usize, events: &[(usize, GroupEvent)]) {
         assert!(events.contains(&(who, GroupEvent::Removed)));
         for p in &self.net {
             // Its frames in flight are refused; what was in flight to it no longer matters.
@@ -368,8 +395,11 @@ fn run(seed: u64, size: usize) {
     while sim.active().len() > 2 {
         let others: Vec<usize> = sim.active().into_iter().filter(|i| *i > 1).collect();
         let who = others[sim.rng.below(others.len() as u64) as usize];
-        let by = if sim.rng.below(2) == 0 { 0 } else { 1 };
-        sim.remove(by, who);
+        match sim.rng.below(3) {
+            0 => sim.remove(0, who),
+            1 => sim.remove(1, who),
+            _ => sim.leave(who),
+        }
         for _ in 0..3 {
             sim.tick();
         }

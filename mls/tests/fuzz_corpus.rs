@@ -20,7 +20,7 @@ fn corpus_group_session() {
 
 #[test]
 fn each_path_of_the_body() {
-    for sel in 0..4u8 {
+    for sel in 0..5u8 {
         // Unchanged, one byte flipped, cut short, raw bytes.
         for edits in [
             &[][..],

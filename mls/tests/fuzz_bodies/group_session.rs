@@ -1,6 +1,6 @@
 // The MLS message path of a group call session: a welcome to the other end of the call, a commit
-// to a member, a welcome to a newcomer, each mangled by the input (or replaced by it), and raw
-// bytes as a commit and as a packet. No panic; a refused message changes nothing (the genuine
+// to a member, a welcome to a newcomer, a member's leave proposal, each mangled by the input (or
+// replaced by it), and raw bytes as a commit and as a packet. No panic; a refused message changes nothing (the genuine
 // one still applies after it and frames still flow); an accepted one is the genuine one or joins
 // the same group. The file that includes this one declares the group tests' shared harness
 // (mls/tests/common) as `crate::common`.
@@ -67,7 +67,7 @@ pub fn group_session(data: &[u8]) {
         t,
     )
     .unwrap();
-    if sel % 4 == 0 {
+    if sel % 5 == 0 {
         let w = mangle(&welcome, rest);
         if let Ok(bob) =
             GroupCall::accept_escalation(bob_call, bob_member, &w, config, Some(&Sfu::keys(1)), t)
@@ -82,7 +82,7 @@ pub fn group_session(data: &[u8]) {
     let carol_leg = sfu.leg();
     let carol = Member::new(b"carol").unwrap();
     let invite = alice.add(&carol.key_package().unwrap(), t).unwrap();
-    match sel % 4 {
+    match sel % 5 {
         1 => {
             let (epoch, code) = (bob.group().epoch(), bob.security_code());
             let m = mangle(&invite.commit, rest);
@@ -100,6 +100,24 @@ pub fn group_session(data: &[u8]) {
             if let Ok(carol) = GroupCall::join(carol, &w, suite, config, Some(&carol_leg), t) {
                 assert_eq!(carol.security_code(), alice.security_code());
             }
+        }
+        3 => {
+            bob.process(&invite.commit, t).unwrap();
+            let suite = callseal::SframeSuite::Aes128GcmSha256_128;
+            let mut carol =
+                GroupCall::join(carol, &invite.welcome, suite, config, Some(&carol_leg), t).unwrap();
+            let proposal = carol.leave().unwrap();
+            let m = mangle(&proposal, rest);
+            let epoch = bob.group().epoch();
+            match bob.process(&m, t) {
+                Ok(callseal_mls::GroupEvent::LeaveProposed { leaf }) => {
+                    assert_eq!(leaf, carol.own_leaf())
+                }
+                Ok(e) => panic!("{e:?}"),
+                Err(_) => assert!(bob.group().pending_leaves().is_empty()),
+            }
+            assert_eq!(bob.group().epoch(), epoch);
+            flows(&mut alice, (0, 1), &mut bob, &mut sfu, 1);
         }
         _ => {
             let epoch = bob.group().epoch();
