@@ -10,8 +10,8 @@ use callseal::{Epoch, MediaKind, SframeSuite};
 use core::fmt;
 use openmls::prelude::tls_codec::{Deserialize as _, Serialize as _};
 use openmls::prelude::{
-    LeafNodeIndex, MlsGroup, MlsGroupCreateConfig, MlsGroupJoinConfig, MlsMessageBodyIn,
-    MlsMessageIn, MlsMessageOut, OpenMlsProvider as _, PreSharedKeyProposal,
+    KeyPackage, LeafNodeIndex, MlsGroup, MlsGroupCreateConfig, MlsGroupJoinConfig,
+    MlsMessageBodyIn, MlsMessageIn, MlsMessageOut, OpenMlsProvider as _, PreSharedKeyProposal,
     ProcessedMessageContent, ProcessedWelcome, Proposal, ProtocolVersion, Sender as OpenMlsSender,
 };
 use openmls::schedule::{ExternalPsk, PreSharedKeyId, Psk};
@@ -413,10 +413,8 @@ impl Group {
         Ok(())
     }
 
-    /// Add the member whose key package (from [`Member::key_package`]) is `key_package`: the
-    /// group moves to a new epoch at once here; the commit goes to the other members, the
-    /// welcome to the newcomer.
-    pub fn add(&mut self, key_package: &[u8]) -> Result<Invite> {
+    /// The key package of a newcomer, verified, if the group has room for it.
+    fn newcomer(&self, key_package: &[u8]) -> Result<KeyPackage> {
         let MlsMessageBodyIn::KeyPackage(kp) = decode(key_package)? else {
             return Err(Error::Malformed);
         };
@@ -424,6 +422,14 @@ impl Group {
             .validate(self.member.provider.crypto(), ProtocolVersion::Mls10)
             .map_err(|_| Error::InvalidKeyPackage)?;
         self.check_room(self.mls.members().count() + 1)?;
+        Ok(kp)
+    }
+
+    /// Add the member whose key package (from [`Member::key_package`]) is `key_package`: the
+    /// group moves to a new epoch at once here; the commit goes to the other members, the
+    /// welcome to the newcomer.
+    pub fn add(&mut self, key_package: &[u8]) -> Result<Invite> {
+        let kp = self.newcomer(key_package)?;
         let (commit, welcome, _) = self
             .mls
             .add_members(
@@ -448,13 +454,7 @@ impl Group {
     /// welcome opens only for the other end of that call ([`Group::join_bound`]) and every
     /// later epoch's keys depend on the call the two users verified.
     pub fn add_bound(&mut self, key_package: &[u8], binding: &[u8]) -> Result<Invite> {
-        let MlsMessageBodyIn::KeyPackage(kp) = decode(key_package)? else {
-            return Err(Error::Malformed);
-        };
-        let kp = kp
-            .validate(self.member.provider.crypto(), ProtocolVersion::Mls10)
-            .map_err(|_| Error::InvalidKeyPackage)?;
-        self.check_room(self.mls.members().count() + 1)?;
+        let kp = self.newcomer(key_package)?;
         let provider = &self.member.provider;
         let psk = PreSharedKeyId::new(
             MLS_SUITE,

@@ -8,7 +8,7 @@ mod common;
 use callseal::session::Packets;
 use callseal::{Error as CoreError, Feature, MediaKind};
 use callseal_mls::{Error, GroupCall, GroupCallConfig, GroupEvent, Member, Sender};
-use common::call::{frame, one_to_one, take, Got, Sfu};
+use common::call::{escalate, frame, one_to_one, take, Got, Sfu};
 use core::time::Duration;
 #[allow(unused_imports)]
 use Feature as _;
@@ -131,16 +131,7 @@ fn grow_with(
         sfu,
         0,
     );
-    let bob = Member::new(b"bob").unwrap();
-    let (mut alice, welcome) = GroupCall::escalate(
-        alice_call,
-        Member::new(b"alice").unwrap(),
-        &bob.key_package().unwrap(),
-        config,
-        Some(&Sfu::keys(0)),
-        t,
-    )
-    .unwrap();
+    let (mut alice, welcome, bob) = escalate(alice_call, config, Some(&Sfu::keys(0)), t);
     assert!(!alice.sends_on_group_keys());
     // Until Bob is seen on the group's keys, Alice stays on the call's: frame 1 too.
     in_flight.extend(group_send(&mut alice, 1, 1, sfu, 0, t));
@@ -402,16 +393,12 @@ fn the_calls_keys_go_at_the_end_of_their_grace() {
     );
     let mut later = late.clone();
     let _ = &mut alice_call;
-    let bob = Member::new(b"bob").unwrap();
-    let (mut alice, welcome) = GroupCall::escalate(
+    let (mut alice, welcome, bob) = escalate(
         alice_call,
-        Member::new(b"alice").unwrap(),
-        &bob.key_package().unwrap(),
         config().with_grace(ms(500)),
         Some(&Sfu::keys(0)),
         t,
-    )
-    .unwrap();
+    );
     let mut bob =
         GroupCall::accept_escalation(bob_call, bob, &welcome, config(), Some(&Sfu::keys(1)), t)
             .unwrap();

@@ -11,24 +11,9 @@ use callseal::session::{Call, Packets};
 use callseal::{Error as CoreError, MediaKind};
 use callseal_mls::{Error, GroupCall, GroupCallConfig, GroupEvent, Member, Sender};
 use common::call::{frame, one_to_one, Sfu};
+use common::Rng;
 use core::time::Duration;
 use std::collections::{BTreeMap, BTreeSet};
-
-/// xorshift64*: the simulator's only source of chance, seeded.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
 
 /// One participant: its call until the group exists, then its group call.
 enum Side {

@@ -41,8 +41,8 @@ fn seal_and_open_allocate_nothing() {
 #[test]
 fn a_group_call_sends_and_receives_without_allocating() {
     use callseal::session::{PacketKeys, Packets};
-    use callseal_mls::{GroupCall, GroupCallConfig, Member};
-    use common::call::{leg_key, one_to_one, Sfu};
+    use callseal_mls::{GroupCall, GroupCallConfig};
+    use common::call::{escalate, leg_key, one_to_one, Sfu};
     use core::time::Duration;
 
     let (alice_call, bob_call, _) = one_to_one(&mut Sfu::default(), true);
@@ -53,16 +53,12 @@ fn a_group_call_sends_and_receives_without_allocating() {
     // Alice's packets go straight to Bob (her leg's keys are his), so that no forwarding
     // unit's copies are counted.
     let (ab, ba) = (50, 51);
-    let bob = Member::new(b"bob").unwrap();
-    let (mut alice, welcome) = GroupCall::escalate(
+    let (mut alice, welcome, bob) = escalate(
         alice_call,
-        Member::new(b"alice").unwrap(),
-        &bob.key_package().unwrap(),
         config,
         Some(&PacketKeys::new(leg_key(ab), leg_key(ba))),
         t,
-    )
-    .unwrap();
+    );
     let mut bob = GroupCall::accept_escalation(
         bob_call,
         bob,

@@ -7,22 +7,7 @@ mod common;
 
 use callseal::MediaKind;
 use callseal_mls::Error;
-use common::{open, seal, Harness};
-
-/// A small deterministic generator (xorshift64*), so runs repeat exactly.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
+use common::{open, seal, Harness, Rng};
 
 struct Packet {
     from: usize,

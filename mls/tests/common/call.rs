@@ -4,7 +4,7 @@ use callseal::handshake::{Callee, Caller, HandshakeConfig, SecurityCode};
 use callseal::session::{Call, CallConfig, Layers, PacketKeys, Packets};
 use callseal::srtp::{SrtpConfig, SrtpReceiver, SrtpSender};
 use callseal::{Intent, MediaKind, Role, SrtpMasterKey, SrtpSuite};
-use callseal_mls::{GroupCall, GroupReceived, Sender};
+use callseal_mls::{GroupCall, GroupCallConfig, GroupReceived, Member, Sender};
 use core::time::Duration;
 
 pub const LEG_SUITE: SrtpSuite = SrtpSuite::AeadAes128Gcm;
@@ -131,4 +131,25 @@ pub fn take(gc: &mut GroupCall, packet: &mut [u8], now: Duration) -> Option<Got>
              ..
          }| (sender, kind, frame.to_vec()),
     )
+}
+
+/// Alice grows `call` into a group with Bob's key package: her group call, the welcome for
+/// Bob, and Bob's member (which made the key package).
+pub fn escalate(
+    call: Call,
+    config: GroupCallConfig,
+    keys: Option<&PacketKeys>,
+    t: Duration,
+) -> (GroupCall, Vec<u8>, Member) {
+    let bob = Member::new(b"bob").unwrap();
+    let (alice, welcome) = GroupCall::escalate(
+        call,
+        Member::new(b"alice").unwrap(),
+        &bob.key_package().unwrap(),
+        config,
+        keys,
+        t,
+    )
+    .unwrap();
+    (alice, welcome, bob)
 }

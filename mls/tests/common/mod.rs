@@ -84,3 +84,19 @@ pub fn open(g: &mut Group, sealed: &[u8]) -> Result<(u32, MediaKind, Vec<u8>), E
     } = g.open(&mut buf, FrameOptions::NONE)?;
     Ok((sender, kind, frame.to_vec()))
 }
+
+/// A small deterministic generator (xorshift64*), so runs repeat exactly.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}

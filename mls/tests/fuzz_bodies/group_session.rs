@@ -4,7 +4,7 @@
 // one still applies after it and frames still flow); an accepted one is the genuine one or joins
 // the same group. The file that includes this one declares the group tests' shared harness
 // (mls/tests/common) as `crate::common`.
-use crate::common::call::{frame, one_to_one, Sfu};
+use crate::common::call::{escalate, frame, one_to_one, Sfu};
 use callseal::session::Packets;
 use callseal::MediaKind;
 use callseal_mls::{GroupCall, GroupCallConfig, Member, Sender};
@@ -57,16 +57,7 @@ pub fn group_session(data: &[u8]) {
         .with_update_interval(None);
     let mut sfu = Sfu::default();
     let (alice_call, bob_call, _) = one_to_one(&mut sfu, true);
-    let bob_member = Member::new(b"bob").unwrap();
-    let (mut alice, welcome) = GroupCall::escalate(
-        alice_call,
-        Member::new(b"alice").unwrap(),
-        &bob_member.key_package().unwrap(),
-        config,
-        Some(&Sfu::keys(0)),
-        t,
-    )
-    .unwrap();
+    let (mut alice, welcome, bob_member) = escalate(alice_call, config, Some(&Sfu::keys(0)), t);
     if sel % 5 == 0 {
         let w = mangle(&welcome, rest);
         if let Ok(bob) =
