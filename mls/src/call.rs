@@ -23,6 +23,21 @@ pub const BINDING_LABEL: &[u8] = b"callseal group binding";
 /// The most epochs whose keys a group call holds at once (the current one included).
 pub const EPOCHS_HELD: usize = 8;
 
+/// The most frames a group call holds for the next epoch, whose commit has not come yet.
+pub const HELD_FRAMES: usize = 64;
+
+/// A frame sealed under the next epoch that came before its commit, kept in the hold.
+#[derive(Debug, Clone, Copy)]
+struct Held {
+    leaf: u32,
+    kind: MediaKind,
+    timestamp: u32,
+    epoch_low: u16,
+    at: usize,
+    len: usize,
+    arrived: Duration,
+}
+
 /// The label of the SSRCs of a member's three group streams:
 /// `SHA-256(label ‖ len(group id) as u8 ‖ group id ‖ signature key)`, four bytes per stream in
 /// audio, video, screen-share order. Public values (SSRCs travel in clear), fixed for as long
@@ -179,6 +194,10 @@ pub struct GroupCall {
     next_update: Option<Duration>,
     /// When each epoch held after the oldest began: its predecessor's keys go `grace` later.
     epoch_starts: Vec<(u64, Duration)>,
+    /// Frames of the next epoch that came before its commit: their bytes, and where they lie.
+    hold: Vec<u8>,
+    hold_end: usize,
+    held: Vec<Held>,
 }
 
 impl fmt::Debug for GroupCall {
@@ -357,6 +376,9 @@ impl GroupCall {
             scratch: vec![0; config.max_frame + MAX_OVERHEAD],
             next_update: None,
             epoch_starts: Vec::new(),
+            hold: vec![0; config.reassembly_budget],
+            hold_end: 0,
+            held: Vec::with_capacity(HELD_FRAMES),
         };
         gc.group.set_max_epochs(EPOCHS_HELD);
         if let Some(out) = &mut gc.srtp_out {
@@ -534,6 +556,7 @@ impl GroupCall {
         let event = self.group.process(message)?;
         match &event {
             GroupEvent::Removed => {
+                self.held.clear();
                 self.remotes.clear();
                 self.pairwise = None;
                 self.next_update = None;
@@ -563,6 +586,12 @@ impl GroupCall {
 
     fn after_epoch(&mut self, now: Duration) -> Result<()> {
         self.epoch_starts.push((self.group.epoch(), now));
+        // Frames held for this epoch now open ([`GroupCall::poll_frame`]); others never will.
+        let current = (self.group.epoch() & 0xffff) as u16;
+        self.held.retain(|h| h.epoch_low == current);
+        if self.held.is_empty() {
+            self.hold_end = 0;
+        }
         self.sync_members()?;
         if self.group.members().len() > 2 {
             if let Some(p) = &mut self.pairwise {
@@ -580,7 +609,12 @@ impl GroupCall {
             [p.retire_at, call].into_iter().flatten().min()
         });
         let retire = self.next_retirement().map(|(_, at)| at);
-        [pairwise, self.next_update, retire]
+        let held = self
+            .held
+            .iter()
+            .map(|h| h.arrived + self.config.grace)
+            .min();
+        [pairwise, self.next_update, retire, held]
             .into_iter()
             .flatten()
             .min()
@@ -608,6 +642,12 @@ impl GroupCall {
                 p.call.handle_timeout(now)?;
                 while p.call.poll_event().is_some() {}
             }
+        }
+        // Held frames whose commit did not come within the grace go.
+        let grace = self.config.grace;
+        self.held.retain(|h| now < h.arrived + grace);
+        if self.held.is_empty() {
+            self.hold_end = 0;
         }
         while let Some((epoch, at)) = self.next_retirement() {
             if now < at {
@@ -710,6 +750,26 @@ impl GroupCall {
         if kid.leaf != leaf || kid.kind as usize != k {
             return Err(Error::SenderMismatch);
         }
+        if kid.epoch_low == (self.group.epoch().wrapping_add(1) & 0xffff) as u16 {
+            // Sealed under the next epoch: its sender applied a commit that has not reached
+            // this member yet. Kept (unopened) until it comes.
+            let end = self.hold_end + sealed;
+            if self.held.len() == HELD_FRAMES || end > self.hold.len() {
+                return Err(callseal::Error::UnknownKey.into());
+            }
+            self.hold[self.hold_end..end].copy_from_slice(buf);
+            self.held.push(Held {
+                leaf,
+                kind: kid.kind,
+                timestamp,
+                epoch_low: kid.epoch_low,
+                at: self.hold_end,
+                len: sealed,
+                arrived: now,
+            });
+            self.hold_end = end;
+            return Ok(None);
+        }
         let opened = self.group.open(buf, FrameOptions::NONE)?;
         if let Some(p) = &mut self.pairwise {
             if leaf == p.peer && !p.peer_switched {
@@ -727,6 +787,36 @@ impl GroupCall {
             timestamp,
             frame,
         }))
+    }
+
+    /// How many frames wait for the commit of the next epoch.
+    pub fn held_frames(&self) -> usize {
+        self.held.len()
+    }
+
+    /// The next frame that came sealed under an epoch before its commit did, and opens now
+    /// that the commit was applied: take them after [`GroupCall::process`] until `None`. A
+    /// frame that does not open gives its error (and is gone). Frames whose commit does not
+    /// come within [`GroupCallConfig::grace`] go at [`GroupCall::handle_timeout`]; at most
+    /// [`HELD_FRAMES`] wait, within the reassembly budget. Allocates nothing.
+    pub fn poll_frame(&mut self) -> Option<Result<GroupReceived<'_>>> {
+        let current = (self.group.epoch() & 0xffff) as u16;
+        let i = self.held.iter().position(|h| h.epoch_low == current)?;
+        let h = self.held.remove(i);
+        let frame = &mut self.hold[h.at..h.at + h.len];
+        if self.held.is_empty() {
+            self.hold_end = 0;
+        }
+        Some(
+            self.group
+                .open(frame, FrameOptions::NONE)
+                .map(|opened| GroupReceived {
+                    sender: Sender::Member(h.leaf),
+                    kind: h.kind,
+                    timestamp: h.timestamp,
+                    frame: opened.frame,
+                }),
+        )
     }
 
     fn receive_pairwise<'a>(

@@ -45,7 +45,7 @@ mod member;
 
 pub use call::{
     member_ssrcs, GroupCall, GroupCallConfig, GroupReceived, Sender, BINDING_LABEL, EPOCHS_HELD,
-    SSRC_LABEL,
+    HELD_FRAMES, SSRC_LABEL,
 };
 pub use code::{group_code, GROUP_CODE_LABEL};
 pub use error::{Error, Result};

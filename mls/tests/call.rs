@@ -225,11 +225,14 @@ fn a_call_grows_to_three_and_shrinks_back_without_losing_a_frame() {
         &mut carol_late,
         Error::Frame(CoreError::UnknownKey),
     );
-    // What Alice sends next Carol cannot read, before and after she processes the commit.
+    // What Alice sends next Carol cannot read, before and after she processes the commit:
+    // before, it waits for a commit that removes her; after, it is refused.
     let mut next = group_send(&mut alice, 1, 7, &mut sfu, 0, t);
     let mut again = next.clone();
-    unreadable(&mut carol, 2, &mut next);
+    assert!(deliver(&mut carol, 2, &mut next, t).is_empty());
+    assert_eq!(carol.held_frames(), 3);
     assert_eq!(carol.process(&commit, t), Ok(GroupEvent::Removed));
+    assert!(carol.poll_frame().is_none());
     refused(
         &mut carol,
         2,
@@ -596,4 +599,49 @@ fn when_an_original_party_leaves_the_bond_to_the_call_goes() {
         1,
     );
     assert_eq!(bob.security_code(), carol.security_code());
+}
+
+#[test]
+fn frames_of_an_epoch_whose_commit_is_late_wait_for_it() {
+    let t = ms(1000);
+    let (mut sfu, mut alice, mut bob, mut carol) = three(t);
+    // Alice moves to a new epoch; her frames reach Bob and Carol before her commit does.
+    let commit = alice.self_update(t).unwrap();
+    let mut wire = group_send(&mut alice, 1, 1, &mut sfu, 0, t);
+    assert!(deliver(&mut bob, 1, &mut wire, t).is_empty());
+    assert_eq!(bob.held_frames(), 3);
+    assert!(bob.poll_frame().is_none(), "not before the commit");
+    bob.process(&commit, t).unwrap();
+    let mut got = Vec::new();
+    while let Some(r) = bob.poll_frame() {
+        let r = r.unwrap();
+        got.push((r.sender, r.kind, r.frame.to_vec()));
+    }
+    expect_all(&got, Sender::Member(alice.own_leaf()), 1, 1);
+    assert_eq!(bob.held_frames(), 0);
+
+    // Held frames whose commit never comes go at the end of the grace.
+    assert!(deliver(&mut carol, 2, &mut wire, t).is_empty());
+    assert_eq!(carol.held_frames(), 3);
+    assert!(carol
+        .poll_timeout()
+        .is_some_and(|at| at <= t + config().grace));
+    carol.handle_timeout(t + config().grace).unwrap();
+    assert_eq!(carol.held_frames(), 0);
+
+    // A removal: Carol holds what Alice sends next, and opens none of it once she learns.
+    carol.process(&commit, t).unwrap();
+    let commit = alice.remove(carol.own_leaf(), t).unwrap();
+    let mut wire = group_send(&mut alice, 1, 2, &mut sfu, 0, t);
+    assert!(deliver(&mut carol, 2, &mut wire, t).is_empty());
+    assert!(deliver(&mut bob, 1, &mut wire, t).is_empty());
+    assert_eq!(carol.process(&commit, t), Ok(GroupEvent::Removed));
+    assert!(carol.poll_frame().is_none());
+    bob.process(&commit, t).unwrap();
+    let mut got = Vec::new();
+    while let Some(r) = bob.poll_frame() {
+        let r = r.unwrap();
+        got.push((r.sender, r.kind, r.frame.to_vec()));
+    }
+    expect_all(&got, Sender::Member(alice.own_leaf()), 1, 2);
 }

@@ -750,8 +750,11 @@ struct RemovedUnreadable {
     frames_sent: u64,
     /// Of them, read by Carol (0 for the demo to pass).
     frames_read: u64,
-    /// Packets Carol's group call refused.
+    /// Packets Carol's group call refused (once she applied the commit).
     packets_refused: u64,
+    /// Frames that reached her before the commit, sealed under the epoch that removes her:
+    /// they waited for it, and none opened.
+    frames_held: u64,
     /// Carol's next frame once she applied the commit: refused at her own side.
     send_refused: bool,
 }
@@ -922,6 +925,7 @@ pub(super) fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
     let mut one_to_one_kept = false;
     let mut after_removal = Vec::new();
     let mut send_refused = false;
+    let mut held_at_removal = 0;
     for tick in 0..ticks {
         let now = TICK * tick as u32;
         if !args.fast {
@@ -1027,8 +1031,14 @@ pub(super) fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
             w.send_tick(BOB, tick, now, true)?;
             let c = w.signaling.take(CAROL, SIG_COMMIT)?;
             let carol = w.parts[CAROL].group()?;
+            // What reached her sealed under the epoch that removes her waited for its commit;
+            // the commit tells her she is out, and none of it opens.
+            held_at_removal = carol.held_frames() as u64;
             if carol.process(&c, now)? != GroupEvent::Removed {
                 bail!("carol did not learn of her removal");
+            }
+            if carol.poll_frame().is_some() {
+                bail!("carol opened a frame sent after her removal");
             }
             send_refused = carol.send_frame(MediaKind::Audio, MARKER, 0, now, &mut Packets::new())
                 == Err(callseal_mls::Error::Removed);
@@ -1060,6 +1070,7 @@ pub(super) fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
             one_to_one_kept,
             after_removal,
             send_refused,
+            held_at_removal,
         },
     );
     if args.json {
@@ -1083,6 +1094,7 @@ struct GroupFacts {
     one_to_one_kept: bool,
     after_removal: Vec<String>,
     send_refused: bool,
+    held_at_removal: u64,
 }
 
 fn build_report(
@@ -1154,6 +1166,7 @@ fn build_report(
         frames_sent: t.unreadable_frames_sent,
         frames_read: t.removed_frames_read,
         packets_refused: t.unreadable_packets_refused,
+        frames_held: f.held_at_removal,
         send_refused: f.send_refused,
     };
     let relay = RelayCounts {
@@ -1371,10 +1384,12 @@ impl GroupCallReport {
         print_wrapped(
             "  to carol: ",
             &format!(
-                "{} frames alice and bob sent next: {} read, {} packets refused; once she \
-                 applied the commit her own next frame was {}",
+                "{} frames alice and bob sent next: {} read ({} waited for the commit that removes \
+                 her, {} packets refused after it); once she applied the commit her own next \
+                 frame was {}",
                 u.frames_sent,
                 u.frames_read,
+                u.frames_held,
                 u.packets_refused,
                 if u.send_refused {
                     "refused (removed)"
