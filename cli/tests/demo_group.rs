@@ -169,7 +169,10 @@ fn three_participants_share_the_group_code_and_every_frame_and_carol_is_locked_o
     assert_eq!(un["frames_read"], 0);
     // Before she applies the commit, what is sealed under its epoch waits for it; after, it
     // is refused. Either way she reads none of it.
-    assert!(u(&un["frames_held"]) + u(&un["packets_refused"]) > 0, "{un}");
+    assert!(
+        u(&un["frames_held"]) + u(&un["packets_refused"]) > 0,
+        "{un}"
+    );
     assert_eq!(un["send_refused"], true);
 
     // The forwarding unit holds every leg's hop keys and reads none of the media.

@@ -1,9 +1,11 @@
 //! A deterministic simulator of group call sessions: a one-to-one call grows to 3 and to 8
-//! participants and shrinks again (removals and members leaving), with self-updates, through a forwarding unit whose network
-//! loses, reorders and duplicates packets. Every frame whose packets all arrived is delivered
-//! once and equal to what was sent, whatever epoch changes happened while it was in flight
-//! (the move from the call's keys to the group's included); a removed member's frames still in
-//! flight are refused, and nothing sent after a removal reaches the removed member.
+//! participants and shrinks again (removals and members leaving), with self-updates whose
+//! commits reach the members late (after frames of the new epoch), through a forwarding unit
+//! whose network loses, reorders and duplicates packets. Every frame whose packets all arrived
+//! is delivered once and equal to what was sent, whatever epoch changes happened while it was
+//! in flight (the move from the call's keys to the group's included); a removed member's
+//! frames still in flight are refused, and nothing sent after a removal reaches the removed
+//! member.
 
 mod common;
 
@@ -55,6 +57,10 @@ struct Sim {
     config: GroupCallConfig,
     /// Packets a removed member received and could not open.
     unreadable_to_removed: usize,
+    /// Commits on their way to a member: `(to, ticks left, commit)`.
+    late: Vec<(usize, u64, Vec<u8>)>,
+    /// Frames that came before their epoch's commit and were delivered after it.
+    held_delivered: usize,
 }
 
 const SUITE: callseal::SframeSuite = callseal::SframeSuite::Aes128GcmSha256_128;
@@ -77,6 +83,8 @@ impl Sim {
             counter: 0,
             lossy: true,
             unreadable_to_removed: 0,
+            late: Vec::new(),
+            held_delivered: 0,
             config: GroupCallConfig::default()
                 .with_max_frame(16 * 1024)
                 .with_update_interval(None),
@@ -185,18 +193,8 @@ impl Sim {
             };
             match got {
                 Ok(Some((_, kind, bytes))) => {
-                    let id = (
-                        bytes[0] as usize,
-                        kind,
-                        u32::from_be_bytes(bytes[2..6].try_into().unwrap()),
-                    );
+                    let id = self.record(to, kind, &bytes);
                     assert_eq!(id, p.frame, "a frame delivered for another");
-                    assert_eq!(bytes, self.sent[&id].0, "a frame changed on the way");
-                    assert!(!self.refused[to].contains(&id), "{id:?} reached {to}");
-                    assert!(
-                        self.delivered[to].insert(id),
-                        "{id:?} delivered twice to {to}"
-                    );
                 }
                 Ok(None) => {}
                 // A duplicate.
@@ -209,9 +207,53 @@ impl Sim {
         }
     }
 
+    /// A frame `to` got: it is the one sent, byte for byte, once, and not one it must not get.
+    fn record(&mut self, to: usize, kind: MediaKind, bytes: &[u8]) -> FrameId {
+        let n = u32::from_be_bytes(bytes[2..6].try_into().unwrap());
+        let id = (bytes[0] as usize, kind, n);
+        assert_eq!(bytes, self.sent[&id].0, "a frame changed on the way");
+        assert!(!self.refused[to].contains(&id), "{id:?} reached {to}");
+        assert!(
+            self.delivered[to].insert(id),
+            "{id:?} delivered twice to {to}"
+        );
+        id
+    }
+
+    /// Commits that reach their member late (the signaling slower than the media), in the
+    /// order they were made: those due now, or all of them.
+    fn late_commits(&mut self, all: bool) {
+        let now = self.now;
+        let mut waiting: BTreeSet<usize> = BTreeSet::new();
+        let mut keep = Vec::new();
+        for (to, ticks, commit) in std::mem::take(&mut self.late) {
+            if !all && (ticks > 0 || waiting.contains(&to)) {
+                waiting.insert(to);
+                keep.push((to, ticks.saturating_sub(1), commit));
+                continue;
+            }
+            let Side::Group(g) = &mut self.sides[to] else {
+                continue;
+            };
+            g.process(&commit, now).unwrap();
+            // Frames of the new epoch that came first waited for it.
+            let mut got = Vec::new();
+            while let Some(r) = g.poll_frame() {
+                let r = r.unwrap();
+                got.push((r.kind, r.frame.to_vec()));
+            }
+            self.held_delivered += got.len();
+            for (kind, bytes) in got {
+                self.record(to, kind, &bytes);
+            }
+        }
+        self.late = keep;
+    }
+
     fn tick(&mut self) {
         self.send_round();
         self.deliver_due(false);
+        self.late_commits(false);
         self.now += Duration::from_millis(20);
         for i in self.active() {
             if let Side::Group(g) = &mut self.sides[i] {
@@ -253,6 +295,7 @@ impl Sim {
 
     /// Participant `by` adds a newcomer; every member applies the commit at once.
     fn add(&mut self, by: usize) -> usize {
+        self.late_commits(true);
         let i = self.sides.len();
         let keys = self.sfu.leg();
         let m = Member::new(format!("p{i}").as_bytes()).unwrap();
@@ -268,6 +311,7 @@ impl Sim {
     }
 
     fn commit_to_all(&mut self, by: usize, commit: &[u8]) -> Vec<(usize, GroupEvent)> {
+        self.late_commits(true);
         let now = self.now;
         let mut events = Vec::new();
         for i in self.active() {
@@ -281,6 +325,7 @@ impl Sim {
     /// Participant `who` leaves: its proposal reaches every other member, the lowest leaf of
     /// those who stay commits it, the commit reaches everyone else.
     fn leave(&mut self, who: usize) {
+        self.late_commits(true);
         let now = self.now;
         let proposal = self.group(who).leave().unwrap();
         let mut commits = Vec::new();
@@ -303,6 +348,7 @@ impl Sim {
     /// Participant `by` removes participant `who`: its frames in flight are refused, and it
     /// is gone.
     fn remove(&mut self, by: usize, who: usize) {
+        self.late_commits(true);
         let leaf = self.group(who).own_leaf();
         let now = self.now;
         let commit = self.group(by).remove(leaf, now).unwrap();
@@ -325,15 +371,24 @@ impl Sim {
         self.sides[who] = Side::Removed(g);
     }
 
+    /// Participant `by` moves the group to a new epoch; its commit reaches each other member
+    /// 0 to 3 ticks later, while frames of the new epoch are already on their way.
     fn self_update(&mut self, by: usize) {
+        self.late_commits(true);
         let now = self.now;
         let commit = self.group(by).self_update(now).unwrap();
-        self.commit_to_all(by, &commit);
+        for to in self.active() {
+            if to != by {
+                let ticks = self.rng.below(4);
+                self.late.push((to, ticks, commit.clone()));
+            }
+        }
     }
 
     /// Every frame whose packets all arrived somewhere was delivered there, unless refused.
     fn check(&mut self) {
         self.deliver_due(true);
+        self.late_commits(true);
         let mut complete = 0;
         for to in 0..self.sides.len() {
             for (id, got) in &self.arrived[to] {
@@ -343,7 +398,8 @@ impl Sim {
                 }
             }
         }
-        assert!(complete > 100, "too few frames: {complete}");
+        // A floor, so that a run that delivers next to nothing cannot pass.
+        assert!(complete > 50, "too few frames: {complete}");
         let codes: BTreeSet<String> = self
             .active()
             .into_iter()
@@ -395,6 +451,7 @@ fn run(seed: u64, size: usize) {
     }
     sim.check();
     assert!(sim.unreadable_to_removed > 0);
+    assert!(sim.held_delivered > 0, "no frame came before its commit");
     assert_eq!(sim.group(0).original_peer(), Some(sim.group(1).own_leaf()));
 }
 
