@@ -89,10 +89,12 @@ fn json_has_every_suite_its_baseline_and_spread() {
         // At least two whole cycles of the stack offsets were measured.
         assert!(r["samples"].as_u64().unwrap() >= 32, "{r}");
         assert!(r["round_ops"].as_u64().unwrap() >= 1, "{r}");
-        // The figures agree with each other: MB/s from ns/op and the size.
+        // The figures agree with each other: MB/s from ns/op and the size, within 1% and the
+        // rounding of MB/s to one decimal (a slow build's 4.95 MB/s prints as 4.9).
         let ns = r["ns_per_op"].as_f64().unwrap();
         let mbs = r["mb_per_s"].as_f64().unwrap();
-        assert!((mbs - 64.0 * 1e3 / ns).abs() / mbs < 0.01, "{r}");
+        let exact = 64.0 * 1e3 / ns;
+        assert!((mbs - exact).abs() <= 0.05 + 0.01 * exact, "{r}");
         assert!(seen.insert((
             r["layer"].to_string(),
             suite.to_owned(),
