@@ -413,26 +413,15 @@ impl GroupCall {
             if ssrcs.iter().any(|s| taken.clone().any(|t| t == s)) {
                 return Err(callseal::Error::DuplicateSsrc.into());
             }
-            let max_packets = (self.config.max_frame + MAX_OVERHEAD)
+            // Packets of the largest sealed frame: 64 bytes cover the RTP header, the
+            // descriptor and the largest SRTP trailer of a leg.
+            let sealed_max = self.config.max_frame + MAX_OVERHEAD;
+            let max_packets = sealed_max
                 .div_ceil(self.config.max_packet.saturating_sub(64).max(1))
                 .clamp(1, 1 << 14);
-            let rx = [
-                Reassembler::new(
-                    self.config.max_frame + MAX_OVERHEAD,
-                    self.config.reassembly_budget,
-                    max_packets,
-                )?,
-                Reassembler::new(
-                    self.config.max_frame + MAX_OVERHEAD,
-                    self.config.reassembly_budget,
-                    max_packets,
-                )?,
-                Reassembler::new(
-                    self.config.max_frame + MAX_OVERHEAD,
-                    self.config.reassembly_budget,
-                    max_packets,
-                )?,
-            ];
+            let stream =
+                || Reassembler::new(sealed_max, self.config.reassembly_budget, max_packets);
+            let rx = [stream()?, stream()?, stream()?];
             if let Some(inb) = &mut self.srtp_in {
                 for s in ssrcs {
                     inb.set_roc(s, Roc(0))?;
@@ -514,10 +503,6 @@ impl GroupCall {
     /// call as it is.
     pub fn add(&mut self, key_package: &[u8], now: Duration) -> Result<Invite> {
         let invite = self.group.add(key_package)?;
-        if let Some(p) = &mut self.pairwise {
-            // The newcomer has no pairwise keys.
-            p.switched = true;
-        }
         self.after_epoch(now)?;
         Ok(invite)
     }
@@ -595,6 +580,7 @@ impl GroupCall {
         self.sync_members()?;
         if self.group.members().len() > 2 {
             if let Some(p) = &mut self.pairwise {
+                // A newcomer has no pairwise keys.
                 p.switched = true;
             }
         }
@@ -724,7 +710,12 @@ impl GroupCall {
         let ssrc = Ssrc(u32::from_be_bytes([
             packet[8], packet[9], packet[10], packet[11],
         ]));
-        let Some(at) = self.remotes.iter().position(|r| r.ssrcs.contains(&ssrc)) else {
+        let stream = self
+            .remotes
+            .iter()
+            .enumerate()
+            .find_map(|(at, r)| r.ssrcs.iter().position(|s| *s == ssrc).map(|k| (at, k)));
+        let Some((at, k)) = stream else {
             return self.receive_pairwise(ssrc, packet, now);
         };
         let len = match &mut self.srtp_in {
@@ -732,7 +723,6 @@ impl GroupCall {
             None => packet.len(),
         };
         let remote = &mut self.remotes[at];
-        let k = remote.ssrcs.iter().position(|s| *s == ssrc).unwrap_or(0);
         let leaf = remote.leaf;
         let Some(run) = remote.rx[k].push(&packet[..len])? else {
             return Ok(None);

@@ -429,23 +429,7 @@ impl Group {
     /// group moves to a new epoch at once here; the commit goes to the other members, the
     /// welcome to the newcomer.
     pub fn add(&mut self, key_package: &[u8]) -> Result<Invite> {
-        let kp = self.newcomer(key_package)?;
-        let (commit, welcome, _) = self
-            .mls
-            .add_members(
-                &self.member.provider,
-                &self.member.signer,
-                core::slice::from_ref(&kp),
-            )
-            .map_err(|_| Error::InvalidKeyPackage)?;
-        let invite = Invite {
-            commit: encode(&commit)?,
-            welcome: encode(&welcome)?,
-        };
-        self.merge_own()?;
-        self.enter_epoch(&[])?;
-        self.membership_changed();
-        Ok(invite)
+        self.add_with(key_package, None)
     }
 
     /// [`Group::add`] for the first member added to a group grown from a one-to-one call: the
@@ -454,22 +438,25 @@ impl Group {
     /// welcome opens only for the other end of that call ([`Group::join_bound`]) and every
     /// later epoch's keys depend on the call the two users verified.
     pub fn add_bound(&mut self, key_package: &[u8], binding: &[u8]) -> Result<Invite> {
+        self.add_with(key_package, Some(binding))
+    }
+
+    fn add_with(&mut self, key_package: &[u8], binding: Option<&[u8]>) -> Result<Invite> {
         let kp = self.newcomer(key_package)?;
         let provider = &self.member.provider;
-        let psk = PreSharedKeyId::new(
-            MLS_SUITE,
-            provider.rand(),
-            Psk::External(ExternalPsk::new(BINDING_PSK_ID.to_vec())),
-        )
-        .map_err(|_| Error::Internal)?;
-        psk.store(provider, binding).map_err(|_| Error::Internal)?;
-        let bundle = self
-            .mls
-            .commit_builder()
-            .propose_adds([kp])
-            .add_proposal(Proposal::PreSharedKey(Box::new(PreSharedKeyProposal::new(
-                psk,
-            ))))
+        let mut commit = self.mls.commit_builder().propose_adds([kp]);
+        if let Some(binding) = binding {
+            let psk = PreSharedKeyId::new(
+                MLS_SUITE,
+                provider.rand(),
+                Psk::External(ExternalPsk::new(BINDING_PSK_ID.to_vec())),
+            )
+            .map_err(|_| Error::Internal)?;
+            psk.store(provider, binding).map_err(|_| Error::Internal)?;
+            let proposal = PreSharedKeyProposal::new(psk);
+            commit = commit.add_proposal(Proposal::PreSharedKey(Box::new(proposal)));
+        }
+        let bundle = commit
             .load_psks(provider.storage())
             .map_err(|_| Error::Internal)?
             .build(

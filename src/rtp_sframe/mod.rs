@@ -47,6 +47,7 @@ pub use ssrc_key::{
 
 use crate::error::{Malformed, Result};
 use crate::session::Packets;
+use crate::srtp::SrtpSender;
 use crate::types::Ssrc;
 
 /// How a sender carries SFrame over RTP; a receiver follows what each packet's T bit says.
@@ -139,23 +140,12 @@ pub fn packetize(
     max_packet: usize,
     out: &mut Packets,
 ) -> Result<u16> {
-    let room = max_packet
-        .checked_sub(RTP_HEADER_LEN)
-        .ok_or(crate::Error::InvalidConfig)?;
-    let (count, chunk) = plan(payload.len(), room)?;
-    let mut seq = first_seq;
-    for (i, fragment) in chunks(payload, chunk, count).enumerate() {
-        let d = Descriptor::nth(i, count, origin);
-        append_packet(&mut out.data, fields, seq, d, fragment, 0);
-        out.ends.push(out.data.len());
-        seq = seq.wrapping_add(1);
-    }
-    Ok(seq)
+    packetize_protected(fields, first_seq, payload, origin, max_packet, None, out)
 }
 
-/// [`packetize`] with the packet layer: each packet is protected by `srtp` as it is cut, in
-/// place, so the batch holds SRTP packets of at most `max_packet` bytes, trailer included.
-/// Without `srtp` it is [`packetize`]. Errors: those of [`packetize`] and of
+/// [`packetize`] with the packet layer: each packet is protected by `srtp` (when given) as it
+/// is cut, in place, so the batch holds SRTP packets of at most `max_packet` bytes, trailer
+/// included. Errors: those of [`packetize`] and of
 /// [`SrtpSender::protect_rtp`](crate::srtp::SrtpSender::protect_rtp); on an error nothing of
 /// `payload` is appended. Allocates nothing once `out` has grown to the largest payload.
 pub fn packetize_protected(
@@ -164,13 +154,10 @@ pub fn packetize_protected(
     payload: &[u8],
     origin: PayloadOrigin,
     max_packet: usize,
-    srtp: Option<&mut crate::srtp::SrtpSender>,
+    mut srtp: Option<&mut SrtpSender>,
     out: &mut Packets,
 ) -> Result<u16> {
-    let Some(srtp) = srtp else {
-        return packetize(fields, first_seq, payload, origin, max_packet, out);
-    };
-    let overhead = srtp.srtp_overhead();
+    let overhead = srtp.as_ref().map_or(0, |s| s.srtp_overhead());
     let room = max_packet
         .checked_sub(RTP_HEADER_LEN + overhead)
         .ok_or(crate::Error::InvalidConfig)?;
@@ -178,24 +165,41 @@ pub fn packetize_protected(
     let first = out.len();
     let mut seq = first_seq;
     for (i, fragment) in chunks(payload, chunk, count).enumerate() {
-        let d = Descriptor::nth(i, count, origin);
         let start = out.data.len();
-        append_packet(&mut out.data, fields, seq, d, fragment, overhead);
+        append_packet(
+            &mut out.data,
+            fields,
+            seq,
+            Descriptor::nth(i, count, origin),
+            fragment,
+            overhead,
+        );
         let plain = RTP_HEADER_LEN + DESCRIPTOR_LEN + fragment.len();
-        match srtp.protect_rtp(&mut out.data[start..], plain) {
-            Ok(n) => {
-                out.data.truncate(start + n);
-                out.ends.push(start + n);
-            }
-            Err(e) => {
-                out.data.truncate(start);
-                out.truncate(first);
-                return Err(e);
-            }
+        if let Err(e) = finish_packet(&mut seq, srtp.as_deref_mut(), out, start, plain) {
+            out.truncate(first);
+            return Err(e);
         }
-        seq = seq.wrapping_add(1);
     }
     Ok(seq)
+}
+
+/// Protect the packet of `plain_len` bytes at `out.data[start..]` (packet layer), keep it in
+/// `out` and move the stream to the next sequence number.
+pub(crate) fn finish_packet(
+    seq: &mut u16,
+    srtp: Option<&mut SrtpSender>,
+    out: &mut Packets,
+    start: usize,
+    plain_len: usize,
+) -> Result<()> {
+    let n = match srtp {
+        Some(ctx) => ctx.protect_rtp(&mut out.data[start..], plain_len)?,
+        None => plain_len,
+    };
+    out.data.truncate(start + n);
+    out.ends.push(start + n);
+    *seq = seq.wrapping_add(1);
+    Ok(())
 }
 
 /// The `count` fragments of `payload` of `chunk` bytes (one empty fragment for an empty payload).

@@ -8,9 +8,9 @@ use super::stats::{Rejected, StreamStats};
 use crate::error::{Error, Malformed, Result};
 use crate::handshake::{Established, Outcome};
 use crate::rtp_sframe::{
-    append_packet, chunks, packet_info, plan, write_head, Assembled, Depacketizer, Descriptor, Log,
-    PacketInfo, PayloadOrigin, Pushed, RtpFields, SframeKeying, SframeMode, DESCRIPTOR_LEN,
-    RTP_HEADER_LEN,
+    append_packet, chunks, finish_packet, packet_info, plan, write_head, Assembled, Depacketizer,
+    Descriptor, Log, PacketInfo, PayloadOrigin, Pushed, RtpFields, SframeKeying, SframeMode,
+    DESCRIPTOR_LEN, RTP_HEADER_LEN,
 };
 use crate::schedule::RtpParams;
 use crate::security::{CallSecurity, Feature};
@@ -502,7 +502,9 @@ impl Call {
                     let at = RTP_HEADER_LEN + DESCRIPTOR_LEN;
                     let sent = s
                         .seal_into(inner, &mut p[at..], FrameOptions::NONE)
-                        .and_then(|n| finish_packet(&mut tx.seq, &mut tx.srtp, out, start, at + n));
+                        .and_then(|n| {
+                            finish_packet(&mut tx.seq, tx.srtp.as_mut(), out, start, at + n)
+                        });
                     if let Err(e) = sent {
                         out.truncate(first_packet);
                         tx.seq = first_seq;
@@ -531,7 +533,8 @@ impl Call {
                     let plain_len = RTP_HEADER_LEN + DESCRIPTOR_LEN + fragment.len();
                     let d = Descriptor::nth(i, count, PayloadOrigin::Raw);
                     append_packet(&mut out.data, &fields, tx.seq, d, fragment, overhead);
-                    if let Err(e) = finish_packet(&mut tx.seq, &mut tx.srtp, out, start, plain_len)
+                    if let Err(e) =
+                        finish_packet(&mut tx.seq, tx.srtp.as_mut(), out, start, plain_len)
                     {
                         // Nothing of this frame is sent.
                         out.truncate(first_packet);
@@ -755,25 +758,6 @@ impl Call {
         st.bytes_unprotected += len as u64;
         Ok(Some((at, timestamp, epoch)))
     }
-}
-
-/// Protect the packet of `plain_len` bytes at `out.data[start..]` (packet layer), keep it in
-/// `out` and move the stream to the next sequence number.
-fn finish_packet(
-    seq: &mut u16,
-    srtp: &mut Option<SrtpSender>,
-    out: &mut Packets,
-    start: usize,
-    plain_len: usize,
-) -> Result<()> {
-    let n = match srtp {
-        Some(ctx) => ctx.protect_rtp(&mut out.data[start..], plain_len)?,
-        None => plain_len,
-    };
-    out.data.truncate(start + n);
-    out.ends.push(start + n);
-    *seq = seq.wrapping_add(1);
-    Ok(())
 }
 
 /// The bytes after an SRTP packet's payload header: the overhead of the packet layer.
