@@ -645,3 +645,96 @@ fn frames_of_an_epoch_whose_commit_is_late_wait_for_it() {
     }
     expect_all(&got, Sender::Member(alice.own_leaf()), 1, 2);
 }
+
+#[test]
+fn a_long_call_through_hundreds_of_epochs_with_an_idle_member() {
+    let t0 = ms(1000);
+    let (mut sfu, mut alice, mut bob, mut carol) = three(t0);
+    let grace = config().grace;
+    let first = alice.group().epoch();
+    let mut now = t0;
+    for n in 0..300u32 {
+        now += ms(700);
+        // Alice and Bob take turns; Carol applies every commit and sends nothing.
+        let (commit, to) = if n % 2 == 0 {
+            (alice.self_update(now).unwrap(), [&mut bob, &mut carol])
+        } else {
+            (bob.self_update(now).unwrap(), [&mut alice, &mut carol])
+        };
+        for gc in to {
+            gc.process(&commit, now).unwrap();
+        }
+        for gc in [&mut alice, &mut bob, &mut carol] {
+            gc.handle_timeout(now).unwrap();
+            // Epochs go by time: a 2 s grace at one epoch per 0.7 s holds at most 4 (once the
+            // three epochs of the call's first second are past their grace).
+            let held = gc.group().epochs_held().count();
+            assert!(n < 3 || held <= 4, "{n}: {held} epochs held");
+        }
+        // Audio only: video and screen share stay idle the whole call.
+        let mut packets = Packets::new();
+        let f = frame(1, MediaKind::Audio, n, 120);
+        alice
+            .send_frame(MediaKind::Audio, &f, n, now, &mut packets)
+            .unwrap();
+        let mut wire = sfu.forward(0, &packets);
+        let got = deliver(&mut bob, 1, &mut wire, now);
+        assert_eq!(got, vec![(Sender::Member(0), MediaKind::Audio, f)]);
+    }
+    assert_eq!(alice.group().epoch(), first + 300);
+    // After a quiet grace, each side holds the current epoch's keys only, idle streams too.
+    now += grace;
+    for gc in [&mut alice, &mut bob, &mut carol] {
+        gc.handle_timeout(now).unwrap();
+        assert_eq!(gc.group().epochs_held().count(), 1);
+    }
+    // Carol, idle all along, reads every kind at once, and the code never moved.
+    let mut wire = group_send(&mut alice, 1, 1000, &mut sfu, 0, now);
+    expect_all(
+        &deliver(&mut carol, 2, &mut wire, now),
+        Sender::Member(0),
+        1,
+        1000,
+    );
+    assert_eq!(carol.security_code(), alice.security_code());
+}
+
+#[test]
+fn two_group_calls_side_by_side_and_hostile_lengths() {
+    let t = ms(1000);
+    let (mut sfu, mut alice, mut bob, _) = three(t);
+    // A second call, whose forwarding unit even uses the same leg keys.
+    let (mut other_sfu, mut other_alice, _, _) = three(t);
+    let mut theirs = group_send(&mut other_alice, 1, 1, &mut other_sfu, 0, t);
+    refused(
+        &mut bob,
+        1,
+        &mut theirs,
+        Error::Frame(CoreError::UnknownKey),
+    );
+    // Ours still flows.
+    let mut ours = group_send(&mut alice, 1, 1, &mut sfu, 0, t);
+    expect_all(&deliver(&mut bob, 1, &mut ours, t), Sender::Member(0), 1, 1);
+
+    // Lengths: nothing, a truncated header, a huge packet; a frame over the maximum.
+    let truncated = Error::Frame(CoreError::Malformed(callseal::Malformed::Truncated));
+    for len in [0, 1, 11] {
+        assert_eq!(
+            bob.receive_packet(&mut vec![0x80; len], t).map(|_| ()),
+            Err(truncated)
+        );
+    }
+    let mut huge = vec![0u8; 1 << 20];
+    huge[0] = 0x80;
+    huge[8..12].copy_from_slice(&alice.ssrcs()[0].0.to_be_bytes());
+    assert!(bob.receive_packet(&mut huge, t).is_err());
+    let mut packets = Packets::new();
+    let too_big = vec![0u8; 64 * 1024 + 1];
+    assert_eq!(
+        alice.send_frame(MediaKind::Video, &too_big, 0, t, &mut packets),
+        Err(Error::Frame(CoreError::FrameTooLarge { max: 64 * 1024 }))
+    );
+    assert!(packets.is_empty());
+    let mut ours = group_send(&mut alice, 1, 2, &mut sfu, 0, t);
+    expect_all(&deliver(&mut bob, 1, &mut ours, t), Sender::Member(0), 1, 2);
+}
