@@ -381,6 +381,9 @@ impl GroupCall {
             held: Vec::with_capacity(HELD_FRAMES),
         };
         gc.group.set_max_epochs(EPOCHS_HELD);
+        // The epoch the call starts in began now: the ones before it (the group's creation,
+        // for the side that grew the call) go at the end of its grace.
+        gc.epoch_starts.push((gc.group.epoch(), now));
         if let Some(out) = &mut gc.srtp_out {
             for s in ssrcs {
                 out.set_roc(s, Roc(0))?;
