@@ -221,3 +221,47 @@ fn disagreeing_runs_and_empty_payloads_are_rejected() {
         b"g"
     );
 }
+
+/// `push` records a one-packet run at once: a copy of it is a replay. `push_unconfirmed` hands
+/// it out again until the caller confirms it (once its frame authenticated), so a forged copy
+/// that came first cannot make the genuine packet a replay; runs of several packets are
+/// recorded as they complete either way.
+#[test]
+fn single_packet_runs_are_recorded_once_confirmed() {
+    let genuine = raw_packet(50, 7, 0xc0, b"genuine");
+    let forged = raw_packet(50, 7, 0xc0, b"forged");
+
+    let mut rx = Reassembler::new(1 << 12, 1 << 16, 64).unwrap();
+    assert_eq!(rx.push(&forged).unwrap().unwrap().payload, b"forged");
+    assert_eq!(rx.push(&genuine), Err(Error::Replay));
+
+    let mut rx = Reassembler::new(1 << 12, 1 << 16, 64).unwrap();
+    // The forged copy is handed out, fails to open, and is never confirmed.
+    assert_eq!(
+        rx.push_unconfirmed(&forged).unwrap().unwrap().payload,
+        b"forged"
+    );
+    let got = rx.push_unconfirmed(&genuine).unwrap().unwrap();
+    assert_eq!((got.payload, got.seqs), (&b"genuine"[..], (50, 50)));
+    let seqs = got.seqs;
+    rx.confirm(seqs);
+    assert_eq!(rx.push_unconfirmed(&genuine), Err(Error::Replay));
+    assert_eq!(rx.push_unconfirmed(&forged), Err(Error::Replay));
+
+    // A run of two packets is recorded as it completes; confirming it changes nothing.
+    rx.push_unconfirmed(&raw_packet(60, 8, 0x80, b"a")).unwrap();
+    let last = raw_packet(61, 8, 0x40, b"b");
+    let run = rx.push_unconfirmed(&last).unwrap().unwrap();
+    assert_eq!((run.payload, run.seqs), (&b"ab"[..], (60, 61)));
+    let seqs = run.seqs;
+    rx.confirm(seqs);
+    assert_eq!(rx.push_unconfirmed(&last), Err(Error::Replay));
+    // A later frame still comes through.
+    assert_eq!(
+        rx.push_unconfirmed(&raw_packet(62, 9, 0xc0, b"c"))
+            .unwrap()
+            .unwrap()
+            .payload,
+        b"c"
+    );
+}

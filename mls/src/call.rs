@@ -727,9 +727,12 @@ impl GroupCall {
         };
         let remote = &mut self.remotes[at];
         let leaf = remote.leaf;
-        let Some(run) = remote.rx[k].push(&packet[..len])? else {
+        // A run of one packet is recorded as delivered only once its frame opened: a forged
+        // copy that comes first must not make the genuine packet a replay.
+        let Some(run) = remote.rx[k].push_unconfirmed(&packet[..len])? else {
             return Ok(None);
         };
+        let seqs = run.seqs;
         let timestamp = run.timestamp;
         let sealed = run.payload.len();
         let buf = self
@@ -764,6 +767,7 @@ impl GroupCall {
             return Ok(None);
         }
         let opened = self.group.open(buf, FrameOptions::NONE)?;
+        self.remotes[at].rx[k].confirm(seqs);
         if let Some(p) = &mut self.pairwise {
             if leaf == p.peer && !p.peer_switched {
                 // The other end reached the group's keys: this side follows, and the call's

@@ -699,6 +699,42 @@ fn a_long_call_through_hundreds_of_epochs_with_an_idle_member() {
     assert_eq!(carol.security_code(), alice.security_code());
 }
 
+/// Without hop-by-hop SRTP on the legs anyone on the path can inject packets: a forged copy
+/// of a one-packet frame that comes first is refused and does not lock the genuine frame out;
+/// a copy of the genuine frame after it is a replay.
+#[test]
+fn a_forged_copy_that_comes_first_does_not_lock_the_genuine_frame_out() {
+    let mut sfu = Sfu::default();
+    let t = ms(1000);
+    let (alice_call, bob_call, _) = one_to_one(&mut sfu, true);
+    let (mut alice, welcome, bob) = escalate(alice_call, config(), None, t);
+    let mut bob = GroupCall::accept_escalation(bob_call, bob, &welcome, config(), None, t).unwrap();
+    let mut packets = Packets::new();
+    bob.send_frame(MediaKind::Audio, b"hello", 0, t, &mut packets)
+        .unwrap();
+    assert_eq!(packets.len(), 1);
+    let genuine = packets.get(0).to_vec();
+    for at in [genuine.len() - 1, 20] {
+        let mut forged = genuine.clone();
+        forged[at] ^= 1;
+        assert_eq!(
+            alice.receive_packet(&mut forged, t).map(|_| ()),
+            Err(Error::Frame(CoreError::Authentication))
+        );
+    }
+    let got = take(&mut alice, &mut genuine.clone(), t);
+    let want = (
+        Sender::Member(bob.own_leaf()),
+        MediaKind::Audio,
+        b"hello".to_vec(),
+    );
+    assert_eq!(got, Some(want));
+    assert_eq!(
+        alice.receive_packet(&mut genuine.clone(), t).map(|_| ()),
+        Err(Error::Frame(CoreError::Replay))
+    );
+}
+
 #[test]
 fn two_group_calls_side_by_side_and_hostile_lengths() {
     let t = ms(1000);

@@ -224,13 +224,13 @@ impl Depacketizer {
         Ok(())
     }
 
-    /// Take the entry for `p.seq` (checked with [`Depacketizer::check`]); a live entry of
+    /// Take the entry for `seq` (checked with [`Depacketizer::check`]); a live entry of
     /// another frame that held its start counts that frame lost.
-    fn take(&mut self, p: &PacketInfo, log: &Log) -> usize {
-        let i = self.at(p.seq);
+    fn take(&mut self, seq: u16, log: &Log) -> usize {
+        let i = self.at(seq);
         let old = self.slots[i];
         if self.live(&old, log) && old.state == State::Held {
-            if old.seq == p.seq {
+            if old.seq == seq {
                 self.replaced += 1;
             } else if old.start {
                 self.incomplete += 1;
@@ -243,10 +243,15 @@ impl Depacketizer {
     /// A frame of one packet, opened in the packet itself after [`Depacketizer::check`]:
     /// remembered once it authenticated, to spot a copy of it.
     pub(crate) fn single(&mut self, p: &PacketInfo, log: &Log) {
-        let i = self.take(p, log);
+        self.single_seq(p.seq, log);
+    }
+
+    /// [`Depacketizer::single`] by sequence number.
+    pub(crate) fn single_seq(&mut self, seq: u16, log: &Log) {
+        let i = self.take(seq, log);
         self.slots[i] = Slot {
             state: State::Consumed,
-            seq: p.seq,
+            seq,
             arrival: self.arrivals,
             ..EMPTY
         };
@@ -258,7 +263,7 @@ impl Depacketizer {
             return Err(Malformed::Oversized.into());
         }
         self.check(p, log)?;
-        let i = self.take(p, log);
+        let i = self.take(p.seq, log);
         let at = log.append(payload);
         self.slots[i] = Slot {
             state: State::Held,

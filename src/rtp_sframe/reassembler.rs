@@ -91,9 +91,32 @@ impl Reassembler {
     ///
     /// A packet still waiting for the rest of its run is replaced by a later packet with its
     /// sequence number. A run of one packet is recorded as delivered at once, so a copy of it
-    /// is a replay; the call session instead records it only once it authenticated, so that a
-    /// forged copy arriving first cannot lock the genuine packet out.
+    /// is a replay. A receiver that authenticates what it gets (SFrame) should use
+    /// [`Reassembler::push_unconfirmed`] instead, so that a forged copy arriving first cannot
+    /// lock the genuine packet out.
     pub fn push<'a>(&'a mut self, packet: &'a [u8]) -> Result<Option<Reassembled<'a>>> {
+        self.take(packet, true)
+    }
+
+    /// [`Reassembler::push`], except that a run of one packet is not recorded as delivered:
+    /// the caller records it with [`Reassembler::confirm`] once its frame authenticated. Until
+    /// then a copy of it is handed out again, so a forged copy that came first (and failed to
+    /// open) does not make the genuine packet a replay. Runs of several packets are recorded
+    /// as they complete, as with `push`.
+    pub fn push_unconfirmed<'a>(&'a mut self, packet: &'a [u8]) -> Result<Option<Reassembled<'a>>> {
+        self.take(packet, false)
+    }
+
+    /// Record the run `seqs` handed out by [`Reassembler::push_unconfirmed`] as delivered, once
+    /// it authenticated: a copy of it is then an [`Error::Replay`]. Call it before the next
+    /// push; a run of several packets was recorded already and is left as it is.
+    pub fn confirm(&mut self, seqs: (u16, u16)) {
+        if seqs.0 == seqs.1 {
+            self.index.single_seq(seqs.0, &self.log);
+        }
+    }
+
+    fn take<'a>(&'a mut self, packet: &'a [u8], record: bool) -> Result<Option<Reassembled<'a>>> {
         let (info, body) = super::packet_info(packet)?;
         let done = |payload, seqs| Reassembled {
             timestamp: info.timestamp,
@@ -107,7 +130,9 @@ impl Reassembler {
                 return Err(Malformed::Oversized.into());
             }
             self.index.check(&info, &self.log)?;
-            self.index.single(&info, &self.log);
+            if record {
+                self.index.single(&info, &self.log);
+            }
             return Ok(Some(done(&packet[body], (info.seq, info.seq))));
         }
         let Pushed::Complete { start, end } =
