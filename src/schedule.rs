@@ -111,13 +111,21 @@ pub(crate) mod labels {
     pub(crate) const CONTINUITY: &[u8] = b"callseal v2 continuity";
 }
 
+/// First RTP sequence numbers are below 2^15, as libwebrtc starts its streams: a stream's first
+/// wrap is then at least 32,768 packets away. An SRTP receiver that missed a stream's first
+/// packets takes the rollover counter to be 0 at the first packet it gets (RFC 3711 §3.3.1); had
+/// the sequence number wrapped in between, it would never authenticate another packet of that
+/// stream.
+pub const FIRST_SEQ_MASK: u16 = 0x7fff;
+
 /// The SSRC and first RTP sequence number of each of a call's six streams, both directions'
 /// and every media kind's, as both ends derive them from the handshake's transcript hash.
 ///
 /// `HKDF-Expand(TH, "callseal v1 rtp" ‖ n, 36)` for `n = 0, 1, …` until the six SSRCs are
 /// pairwise different (in practice `n = 0`): bytes `4i..4i+4` are the SSRC of stream `i` and
-/// bytes `24+2i..26+2i` its first sequence number, big-endian, where stream `i` is
-/// `3 * direction + kind` (caller → callee audio, video, screen, then callee → caller).
+/// bytes `24+2i..26+2i` its first sequence number, big-endian, its top bit cleared
+/// ([`FIRST_SEQ_MASK`]), where stream `i` is `3 * direction + kind` (caller → callee audio,
+/// video, screen, then callee → caller).
 /// TH is public, and so are SSRCs and sequence numbers; what this buys is what RFC 3550 §5.1
 /// asks of them: values no one could predict before the call, different in every call, so
 /// that two calls given the same hop-by-hop SRTP key never protect two packets under one
@@ -150,7 +158,8 @@ impl RtpParams {
             for i in 0..6 {
                 let b = &out[4 * i..4 * i + 4];
                 p.ssrcs[i / 3][i % 3] = Ssrc(u32::from_be_bytes([b[0], b[1], b[2], b[3]]));
-                p.first_seqs[i / 3][i % 3] = u16::from_be_bytes([out[24 + 2 * i], out[25 + 2 * i]]);
+                p.first_seqs[i / 3][i % 3] =
+                    u16::from_be_bytes([out[24 + 2 * i], out[25 + 2 * i]]) & FIRST_SEQ_MASK;
             }
             let all = p.ssrcs.concat();
             let distinct = (0..6).all(|i| !all[..i].contains(&all[i]));

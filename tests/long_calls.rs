@@ -237,6 +237,49 @@ fn ssrcs_and_first_sequence_numbers_are_fresh_for_every_call() {
     assert_ne!(first(&mut p), first(&mut q));
 }
 
+/// First sequence numbers are below 2^15 in every call, so a receiver that misses a stream's
+/// first packets (media sent before the path was up) has not missed the stream's first wrap:
+/// its SRTP would take the rollover counter to be 0 at the first packet it gets and never
+/// authenticate another packet of the stream.
+#[test]
+fn a_receiver_that_misses_a_streams_first_packets_reads_the_rest() {
+    let seq = |p: &[u8]| u16::from_be_bytes([p[2], p[3]]);
+    for seed in 60..124 {
+        let mut p = Pair::new(Layers::Both, seed, |c| c);
+        for from_a in [true, false] {
+            for kind in MediaKind::ALL {
+                let first = seq(&p.packets(from_a, kind, &[0; 10], 0, ms(0))[0]);
+                assert!(
+                    first < 1 << 15,
+                    "seed {seed}: first sequence number {first}"
+                );
+            }
+        }
+    }
+    for layers in [Layers::Srtp, Layers::Both] {
+        let mut p = Pair::new(layers, 124, |c| c);
+        // The first 2,000 audio packets never arrive; the next ones open.
+        let mut last = 0;
+        for n in 0..2000u32 {
+            let lost = p.packets(true, MediaKind::Audio, &n.to_be_bytes(), n * 960, ms(0));
+            last = seq(&lost[0]);
+        }
+        for n in 2000..2010u32 {
+            let got = p.send(
+                true,
+                MediaKind::Audio,
+                &n.to_be_bytes(),
+                ms(20 * u64::from(n)),
+            );
+            assert_eq!(got.unwrap().map(|(_, f)| f), Some(n.to_be_bytes().to_vec()));
+        }
+        assert!(
+            last < 1 << 15,
+            "{layers:?}: no wrap before the first packet that arrived"
+        );
+    }
+}
+
 /// Defect 3: two streams with one SSRC are refused.
 #[test]
 fn duplicate_ssrcs_are_refused() {

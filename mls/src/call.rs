@@ -8,6 +8,7 @@ use crate::kid::GroupKid;
 use crate::member::Member;
 use callseal::handshake::SecurityCode;
 use callseal::rtp_sframe::{packetize_protected, PayloadOrigin, Reassembler, RtpFields};
+use callseal::schedule::FIRST_SEQ_MASK;
 use callseal::session::{Call, PacketKeys, Packets, DEFAULT_MAX_FRAME};
 use callseal::sframe::{FrameOptions, Header, MAX_OVERHEAD};
 use callseal::srtp::{SrtpConfig, SrtpReceiver, SrtpSender};
@@ -359,8 +360,10 @@ impl GroupCall {
         let ssrcs = member_ssrcs(group.group_id(), &info.signature_key);
         let mut seqs = [0u16; 3];
         for (k, s) in seqs.iter_mut().enumerate() {
-            // Random first sequence numbers (RFC 3550 §5.1), from the SSRC's hash.
-            *s = (ssrcs[k].0 >> 8) as u16;
+            // Random first sequence numbers (RFC 3550 §5.1), from the SSRC's hash, below 2^15
+            // so that a receiver that misses a stream's first packets does not miss its
+            // first wrap (FIRST_SEQ_MASK).
+            *s = (ssrcs[k].0 >> 8) as u16 & FIRST_SEQ_MASK;
         }
         let original_peer = pairwise.as_ref().map(|p| p.peer);
         let mut gc = GroupCall {

@@ -699,6 +699,27 @@ fn a_long_call_through_hundreds_of_epochs_with_an_idle_member() {
     assert_eq!(carol.security_code(), alice.security_code());
 }
 
+/// Every member's streams start below sequence number 2^15: a member that misses a stream's
+/// first packets (Carol above, idle for hundreds of packets) has not missed its first wrap,
+/// whose rollover counter its leg's SRTP could not know.
+#[test]
+fn first_sequence_numbers_leave_room_before_the_wrap() {
+    let t = ms(1000);
+    for _ in 0..2 {
+        let (mut sfu, mut alice, mut bob, mut carol) = three(t);
+        for (from, gc) in [&mut alice, &mut bob, &mut carol].into_iter().enumerate() {
+            let mut packets = Packets::new();
+            for kind in MediaKind::ALL {
+                gc.send_frame(kind, b"first", 0, t, &mut packets).unwrap();
+            }
+            for p in sfu.forward(from, &packets) {
+                let seq = u16::from_be_bytes([p.1[2], p.1[3]]);
+                assert!(seq < 1 << 15, "first sequence number {seq}");
+            }
+        }
+    }
+}
+
 /// Without hop-by-hop SRTP on the legs anyone on the path can inject packets: a forged copy
 /// of a one-packet frame that comes first is refused and does not lock the genuine frame out;
 /// a copy of the genuine frame after it is a replay.
