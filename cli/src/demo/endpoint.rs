@@ -1,6 +1,7 @@
 //! One endpoint of the call: the handshake, then every tick its frames sent through the call's
 //! layers to the relay, and what comes back received, checked against the originals and timed.
 
+use super::check::{Arrival, Latencies, Seen};
 use super::media::{frame_id, MediaGen};
 use super::signaling::handshake;
 use super::{side, Shared, TICK};
@@ -8,8 +9,6 @@ use anyhow::Context as _;
 use callseal::handshake::Retained;
 use callseal::session::{Call, CallConfig, Layers, PacketKeys, Packets, Rejected};
 use callseal::{MediaKind, Role, SrtpMasterKey, SrtpSuite};
-use sha2::{Digest, Sha256};
-use std::collections::HashSet;
 use std::net::{SocketAddr, TcpStream, UdpSocket};
 use std::sync::atomic::Ordering::SeqCst;
 use std::sync::{Arc, Barrier};
@@ -59,8 +58,8 @@ pub(super) struct Keying {
 /// Latency samples of one stream, in nanoseconds per packet.
 #[derive(Default)]
 pub(super) struct Samples {
-    pub(super) protect: Vec<u64>,
-    pub(super) unprotect: Vec<u64>,
+    pub(super) protect: Latencies,
+    pub(super) unprotect: Latencies,
     pub(super) protect_total: Duration,
     pub(super) unprotect_total: Duration,
 }
@@ -148,7 +147,7 @@ pub(super) fn run_endpoint(
     let mut packets = Packets::new();
     let mut buf = vec![0u8; 65_536];
     let mut report = EndpointReport::new(setup.role, code, keying);
-    let mut delivered: HashSet<(u8, u8, u32)> = HashSet::new();
+    let mut delivered = Seen::default();
     setup
         .sock
         .set_read_timeout(Some(Duration::from_micros(500)))?;
@@ -189,16 +188,15 @@ pub(super) fn run_endpoint(
                 report.samples_rx[k].unprotect.push(dt.as_nanos() as u64);
                 report.samples_rx[k].unprotect_total += dt;
                 let id = frame_id(r.frame);
-                let hash: [u8; 32] = Sha256::digest(r.frame).into();
-                let ok = id.is_some_and(|id| {
+                let ok = id.filter(|id| {
                     id.0 == recv_dir as u8
                         && kind_of(r.frame) == Some(k)
-                        && sh.expected.lock().expect("lock").get(&id) == Some(&hash)
+                        && sh.expected.lock().expect("lock").matches(*id, r.frame)
                 });
-                match id {
-                    Some(id) if ok && !delivered.insert(id) => report.duplicated[k] += 1,
-                    _ if ok => report.delivered_ok[k] += 1,
-                    _ => report.mismatched[k] += 1,
+                match ok.map(|id| delivered.arrive(id)) {
+                    Some(Arrival::First) => report.delivered_ok[k] += 1,
+                    Some(Arrival::Again) => report.duplicated[k] += 1,
+                    Some(Arrival::TooOld) | None => report.mismatched[k] += 1,
                 }
             }
             Ok(None) => {
@@ -230,10 +228,7 @@ pub(super) fn run_endpoint(
         gen.frames(tick, &mut frames);
         for (kind, frame, ts) in &frames {
             let id = frame_id(frame).expect("generated frames carry an id");
-            sh.expected
-                .lock()
-                .expect("lock")
-                .insert(id, Sha256::digest(frame).into());
+            sh.expected.lock().expect("lock").record(id, frame);
             packets.clear();
             let t0 = Instant::now();
             call.send_frame(*kind, frame, *ts, now, &mut packets)?;

@@ -15,6 +15,7 @@
 //! (the handshake, key packages, welcomes, commits) through a loopback TCP server.
 
 use super::args::DemoArgs;
+use super::check::{Arrival, Originals, Seen};
 use super::endpoint::{Keying, HOP_SUITE};
 use super::media::{frame_id, MediaGen, MARKER};
 use super::relay::{contains, reads_media};
@@ -34,8 +35,7 @@ use clap::ValueEnum as _;
 use rand_core::RngCore as _;
 use serde::Serialize;
 use serde_json::Value;
-use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 use std::net::{SocketAddr, TcpListener, TcpStream, UdpSocket};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -389,10 +389,10 @@ struct Tally {
     pairs: [[PairCount; 3]; 3],
     /// Frames sent by kind, per sender, while someone was there to receive them.
     sent_by_kind: [[u64; 3]; 3],
-    /// SHA-256 of every frame sent, by (sender, kind, number).
-    expected: HashMap<(u8, u8, u32), [u8; 32]>,
-    /// Frames delivered, by (receiver, sender, kind, number).
-    delivered: HashSet<(usize, u8, u8, u32)>,
+    /// SHA-256 of the frames sent, by (sender, kind, number): the newest of each stream.
+    expected: Originals,
+    /// Frames delivered, by receiver and (sender, kind, number).
+    delivered: [Seen; 3],
     mismatched: u64,
     duplicated: u64,
     /// Packets rejected where none should be.
@@ -444,20 +444,22 @@ impl Tally {
             t.removed_frames_delivered += 1;
             return false;
         }
-        let hash: [u8; 32] = Sha256::digest(frame).into();
         let ok = frame_id(frame).filter(|id| {
             id.0 as usize == claimed
                 && id.1 == kind as u8
-                && t.expected.get(id) == Some(&hash)
+                && t.expected.matches(*id, frame)
                 && to != claimed
         });
-        let Some(id) = ok else {
-            t.mismatched += 1;
-            return false;
-        };
-        if !t.delivered.insert((to, id.0, id.1, id.2)) {
-            t.duplicated += 1;
-            return false;
+        match ok.map(|id| t.delivered[to].arrive(id)) {
+            Some(Arrival::First) => {}
+            Some(Arrival::Again) => {
+                t.duplicated += 1;
+                return false;
+            }
+            Some(Arrival::TooOld) | None => {
+                t.mismatched += 1;
+                return false;
+            }
         }
         let pair = &mut t.pairs[claimed][to];
         if leaf.is_none() {
@@ -540,7 +542,7 @@ impl World {
         let result = (|| {
             for (kind, frame, ts) in &frames {
                 let id = frame_id(frame).expect("generated frames carry an id");
-                self.tally.expected.insert(id, Sha256::digest(frame).into());
+                self.tally.expected.record(id, frame);
                 self.packets.clear();
                 let k = *kind as usize;
                 match &mut self.parts[from].keys {

@@ -13,6 +13,7 @@
 //! end).
 
 mod args;
+mod check;
 mod endpoint;
 mod group;
 mod media;
@@ -34,7 +35,6 @@ use endpoint::{run_endpoint, ContinuitySetup, EndpointReport, EndpointSetup, HOP
 use rand_chacha::rand_core::RngCore;
 use relay::{run_relay, PacketLayer, RelayDir};
 use report::{CallReport, RelaySample};
-use std::collections::HashMap;
 use std::net::{SocketAddr, TcpListener, TcpStream, UdpSocket};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::SeqCst};
@@ -75,8 +75,8 @@ struct Shared {
     attacks: [AtomicU64; 5],
     /// Ticks whose packets did not all arrive in time (kernel drops).
     stalls: AtomicU64,
-    /// Hash of every frame sent, by (direction, kind, number).
-    expected: Mutex<HashMap<(u8, u8, u32), [u8; 32]>>,
+    /// Hash of the frames sent, by (direction, kind, number): the newest of each stream.
+    expected: Mutex<check::Originals>,
 }
 
 /// The call has a hop layer, whose keys the relay holds as a media server does: a standard

@@ -18,15 +18,6 @@ use serde_json::Value;
 use std::process::ExitCode;
 use std::sync::atomic::Ordering::SeqCst;
 
-fn percentile(v: &mut [u64], p: f64) -> u64 {
-    if v.is_empty() {
-        return 0;
-    }
-    v.sort_unstable();
-    let i = ((v.len() - 1) as f64 * p).round() as usize;
-    v[i]
-}
-
 /// How the call is protected, as the report names it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -468,7 +459,7 @@ impl CallReport {
         callee: EndpointReport,
     ) -> Self {
         let e2e = caller.code.is_some();
-        let mut eps = [caller, callee];
+        let eps = [caller, callee];
         let mut streams = Vec::new();
         for s in 0..2 {
             let r = 1 - s;
@@ -477,9 +468,8 @@ impl CallReport {
                 let k = kind as usize;
                 let sent = eps[s].sent[k];
                 let recv = eps[r].received[k];
-                let tx = std::mem::take(&mut eps[s].samples_tx[k]);
-                let mut rx = std::mem::take(&mut eps[r].samples_rx[k]);
-                let mut ptx = tx.protect;
+                let tx = &eps[s].samples_tx[k];
+                let rx = &eps[r].samples_rx[k];
                 let busy = tx.protect_total + rx.unprotect_total;
                 let mbps = if busy.is_zero() {
                     0.0
@@ -499,10 +489,10 @@ impl CallReport {
                     bytes_sent: sent.bytes_protected,
                     bytes_delivered: recv.bytes_unprotected,
                     rejected: (&recv.rejected).into(),
-                    protect_p50_ns: percentile(&mut ptx, 0.5),
-                    protect_p99_ns: percentile(&mut ptx, 0.99),
-                    unprotect_p50_ns: percentile(&mut rx.unprotect, 0.5),
-                    unprotect_p99_ns: percentile(&mut rx.unprotect, 0.99),
+                    protect_p50_ns: tx.protect.percentile(0.5),
+                    protect_p99_ns: tx.protect.percentile(0.99),
+                    unprotect_p50_ns: rx.unprotect.percentile(0.5),
+                    unprotect_p99_ns: rx.unprotect.percentile(0.99),
                     throughput_mb_per_s: (mbps * 10.0).round() / 10.0,
                 });
             }
