@@ -177,12 +177,14 @@ fn run(media: Media, keys: Option<&Keys>, flip: Flip, frames: usize) -> Outcome 
         .0
         .expect("receiver started");
     run_to_eos(&sender, Duration::from_secs(60));
-    // Wait for the last packets to arrive.
+    // Wait for the last packets to arrive: a frame out for every frame the encoder made (Opus
+    // makes one more than the source's buffers, for its look-ahead), or none for 2 s.
+    let want = sent.lock().unwrap().len();
     let deadline = Instant::now() + Duration::from_secs(10);
     let mut last = (usize::MAX, Instant::now());
     while Instant::now() < deadline {
         let n = received.lock().unwrap().len();
-        if n >= frames || (n == last.0 && last.1.elapsed() > Duration::from_secs(2)) {
+        if n >= want || (n == last.0 && last.1.elapsed() > Duration::from_secs(2)) {
             break;
         }
         if n != last.0 {
