@@ -242,12 +242,7 @@ impl Depacketizer {
 
     /// A frame of one packet, opened in the packet itself after [`Depacketizer::check`]:
     /// remembered once it authenticated, to spot a copy of it.
-    pub(crate) fn single(&mut self, p: &PacketInfo, log: &Log) {
-        self.single_seq(p.seq, log);
-    }
-
-    /// [`Depacketizer::single`] by sequence number.
-    pub(crate) fn single_seq(&mut self, seq: u16, log: &Log) {
+    pub(crate) fn single(&mut self, seq: u16, log: &Log) {
         let i = self.take(seq, log);
         self.slots[i] = Slot {
             state: State::Consumed,

@@ -112,7 +112,7 @@ impl Reassembler {
     /// push; a run of several packets was recorded already and is left as it is.
     pub fn confirm(&mut self, seqs: (u16, u16)) {
         if seqs.0 == seqs.1 {
-            self.index.single_seq(seqs.0, &self.log);
+            self.index.single(seqs.0, &self.log);
         }
     }
 
@@ -131,7 +131,7 @@ impl Reassembler {
             }
             self.index.check(&info, &self.log)?;
             if record {
-                self.index.single(&info, &self.log);
+                self.index.single(info.seq, &self.log);
             }
             return Ok(Some(done(&packet[body], (info.seq, info.seq))));
         }

@@ -673,7 +673,7 @@ impl Call {
                     ..info
                 };
                 if d.origin != PayloadOrigin::Raw {
-                    rx.inner.single(&info, &self.log);
+                    rx.inner.single(info.seq, &self.log);
                     return Err(Malformed::Field.into());
                 }
                 (
@@ -739,7 +739,7 @@ impl Call {
             } else {
                 &mut rx.depack
             };
-            stage.single(&info, &self.log);
+            stage.single(info.seq, &self.log);
         }
         let epoch = match epoch {
             Some(e) if !per_packet => {
